@@ -1,0 +1,37 @@
+package dev.cifarpipeline.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+
+/** The JSON form of control and result events: one mapper configuration for every service. */
+public final class EventJson {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            // Newer producers may add fields; old consumers must still read the event.
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+            .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true);
+
+    private EventJson() {
+    }
+
+    public static byte[] write(Object event) {
+        try {
+            return MAPPER.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + event.getClass().getSimpleName(), e);
+        }
+    }
+
+    public static <T> T read(byte[] json, Class<T> type) {
+        if (json == null) {
+            throw new RecordFormatException(type.getSimpleName() + ": the record has no value (null payload)");
+        }
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RecordFormatException(type.getSimpleName() + ": invalid JSON: " + e.getMessage(), e);
+        }
+    }
+}

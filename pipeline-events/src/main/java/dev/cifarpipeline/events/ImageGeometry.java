@@ -1,0 +1,14 @@
+package dev.cifarpipeline.events;
+
+/** CIFAR image geometry: 3 channels of 32×32 uint8 pixels, stored channel-major (all R, then G, then B). */
+public final class ImageGeometry {
+    public static final int CHANNELS = 3;
+    public static final int HEIGHT = 32;
+    public static final int WIDTH = 32;
+    public static final int PIXELS_PER_CHANNEL = HEIGHT * WIDTH;
+    public static final int BYTES_PER_IMAGE = CHANNELS * PIXELS_PER_CHANNEL;
+    public static final int CLASSES = 10;
+
+    private ImageGeometry() {
+    }
+}

@@ -1,0 +1,21 @@
+package dev.cifarpipeline.events;
+
+/**
+ * Default Kafka topic names. Every service, script and test takes its topic names from here (or from
+ * configuration that defaults to these), so that a rename happens in one place.
+ */
+public final class Topics {
+    /** Augmented uint8 training mini-batches, in epoch order; encoded by {@link AugmentedBatchCodec}. */
+    public static final String TRAIN_BATCHES = "cifar.train.batches";
+    /** The test set, not augmented, as batches of {@link BatchKind#TEST}; keyed by batch index. */
+    public static final String TEST_BATCHES = "cifar.test.batches";
+    /** Checkpoint chunks followed by their manifest; keyed by run so one run's records stay in order. */
+    public static final String CHECKPOINTS = "cifar.checkpoints";
+    /** One {@link EvaluationResult} per scored checkpoint. */
+    public static final String EVALUATION_RESULTS = "cifar.evaluation.results";
+    /** Records that failed to decode or verify, with the reason in the {@code dead-letter-reason} header. */
+    public static final String DEAD_LETTER = "cifar.dead-letter";
+
+    private Topics() {
+    }
+}
