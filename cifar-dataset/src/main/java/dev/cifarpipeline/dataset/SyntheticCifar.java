@@ -30,7 +30,7 @@ public final class SyntheticCifar {
         byte[] labels = new byte[images];
         byte[] pixels = new byte[images * ImageGeometry.BYTES_PER_IMAGE];
         for (int i = 0; i < images; i++) {
-            SplittableRandom random = new SplittableRandom(mix(seed, testSplit ? 1 : 0, i));
+            SplittableRandom random = new SplittableRandom(Seeds.mix(seed, testSplit ? 1 : 0, i));
             int label = random.nextInt(ImageGeometry.CLASSES);
             labels[i] = (byte) label;
             draw(label, random, pixels, i * ImageGeometry.BYTES_PER_IMAGE);
@@ -62,14 +62,6 @@ public final class SyntheticCifar {
         // Box-Muller; SplittableRandom has no nextGaussian on Java 17.
         double u = 1.0 - random.nextDouble();
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDouble());
-    }
-
-    static long mix(long seed, long split, long index) {
-        long h = seed * 0x9E3779B97F4A7C15L + split * 0xC2B2AE3D27D4EB4FL + index * 0x165667B19E3779F9L;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        return h;
     }
 
     /** Generates both splits and writes them to {@code folder} in the official binary layout. */

@@ -1,0 +1,27 @@
+package dev.cifarpipeline.ingest;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready once the dataset validated and publishing has not failed. */
+@Readiness
+@ApplicationScoped
+public class IngestReadiness implements HealthCheck {
+    private final DatasetPublisher publisher;
+
+    public IngestReadiness(DatasetPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        IngestStatus s = publisher.status();
+        return HealthCheckResponse.named("dataset-publisher")
+                .status(!"STARTING".equals(s.state()) && !"FAILED".equals(s.state()))
+                .withData("state", s.state())
+                .withData("epochsPublished", s.epochsPublished())
+                .build();
+    }
+}
