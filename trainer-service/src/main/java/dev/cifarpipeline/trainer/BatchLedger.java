@@ -1,0 +1,72 @@
+package dev.cifarpipeline.trainer;
+
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.EpochLineage;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Which batches of each epoch a run has trained on. It decides whether an arriving batch is new, a duplicate
+ * (redelivered after a restart or a rebalance) or beyond the run's last epoch, and it is the lineage written
+ * into every checkpoint: the evidence that each epoch was one pass, no batch twice, none missing.
+ */
+public final class BatchLedger {
+    public enum Admission { TRAIN, DUPLICATE, BEYOND_RUN }
+
+    private final int epochs;
+    private final TreeMap<Integer, Epoch> byEpoch = new TreeMap<>();
+
+    public BatchLedger(int epochs) {
+        this.epochs = epochs;
+    }
+
+    public Admission admit(AugmentedBatch batch) {
+        if (batch.epoch() >= epochs) {
+            return Admission.BEYOND_RUN;
+        }
+        Epoch e = byEpoch.computeIfAbsent(batch.epoch(), k -> new Epoch(batch.batchesInEpoch()));
+        if (e.batchesInEpoch != batch.batchesInEpoch()) {
+            throw new IllegalStateException("batch " + batch.id() + " says its epoch has " + batch.batchesInEpoch()
+                    + " batches, earlier batches said " + e.batchesInEpoch);
+        }
+        if (e.trained.get(batch.batchIndex())) {
+            e.duplicates++;
+            return Admission.DUPLICATE;
+        }
+        e.trained.set(batch.batchIndex());
+        return Admission.TRAIN;
+    }
+
+    public boolean epochComplete(int epoch) {
+        Epoch e = byEpoch.get(epoch);
+        return e != null && e.trained.cardinality() == e.batchesInEpoch;
+    }
+
+    /** Epochs completed in order from the first: epoch k counts only if 0..k are all complete. */
+    public int completedEpochs() {
+        int done = 0;
+        while (epochComplete(done)) {
+            done++;
+        }
+        return done;
+    }
+
+    public List<EpochLineage> lineage() {
+        List<EpochLineage> out = new ArrayList<>();
+        byEpoch.forEach((epoch, e) -> out.add(new EpochLineage(epoch, e.batchesInEpoch, e.trained.cardinality(), e.duplicates)));
+        return out;
+    }
+
+    private static final class Epoch {
+        final int batchesInEpoch;
+        final BitSet trained;
+        int duplicates;
+
+        Epoch(int batchesInEpoch) {
+            this.batchesInEpoch = batchesInEpoch;
+            this.trained = new BitSet(batchesInEpoch);
+        }
+    }
+}

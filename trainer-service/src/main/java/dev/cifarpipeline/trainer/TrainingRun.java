@@ -1,0 +1,101 @@
+package dev.cifarpipeline.trainer;
+
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.CheckpointChunker;
+import dev.cifarpipeline.events.CheckpointManifest;
+import dev.cifarpipeline.events.Sha256;
+import dev.cifarpipeline.model.ModelWeights;
+import dev.cifarpipeline.trainer.BatchLedger.Admission;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * One run from its first batch to its last epoch: admits each batch through the {@link BatchLedger}, trains
+ * on new ones, and takes a checkpoint whenever an epoch is complete. The session is created on the first batch,
+ * because only the stream says how many batches an epoch has (and so how long the schedule is).
+ */
+public final class TrainingRun implements AutoCloseable {
+    /** The seed averages its printed loss over 100 iterations. */
+    public static final int LOSS_WINDOW = 100;
+
+    private final TrainingSettings settings;
+    private final int chunkBytes;
+    private final Consumer<String> progress;
+    private final BatchLedger ledger;
+    private final LossWindow losses = new LossWindow(LOSS_WINDOW);
+    private TrainingSession session;
+    private int checkpointsTaken;
+
+    public TrainingRun(TrainingSettings settings, int chunkBytes, Consumer<String> progress) {
+        this.settings = settings;
+        this.chunkBytes = chunkBytes;
+        this.progress = progress;
+        this.ledger = new BatchLedger(settings.epochs());
+    }
+
+    public StepReport accept(AugmentedBatch batch) {
+        Admission admission = ledger.admit(batch);
+        if (admission != Admission.TRAIN) {
+            return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, steps(), 0, Optional.empty());
+        }
+        if (session == null) {
+            long totalSteps = (long) settings.epochs() * batch.batchesInEpoch();
+            session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
+        }
+        double lr = session.learningRate();
+        long start = System.nanoTime();
+        double loss = session.step(batch);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        losses.add(loss);
+        if (session.steps() % settings.logEvery() == 0) {
+            progress.accept(String.format("run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  %.0f img/s",
+                    settings.runId(), batch.epoch() + 1, batch.batchIndex() + 1, losses.mean(), lr, batch.size() / seconds));
+        }
+        Optional<Checkpoint> checkpoint = Optional.empty();
+        if (ledger.epochComplete(batch.epoch())) {
+            checkpoint = Optional.of(checkpoint(batch.epoch() + 1));
+        }
+        return new StepReport(admission, loss, losses.mean(), lr, session.steps(), seconds, checkpoint);
+    }
+
+    private Checkpoint checkpoint(int epochsDone) {
+        byte[] bytes = session.weights();
+        String id = settings.runId() + "-e" + epochsDone + "-" + UUID.randomUUID().toString().substring(0, 8);
+        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, settings.runId(),
+                settings.model().architecture().id(), settings.model().layout().id(), ModelWeights.FORMAT, epochsDone,
+                session.steps(), losses.mean(), bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
+                Sha256.hex(bytes), ledger.lineage(), System.currentTimeMillis());
+        checkpointsTaken++;
+        progress.accept(String.format("run %s: epoch %d complete after %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
+                settings.runId(), epochsDone, session.steps(), losses.mean(), id, bytes.length / 1e6));
+        return new Checkpoint(manifest, bytes);
+    }
+
+    public TrainingSettings settings() {
+        return settings;
+    }
+
+    public long steps() {
+        return session == null ? 0 : session.steps();
+    }
+
+    public int completedEpochs() {
+        return ledger.completedEpochs();
+    }
+
+    public int checkpointsTaken() {
+        return checkpointsTaken;
+    }
+
+    public boolean finished() {
+        return ledger.completedEpochs() >= settings.epochs();
+    }
+
+    @Override
+    public void close() {
+        if (session != null) {
+            session.close();
+        }
+    }
+}

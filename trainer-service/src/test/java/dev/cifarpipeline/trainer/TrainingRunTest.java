@@ -1,0 +1,101 @@
+package dev.cifarpipeline.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cifarpipeline.dataset.CifarSplit;
+import dev.cifarpipeline.dataset.SyntheticCifar;
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.BatchKind;
+import dev.cifarpipeline.events.CheckpointManifest;
+import dev.cifarpipeline.events.EpochLineage;
+import dev.cifarpipeline.events.ImageGeometry;
+import dev.cifarpipeline.events.Sha256;
+import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.ModelWeights;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TrainingRunTest {
+
+    /** Batches of a synthetic split, in order (augmentation is ingest's concern, not the trainer's). */
+    static List<AugmentedBatch> epoch(CifarSplit split, int epoch, int batchSize) {
+        int batches = (split.size() + batchSize - 1) / batchSize;
+        List<AugmentedBatch> out = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            int from = b * batchSize;
+            int n = Math.min(batchSize, split.size() - from);
+            int[] indices = new int[n];
+            Arrays.setAll(indices, i -> from + i);
+            out.add(new AugmentedBatch(BatchKind.TRAIN, 0, epoch, b, batches, indices,
+                    Arrays.copyOfRange(split.labels(), from, from + n),
+                    Arrays.copyOfRange(split.pixels(), from * ImageGeometry.BYTES_PER_IMAGE, (from + n) * ImageGeometry.BYTES_PER_IMAGE)));
+        }
+        return out;
+    }
+
+    @Test
+    void batchNormVggLearnsTheSyntheticDataAndCheckpointsTheEpoch() {
+        CifarSplit split = SyntheticCifar.generate(480, 3, false);
+        TrainingSettings settings = new TrainingSettings("unit", ModelSpec.of("vgg11", "batchnorm"), 1, 0.02, 5e-4, 0.9, 1, 10);
+        List<String> log = new ArrayList<>();
+        List<Double> losses = new ArrayList<>();
+        StepReport last = null;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, log::add)) {
+            for (AugmentedBatch batch : epoch(split, 0, 16)) {
+                last = run.accept(batch);
+                losses.add(last.loss());
+                assertTrue(Double.isFinite(last.loss()), "loss is finite at step " + last.step());
+            }
+            assertTrue(run.finished());
+        }
+        double first = losses.subList(0, 5).stream().mapToDouble(d -> d).average().orElseThrow();
+        double final5 = losses.subList(25, 30).stream().mapToDouble(d -> d).average().orElseThrow();
+        assertTrue(first > 2.0, "an untrained net is near ln 10 = 2.30: " + first);
+        assertTrue(final5 < 0.75 * first, "loss fell from " + first + " to " + final5);
+
+        CheckpointManifest manifest = last.checkpoint().orElseThrow().manifest();
+        byte[] bytes = last.checkpoint().get().bytes();
+        assertEquals(Sha256.hex(bytes), manifest.sha256());
+        assertEquals(bytes.length, manifest.sizeBytes());
+        assertEquals(List.of(new EpochLineage(0, 30, 30, 0)), manifest.lineage());
+        assertEquals(1, manifest.epoch());
+        assertEquals(30, manifest.step());
+        assertEquals(ModelWeights.FORMAT, manifest.format());
+        assertEquals(3, log.stream().filter(l -> l.contains("loss:")).count(), "a progress line every 10 steps");
+    }
+
+    @Test
+    void seedLayoutWithDropoutTrainsAndChangesItsWeights() {
+        CifarSplit split = SyntheticCifar.generate(48, 5, false);
+        TrainingSettings settings = new TrainingSettings("seed-layout", ModelSpec.of("vgg11", "seed"), 1, 0.1, 5e-4, 0.9, 1, 100);
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            List<AugmentedBatch> batches = epoch(split, 0, 16);
+            StepReport first = run.accept(batches.get(0));
+            assertEquals(2.3026, first.loss(), 0.05, "PyTorch's init gives ln 10 at the start");
+            run.accept(batches.get(1));
+            StepReport third = run.accept(batches.get(2));
+            assertTrue(Double.isFinite(third.loss()));
+            assertNotEquals(0, third.checkpoint().orElseThrow().bytes().length);
+        }
+    }
+
+    @Test
+    void duplicatesAndBatchesBeyondTheRunAreNotTrained() {
+        CifarSplit split = SyntheticCifar.generate(32, 5, false);
+        TrainingSettings settings = new TrainingSettings("dups", ModelSpec.of("vgg11", "batchnorm"), 1, 0.02, 5e-4, 0.9, 1, 100);
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            List<AugmentedBatch> batches = epoch(split, 0, 16);
+            run.accept(batches.get(0));
+            assertEquals(BatchLedger.Admission.DUPLICATE, run.accept(batches.get(0)).admission());
+            assertEquals(1, run.steps());
+            StepReport done = run.accept(batches.get(1));
+            assertEquals(List.of(new EpochLineage(0, 2, 2, 1)), done.checkpoint().orElseThrow().manifest().lineage());
+            assertEquals(BatchLedger.Admission.BEYOND_RUN, run.accept(epoch(split, 1, 16).get(0)).admission());
+            assertEquals(2, run.steps());
+        }
+    }
+}
