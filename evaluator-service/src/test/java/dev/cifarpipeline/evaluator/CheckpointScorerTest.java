@@ -1,0 +1,48 @@
+package dev.cifarpipeline.evaluator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.cifarpipeline.dataset.CifarSplit;
+import dev.cifarpipeline.dataset.SyntheticCifar;
+import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.ModelWeights;
+import dev.cifarpipeline.model.PixelNormaliser;
+import dev.cifarpipeline.model.VggInference;
+import org.junit.jupiter.api.Test;
+
+class CheckpointScorerTest {
+
+    @Test
+    void accuracyAndLossMatchAnIndependentComputationOnTheEngine() {
+        CifarSplit split = SyntheticCifar.generate(130, 2, true);
+        TestSet testSet = new TestSet(split.labels(), split.pixels());
+        ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
+        try (NDManager manager = NDManager.newBaseManager();
+             VggInference net = VggInference.initialised(spec, 5, manager);
+             PixelNormaliser normaliser = new PixelNormaliser(manager);
+             CheckpointScorer scorer = new CheckpointScorer(50)) {
+            byte[] weights = ModelWeights.save(net.block());
+            Score score = scorer.score(spec, weights, testSet);
+
+            // the same images in one batch, loss and arg-max computed by the engine
+            NDArray logits = net.logits(normaliser.normalise(split.pixels(), 0, 130, manager));
+            NDArray logProbabilities = logits.logSoftmax(1);
+            float[] lp = logProbabilities.toFloatArray();
+            long[] predicted = logits.argMax(1).toLongArray();
+            double loss = 0;
+            int correct = 0;
+            for (int i = 0; i < 130; i++) {
+                loss -= lp[i * 10 + split.labels()[i]];
+                correct += predicted[i] == split.labels()[i] ? 1 : 0;
+            }
+            assertEquals(130, score.images());
+            assertEquals(correct, score.correct());
+            assertEquals(loss / 130, score.meanLoss(), 1e-4);
+            assertEquals(Math.log(10), score.meanLoss(), 0.1, "an untrained net is near ln 10");
+            assertTrue(score.seconds() > 0);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package dev.cifarpipeline.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** One service started as its own JVM from its packaged jar ({@code target/quarkus-app/quarkus-run.jar}). */
+final class ServiceProcess implements AutoCloseable {
+    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String module;
+    private final int port;
+    private final Path log;
+    private final Process process;
+
+    private ServiceProcess(String module, int port, Path log, Process process) {
+        this.module = module;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    static Path jar(String module) {
+        Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them before this module)");
+        }
+        return jar;
+    }
+
+    static ServiceProcess start(String module, String heap, Map<String, String> properties, Path logDir) throws IOException {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port));
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.add("-jar");
+        command.add(jar(module).toString());
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve(module + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ServiceProcess(module, port, log, process);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** GET a path on the service; the status code and body. */
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Accept", "text/plain, application/json").timeout(Duration.ofSeconds(10)).GET().build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200, failing early if the process died. */
+    void awaitReady(Duration timeout) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + tail(40));
+            }
+            try {
+                if (get("/q/health/ready").statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notListeningYet) {
+                // keep waiting
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(module + " not ready after " + timeout + ":\n" + tail(40));
+    }
+
+    /** The value of a Prometheus sample, e.g. {@code trainer_batches_total{outcome="train",run="e2e"}}. */
+    OptionalDouble metric(String name, String... labels) throws IOException, InterruptedException {
+        String body = get("/q/metrics").body();
+        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})?\\s+(\\S+)$", Pattern.MULTILINE);
+        Matcher m = line.matcher(body);
+        while (m.find()) {
+            String labelSet = m.group(1) == null ? "" : m.group(1);
+            boolean all = true;
+            for (String label : labels) {
+                all &= labelSet.contains(label);
+            }
+            if (all) {
+                return OptionalDouble.of(Double.parseDouble(m.group(2)));
+            }
+        }
+        return OptionalDouble.empty();
+    }
+
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    Process process() {
+        return process;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
