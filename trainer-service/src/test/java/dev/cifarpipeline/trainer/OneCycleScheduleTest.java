@@ -2,8 +2,13 @@ package dev.cifarpipeline.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class OneCycleScheduleTest {
     /** The seed: OneCycleLR(max_lr=0.1, steps_per_epoch=391, epochs=150), defaults otherwise. */
@@ -49,6 +54,31 @@ class OneCycleScheduleTest {
         // The loop runs 60 of the schedule's 150 epochs: its last step is still in the high-rate phase.
         double last = SEED.learningRate(60L * 391 - 1);
         assertEquals(0.095, last, 0.001);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"onecycle-seed-150x391.csv, 58650", "onecycle-126.csv, 126"})
+    void matchesPyTorchsOneCycleLrAtEveryTabulatedStep(String table, long totalSteps) throws IOException {
+        // Tables written by tools/reference/onecycle_reference.py with Debian's python3-torch.
+        OneCycleSchedule schedule = OneCycleSchedule.pytorchDefaults(0.1, totalSteps);
+        int rows = 0;
+        try (var in = getClass().getResourceAsStream("/reference/" + table)) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#") || line.startsWith("step")) {
+                    continue;
+                }
+                String[] f = line.split(",");
+                long step = Long.parseLong(f[0]);
+                assertRelative(Double.parseDouble(f[1]), schedule.learningRate(step), "lr at step " + step);
+                assertRelative(Double.parseDouble(f[2]), schedule.momentum(step), "momentum at step " + step);
+                rows++;
+            }
+        }
+        assertTrue(rows > 100, table + " has " + rows + " rows");
+    }
+
+    private static void assertRelative(double expected, double actual, String what) {
+        assertEquals(expected, actual, 1e-6 * Math.abs(expected), what);
     }
 
     @Test
