@@ -25,7 +25,7 @@ public final class CifarBinaryReader {
         }
         CifarSplit train = split(trainFiles);
         CifarSplit test = split(List.of(readRecords(root.resolve(CifarBinaryLayout.TEST_FILE))));
-        return new CifarDataset(root, train, test);
+        return new CifarDataset(root, CifarBinaryLayout.FOLDER, train, test);
     }
 
     /** The folder holding the batch files: {@code dir} itself or {@code dir/cifar-10-batches-bin}. */
@@ -44,12 +44,9 @@ public final class CifarBinaryReader {
         if (Files.isRegularFile(nested.resolve(CifarBinaryLayout.TEST_FILE))) {
             return nested;
         }
-        if (Files.isDirectory(dir.resolve("cifar-10-batches-py"))) {
-            throw new DatasetLayoutException(dir, "holds torchvision's pickled cifar-10-batches-py, this reader needs the binary layout "
-                    + CifarBinaryLayout.FOLDER);
-        }
-        throw new DatasetLayoutException(dir, "not the official binary layout: neither it nor " + CifarBinaryLayout.FOLDER
-                + "/ inside it holds " + CifarBinaryLayout.TEST_FILE + " and " + String.join(", ", CifarBinaryLayout.TRAIN_FILES));
+        throw new DatasetLayoutException(dir, "not an official CIFAR-10 layout: neither it nor " + CifarBinaryLayout.FOLDER
+                + "/ inside it holds " + CifarBinaryLayout.TEST_FILE + " and " + String.join(", ", CifarBinaryLayout.TRAIN_FILES)
+                + ", and no " + CifarPickleReader.FOLDER + " (data_batch_1..5, test_batch) is there either");
     }
 
     private static byte[] readRecords(Path file) {
@@ -59,8 +56,9 @@ public final class CifarBinaryReader {
         byte[] bytes;
         try {
             long size = Files.size(file);
-            if (size > (long) CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE * 10 * CifarBinaryLayout.RECORD_BYTES) {
-                throw new DatasetLayoutException(file, "file of " + size + " bytes is far larger than a CIFAR-10 batch file");
+            if (size > (long) CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE * CifarBinaryLayout.RECORD_BYTES) {
+                throw new DatasetLayoutException(file, "file of " + size + " bytes holds more than the "
+                        + CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE + " records of a CIFAR-10 batch file");
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {

@@ -13,6 +13,20 @@ public record CifarSplit(byte[] labels, byte[] pixels) {
         }
     }
 
+    /** The splits one after the other, as the five training files make one training set. */
+    public static CifarSplit concat(java.util.List<CifarSplit> splits) {
+        int n = splits.stream().mapToInt(CifarSplit::size).sum();
+        byte[] labels = new byte[n];
+        byte[] pixels = new byte[n * ImageGeometry.BYTES_PER_IMAGE];
+        int at = 0;
+        for (CifarSplit s : splits) {
+            System.arraycopy(s.labels, 0, labels, at, s.size());
+            System.arraycopy(s.pixels, 0, pixels, at * ImageGeometry.BYTES_PER_IMAGE, s.pixels.length);
+            at += s.size();
+        }
+        return new CifarSplit(labels, pixels);
+    }
+
     public int size() {
         return labels.length;
     }

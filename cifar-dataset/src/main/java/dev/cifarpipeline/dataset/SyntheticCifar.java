@@ -69,6 +69,6 @@ public final class SyntheticCifar {
         CifarSplit trainSplit = generate(train, seed, false);
         CifarSplit testSplit = generate(test, seed, true);
         CifarBinaryWriter.write(folder, trainSplit, testSplit);
-        return new CifarDataset(folder, trainSplit, testSplit);
+        return new CifarDataset(folder, CifarBinaryLayout.FOLDER, trainSplit, testSplit);
     }
 }

@@ -72,7 +72,7 @@ class CifarBinaryReaderTest {
     void folderWithoutTheLayoutIsNamedWithWhatIsMissing() throws IOException {
         Files.writeString(dir.resolve("readme.txt"), "not cifar");
         DatasetLayoutException e = assertThrows(DatasetLayoutException.class, () -> CifarBinaryReader.read(dir));
-        assertTrue(e.getMessage().contains("not the official binary layout"), e.getMessage());
+        assertTrue(e.getMessage().contains("not an official CIFAR-10 layout"), e.getMessage());
         assertTrue(e.getMessage().contains("test_batch.bin"), e.getMessage());
     }
 

@@ -36,6 +36,10 @@ public final class BatchFactory {
         return ceilDiv(dataset.train().size(), batchSize);
     }
 
+    public int trainImages() {
+        return dataset.train().size();
+    }
+
     public int testBatches() {
         return ceilDiv(dataset.test().size(), testBatchSize);
     }

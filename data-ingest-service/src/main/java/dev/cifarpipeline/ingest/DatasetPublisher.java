@@ -1,128 +1,131 @@
 package dev.cifarpipeline.ingest;
 
-import dev.cifarpipeline.dataset.CifarBinaryReader;
 import dev.cifarpipeline.dataset.CifarDataset;
+import dev.cifarpipeline.dataset.CifarDatasets;
 import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.AugmentedBatchCodec;
-import dev.cifarpipeline.events.Channels;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.microprofile.reactive.messaging.Channel;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Validates the dataset at start (a bad path or layout stops the service with a message naming it), then
- * publishes the test set and the configured epochs of augmented training batches on a thread of its own.
+ * The service's lifecycle around {@link StreamPublisher}: validates configuration and dataset at start (a bad
+ * path or layout stops the service with a message naming it), then streams on a thread of its own.
  */
 @ApplicationScoped
-public class DatasetPublisher {
+public class DatasetPublisher implements PublishListener {
     private static final Logger LOG = Logger.getLogger(DatasetPublisher.class);
 
     private final IngestConfig config;
     private final IngestMetrics metrics;
-    private final MutinyEmitter<byte[]> trainBatches;
-    private final MutinyEmitter<byte[]> testBatches;
-    private final AtomicReference<IngestStatus> status = new AtomicReference<>(IngestStatus.starting());
+    private final Map<String, Object> kafka;
+    private final IngestTopics topics;
+    private volatile IngestStatus status = new IngestStatus("STARTING", null, null, 0, 0, 0, 0, -1, 0, null, null);
     private volatile boolean stopping;
+    private volatile boolean topicsReady;
     private Thread worker;
 
     public DatasetPublisher(IngestConfig config, IngestMetrics metrics,
-                            @Channel(Channels.TRAIN_BATCHES_OUT) MutinyEmitter<byte[]> trainBatches,
-                            @Channel(Channels.TEST_BATCHES_OUT) MutinyEmitter<byte[]> testBatches) {
+                            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                            @ConfigProperty(name = "pipeline.topics.train-batches") String trainTopic,
+                            @ConfigProperty(name = "pipeline.topics.test-batches") String testTopic,
+                            @ConfigProperty(name = "pipeline.topics.epoch-markers") String markerTopic) {
         this.config = config;
         this.metrics = metrics;
-        this.trainBatches = trainBatches;
-        this.testBatches = testBatches;
+        this.kafka = kafka;
+        this.topics = new IngestTopics(trainTopic, testTopic, markerTopic);
     }
 
     void onStart(@Observes StartupEvent event) {
         CifarDataset dataset;
         try {
             config.validate();
-            dataset = CifarBinaryReader.read(config.datasetDir());
+            dataset = CifarDatasets.read(config.datasetDir());
         } catch (RuntimeException e) {
             // One line a person can act on, before Quarkus prints the stack and exits non-zero.
             LOG.errorf("data-ingest-service cannot start: %s", e.getMessage());
             throw e;
         }
         BatchFactory batches = new BatchFactory(dataset, config.streamSeed(), config.batchSize(), config.testBatchSize());
-        LOG.infof("dataset %s: %d train, %d test images; publishing %d epoch(s) of %d batches of %d, stream seed %d",
-                dataset.source(), dataset.train().size(), dataset.test().size(), config.epochs(),
-                batches.trainBatchesPerEpoch(), config.batchSize(), config.streamSeed());
-        status.set(IngestStatus.validated(dataset, batches, config.epochs()));
-        worker = new Thread(() -> publishAll(batches), "dataset-publisher");
+        LOG.infof("dataset %s (%s): %d train, %d test images; stream of %d epoch(s) of %d batches of %d, seed %d, at most %d epoch(s) ahead",
+                dataset.source(), dataset.layout(), dataset.train().size(), dataset.test().size(), config.epochs(),
+                batches.trainBatchesPerEpoch(), config.batchSize(), config.streamSeed(), config.maxEpochsAhead());
+        status = new IngestStatus("STARTING", dataset.source().toString(), dataset.layout(), dataset.train().size(),
+                dataset.test().size(), batches.trainBatchesPerEpoch(), config.epochs(), -1, 0, null, null);
+        worker = new Thread(() -> stream(batches), "stream-publisher");
         worker.setDaemon(true);
         worker.start();
+    }
+
+    private void stream(BatchFactory batches) {
+        StreamPublisher.Settings settings = new StreamPublisher.Settings(config.epochs(), config.streamSeed(),
+                config.maxInFlight(), config.maxEpochsAhead(), config.consumerGroupPrefix(), config.lagPollInterval(),
+                config.compression());
+        try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka, settings, this)) {
+            StreamPublisher.ResumePoint resume = publisher.prepare();
+            topicsReady = true;
+            String at = "epoch " + resume.epoch() + " batch " + resume.batch();
+            status = with(status.state(), status.epoch(), status.leadEpochs(), at, null);
+            LOG.infof("topics ready; publishing from %s%s", at, resume.testSetComplete() ? " (test set already complete)" : "");
+            publisher.run(resume, () -> stopping);
+            LOG.infof("stream %s: %d epoch(s)", status.state().toLowerCase(), config.epochs());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("publishing stopped: " + e.getMessage(), e);
+            status = with("FAILED", status.epoch(), status.leadEpochs(), status.resumedAt(), e.getMessage());
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         stopping = true;
         if (worker != null) {
-            worker.join(10_000);
+            worker.join(15_000);
         }
     }
 
     public IngestStatus status() {
-        return status.get();
+        return status;
     }
 
-    private void publishAll(BatchFactory batches) {
-        try {
-            InFlight inFlight = new InFlight(config.maxInFlight());
-            for (int b = 0; b < batches.testBatches() && !stopping; b++) {
-                inFlight.send(testBatches, "test-" + b, batches.testBatch(b));
-            }
-            inFlight.drain();
-            status.updateAndGet(s -> s.withTestSetPublished());
-            LOG.infof("test set published: %d batches", batches.testBatches());
-            for (int epoch = 0; epoch < config.epochs() && !stopping; epoch++) {
-                metrics.epochStarted(epoch);
-                for (int b = 0; b < batches.trainBatchesPerEpoch() && !stopping; b++) {
-                    // One key per epoch keeps an epoch's batches in one partition, in order.
-                    inFlight.send(trainBatches, "epoch-" + epoch, batches.trainBatch(epoch, b));
-                }
-                inFlight.drain();
-                final int done = epoch + 1;
-                status.updateAndGet(s -> s.withEpochsPublished(done));
-                LOG.infof("epoch %d published: %d batches", epoch, batches.trainBatchesPerEpoch());
-            }
-            status.updateAndGet(IngestStatus::finished);
-        } catch (RuntimeException e) {
-            LOG.error("publishing stopped", e);
-            status.updateAndGet(s -> s.failed(e.toString()));
-        }
+    /** Ready once the dataset validated, the topics exist and publishing has not failed. */
+    public boolean ready() {
+        return topicsReady && !"FAILED".equals(status.state());
     }
 
-    /** A window of sends awaiting the broker's acknowledgement. */
-    private final class InFlight {
-        private final int limit;
-        private final ArrayDeque<CompletableFuture<Void>> pending = new ArrayDeque<>();
+    @Override
+    public void published(AugmentedBatch batch, int bytes, long latencyNanos) {
+        metrics.published(batch, bytes, latencyNanos);
+    }
 
-        InFlight(int limit) {
-            this.limit = limit;
-        }
+    @Override
+    public void epochStarted(int epoch) {
+        metrics.epochStarted(epoch);
+        status = with(status.state(), epoch, status.leadEpochs(), status.resumedAt(), null);
+        LOG.infof("epoch %d: publishing", epoch);
+    }
 
-        void send(MutinyEmitter<byte[]> emitter, String key, AugmentedBatch batch) {
-            byte[] bytes = AugmentedBatchCodec.encode(batch);
-            CompletableFuture<Void> ack = emitter.sendMessage(KafkaRecord.of(key, bytes)).subscribeAsCompletionStage()
-                    .thenRun(() -> metrics.published(batch, bytes.length));
-            pending.add(ack);
-            while (pending.size() >= limit) {
-                pending.poll().join();
-            }
-        }
+    @Override
+    public void lead(int epochsAhead, boolean waiting) {
+        metrics.lead(epochsAhead, waiting);
+        status = with(status.state(), status.epoch(), epochsAhead, status.resumedAt(), null);
+    }
 
-        void drain() {
-            while (!pending.isEmpty()) {
-                pending.poll().join();
-            }
+    @Override
+    public void state(String state) {
+        if (!state.equals(status.state()) && "WAITING_FOR_CONSUMERS".equals(state)) {
+            LOG.infof("holding back: the slowest run is %d epoch(s) behind (limit %d)", status.leadEpochs(), config.maxEpochsAhead());
         }
+        status = with(state, status.epoch(), status.leadEpochs(), status.resumedAt(), null);
+    }
+
+    private IngestStatus with(String state, int epoch, int lead, String resumedAt, String error) {
+        IngestStatus s = status;
+        return new IngestStatus(state, s.dataset(), s.layout(), s.trainImages(), s.testImages(), s.batchesPerEpoch(),
+                s.epochs(), epoch, lead, resumedAt, error);
     }
 }

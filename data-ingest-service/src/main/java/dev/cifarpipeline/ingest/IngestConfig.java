@@ -3,18 +3,19 @@ package dev.cifarpipeline.ingest;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Settings of data-ingest-service, under the {@code ingest.} prefix. */
 @ConfigMapping(prefix = "ingest")
 public interface IngestConfig {
-    /** Folder with CIFAR-10 in the official binary layout: cifar-10-batches-bin itself or a folder holding it. */
+    /** Folder with CIFAR-10: cifar-10-batches-bin or cifar-10-batches-py, or a folder holding one of them. */
     Path datasetDir();
 
-    /** How many epochs of augmented training batches to publish. */
+    /** Epochs of augmented training batches the stream has in all. */
     @WithDefault("1")
     int epochs();
 
-    /** Training images per batch (the seed uses 128); at most 256 so a batch stays under Kafka's 1 MB record limit. */
+    /** Training images per batch (the seed uses 128); at most 256 so a batch stays well under the 2 MB record limit. */
     @WithDefault("128")
     int batchSize();
 
@@ -30,12 +31,31 @@ public interface IngestConfig {
     @WithDefault("32")
     int maxInFlight();
 
+    /** How many epochs ingest may run ahead of the slowest active training run (0: stay in the same epoch). */
+    @WithDefault("2")
+    int maxEpochsAhead();
+
+    /** Consumer groups of training runs start with this; their committed offsets measure how far behind they are. */
+    @WithDefault("trainer-")
+    String consumerGroupPrefix();
+
+    /** How often to look at the runs' progress while waiting for them. */
+    @WithDefault("1s")
+    Duration lagPollInterval();
+
+    /** Kafka producer compression for batch records: none, lz4, zstd, gzip or snappy (see BENCHMARKS.md). */
+    @WithDefault("none")
+    String compression();
+
     /** Checks the values together; the message names the key that is wrong. */
     default void validate() {
         require(epochs() >= 1, "ingest.epochs must be at least 1, got " + epochs());
         require(batchSize() >= 1 && batchSize() <= 256, "ingest.batch-size must be 1..256, got " + batchSize());
         require(testBatchSize() >= 1 && testBatchSize() <= 256, "ingest.test-batch-size must be 1..256, got " + testBatchSize());
         require(maxInFlight() >= 1, "ingest.max-in-flight must be at least 1, got " + maxInFlight());
+        require(maxEpochsAhead() >= 0, "ingest.max-epochs-ahead must be 0 or more, got " + maxEpochsAhead());
+        require(java.util.List.of("none", "lz4", "zstd", "gzip", "snappy").contains(compression()),
+                "ingest.compression must be none, lz4, zstd, gzip or snappy, got '" + compression() + "'");
     }
 
     private static void require(boolean condition, String message) {

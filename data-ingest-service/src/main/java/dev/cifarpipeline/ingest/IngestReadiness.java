@@ -5,7 +5,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the dataset validated and publishing has not failed. */
+/** Ready only once the dataset validated and the topics exist, and while publishing has not failed. */
 @Readiness
 @ApplicationScoped
 public class IngestReadiness implements HealthCheck {
@@ -19,9 +19,9 @@ public class IngestReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         IngestStatus s = publisher.status();
         return HealthCheckResponse.named("dataset-publisher")
-                .status(!"STARTING".equals(s.state()) && !"FAILED".equals(s.state()))
+                .status(publisher.ready())
                 .withData("state", s.state())
-                .withData("epochsPublished", s.epochsPublished())
+                .withData("epoch", s.epoch())
                 .build();
     }
 }

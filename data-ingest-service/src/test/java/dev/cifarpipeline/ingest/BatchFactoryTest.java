@@ -13,7 +13,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BatchFactoryTest {
-    private static final CifarDataset DATASET = new CifarDataset(Path.of("synthetic"),
+    private static final CifarDataset DATASET = new CifarDataset(Path.of("synthetic"), "synthetic",
             SyntheticCifar.generate(300, 4, false), SyntheticCifar.generate(250, 4, true));
 
     @Test

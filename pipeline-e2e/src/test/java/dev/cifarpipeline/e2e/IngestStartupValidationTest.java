@@ -36,7 +36,7 @@ class IngestStartupValidationTest {
         Path wrong = Files.createDirectories(dir.resolve("wrong-layout"));
         Files.writeString(wrong.resolve("data_batch_1.bin"), "x");
         String output = startAndExpectExit(wrong);
-        assertTrue(output.contains("CIFAR-10 dataset at " + wrong + ": not the official binary layout"), output);
+        assertTrue(output.contains("CIFAR-10 dataset at " + wrong + ": not an official CIFAR-10 layout"), output);
         assertTrue(output.contains("test_batch.bin"), output);
     }
 }

@@ -15,6 +15,7 @@ import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.VerifiedCheckpoint;
+import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -20,6 +20,7 @@ public final class TopicDefaultsConfigSource implements ConfigSource {
         return Map.of(
                 KEY_PREFIX + "train-batches", Topics.TRAIN_BATCHES,
                 KEY_PREFIX + "test-batches", Topics.TEST_BATCHES,
+                KEY_PREFIX + "epoch-markers", Topics.EPOCH_MARKERS,
                 KEY_PREFIX + "checkpoints", Topics.CHECKPOINTS,
                 KEY_PREFIX + "evaluation-results", Topics.EVALUATION_RESULTS,
                 KEY_PREFIX + "dead-letter", Topics.DEAD_LETTER);

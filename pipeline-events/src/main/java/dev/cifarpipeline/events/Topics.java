@@ -9,6 +9,8 @@ public final class Topics {
     public static final String TRAIN_BATCHES = "cifar.train.batches";
     /** The test set, not augmented, as batches of {@link BatchKind#TEST}; keyed by batch index. */
     public static final String TEST_BATCHES = "cifar.test.batches";
+    /** One {@link EpochMarker} per epoch of the train stream: where it starts, so a run can start at a boundary. */
+    public static final String EPOCH_MARKERS = "cifar.epoch.markers";
     /** Checkpoint chunks followed by their manifest; keyed by run so one run's records stay in order. */
     public static final String CHECKPOINTS = "cifar.checkpoints";
     /** One {@link EvaluationResult} per scored checkpoint. */

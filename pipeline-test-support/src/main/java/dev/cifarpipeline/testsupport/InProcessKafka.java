@@ -1,8 +1,7 @@
-package dev.cifarpipeline.e2e;
+package dev.cifarpipeline.testsupport;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,11 +17,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real single-node KRaft broker (combined broker and controller) in the test's JVM, plus client helpers. */
-final class InProcessKafka implements AutoCloseable {
+/**
+ * A real single-node KRaft broker (combined broker and controller) in the test's JVM, plus client helpers.
+ * Tests across modules use this one class, so every test broker is configured alike.
+ */
+public final class InProcessKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
 
-    InProcessKafka() throws Exception {
+    public InProcessKafka() throws Exception {
         cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                 .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
@@ -37,11 +39,16 @@ final class InProcessKafka implements AutoCloseable {
         cluster.waitForReadyBrokers();
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return cluster.bootstrapServers();
     }
 
-    void produce(String topic, String key, byte[] value) throws Exception {
+    /** Client settings that reach this broker: what a service's {@code kafka.*} configuration would hold. */
+    public java.util.Map<String, Object> clientConfig() {
+        return new java.util.HashMap<>(java.util.Map.of("bootstrap.servers", bootstrapServers()));
+    }
+
+    public void produce(String topic, String key, byte[] value) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -51,7 +58,7 @@ final class InProcessKafka implements AutoCloseable {
     }
 
     /** Reads {@code topic} from the beginning until {@code done} holds for what was read, or the timeout. */
-    List<ConsumerRecord<String, byte[]>> readUntil(String topic, long timeoutMillis,
+    public List<ConsumerRecord<String, byte[]>> readUntil(String topic, long timeoutMillis,
                                                    Predicate<List<ConsumerRecord<String, byte[]>>> done) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
@@ -68,10 +75,6 @@ final class InProcessKafka implements AutoCloseable {
             }
         }
         return records;
-    }
-
-    Map<Integer, ?> brokers() {
-        return cluster.brokers();
     }
 
     @Override
