@@ -2,6 +2,7 @@ package dev.cifarpipeline.ingest;
 
 import dev.cifarpipeline.dataset.CifarDataset;
 import dev.cifarpipeline.dataset.CifarDatasets;
+import dev.cifarpipeline.dataset.CifarDownloader;
 import dev.cifarpipeline.events.AugmentedBatch;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -44,6 +45,9 @@ public class DatasetPublisher implements PublishListener {
         CifarDataset dataset;
         try {
             config.validate();
+            if (config.download().enabled()) {
+                LOG.info(new CifarDownloader(LOG::info).ensure(config.datasetDir(), config.download().url(), config.download().checksum()).message());
+            }
             dataset = CifarDatasets.read(config.datasetDir());
         } catch (RuntimeException e) {
             // One line a person can act on, before Quarkus prints the stack and exits non-zero.

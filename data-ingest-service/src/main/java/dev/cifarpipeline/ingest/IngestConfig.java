@@ -47,6 +47,24 @@ public interface IngestConfig {
     @WithDefault("none")
     String compression();
 
+    /** Fetching the official archive when the dataset folder holds no valid CIFAR-10. */
+    Download download();
+
+    /** Settings under {@code ingest.download.}. */
+    interface Download {
+        /** Download (and verify) the archive into ingest.dataset-dir if no valid dataset is there. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The archive: the official binary one by default. */
+        @WithDefault("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")
+        java.net.URI url();
+
+        /** The archive's MD5 (32 hex digits) or SHA-256 (64); the default is the official archive's MD5. */
+        @WithDefault("c32a1d4ab5d03f1284b67883e8d87530")
+        String checksum();
+    }
+
     /** Checks the values together; the message names the key that is wrong. */
     default void validate() {
         require(epochs() >= 1, "ingest.epochs must be at least 1, got " + epochs());
