@@ -32,7 +32,9 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * holds a valid dataset is left alone: "already present, verified".
  */
 public final class CifarDownloader {
-    public static final URI OFFICIAL_BINARY_URL = URI.create("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz");
+    /** Where the official binary archive is published (a constant, so configuration defaults can name it). */
+    public static final String OFFICIAL_BINARY_ADDRESS = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+    public static final URI OFFICIAL_BINARY_URL = URI.create(OFFICIAL_BINARY_ADDRESS);
     /** MD5 of {@code cifar-10-binary.tar.gz}, as published with it. */
     public static final String OFFICIAL_BINARY_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
 

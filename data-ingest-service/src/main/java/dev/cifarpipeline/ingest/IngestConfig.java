@@ -1,5 +1,6 @@
 package dev.cifarpipeline.ingest;
 
+import dev.cifarpipeline.dataset.CifarDownloader;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -57,11 +58,11 @@ public interface IngestConfig {
         boolean enabled();
 
         /** The archive: the official binary one by default. */
-        @WithDefault("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz")
+        @WithDefault(CifarDownloader.OFFICIAL_BINARY_ADDRESS)
         java.net.URI url();
 
         /** The archive's MD5 (32 hex digits) or SHA-256 (64); the default is the official archive's MD5. */
-        @WithDefault("c32a1d4ab5d03f1284b67883e8d87530")
+        @WithDefault(CifarDownloader.OFFICIAL_BINARY_MD5)
         String checksum();
     }
 
