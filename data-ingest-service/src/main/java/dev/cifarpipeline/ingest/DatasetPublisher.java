@@ -3,7 +3,6 @@ package dev.cifarpipeline.ingest;
 import dev.cifarpipeline.dataset.CifarDataset;
 import dev.cifarpipeline.dataset.CifarDatasets;
 import dev.cifarpipeline.dataset.CifarDownloader;
-import dev.cifarpipeline.events.AugmentedBatch;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
@@ -102,8 +101,8 @@ public class DatasetPublisher implements PublishListener {
     }
 
     @Override
-    public void published(AugmentedBatch batch, int bytes, long latencyNanos) {
-        metrics.published(batch, bytes, latencyNanos);
+    public void published(PublishedBatch batch, long latencyNanos) {
+        metrics.published(batch, latencyNanos);
     }
 
     @Override

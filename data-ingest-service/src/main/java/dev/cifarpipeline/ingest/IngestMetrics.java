@@ -1,6 +1,5 @@
 package dev.cifarpipeline.ingest;
 
-import dev.cifarpipeline.events.AugmentedBatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,11 +28,11 @@ public class IngestMetrics implements PublishListener {
     }
 
     @Override
-    public void published(AugmentedBatch batch, int bytes, long latencyNanos) {
+    public void published(PublishedBatch batch, long latencyNanos) {
         String kind = batch.kind().name().toLowerCase(Locale.ROOT);
         counter("ingest_batches_published_total", "Batches acknowledged by the broker", kind).increment();
-        counter("ingest_images_published_total", "Images acknowledged by the broker", kind).increment(batch.size());
-        counter("ingest_bytes_published_total", "Record bytes acknowledged by the broker", kind).increment(bytes);
+        counter("ingest_images_published_total", "Images acknowledged by the broker", kind).increment(batch.images());
+        counter("ingest_bytes_published_total", "Record bytes acknowledged by the broker", kind).increment(batch.bytes());
         Timer.builder("ingest_publish_latency_seconds").tag("kind", kind)
                 .description("Time from sending a batch to the broker's acknowledgement").register(registry)
                 .record(latencyNanos, TimeUnit.NANOSECONDS);

@@ -1,10 +1,8 @@
 package dev.cifarpipeline.ingest;
 
-import dev.cifarpipeline.events.AugmentedBatch;
-
 /** What {@link StreamPublisher} reports as it goes; metrics and status implement it. */
 public interface PublishListener {
-    void published(AugmentedBatch batch, int bytes, long latencyNanos);
+    void published(PublishedBatch batch, long latencyNanos);
 
     void epochStarted(int epoch);
 

@@ -6,6 +6,7 @@ import static dev.cifarpipeline.events.ImageGeometry.PIXELS_PER_CHANNEL;
 import static dev.cifarpipeline.events.ImageGeometry.WIDTH;
 
 import dev.cifarpipeline.dataset.Seeds;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -40,6 +41,10 @@ public final class RandomCropFlip {
     public static void apply(Draw draw, byte[] src, int srcOffset, byte[] dst, int dstOffset) {
         int dy = draw.top() - PADDING;
         int dx = draw.left() - PADDING;
+        // Output column x shows source column x + dx (flipped: 31 − x + dx); the columns in range form one run,
+        // the rest is padding. Rows and runs are computed once, so the inner loops have no bounds tests.
+        int first = draw.flip() ? Math.max(0, dx) : Math.max(0, -dx);
+        int last = draw.flip() ? Math.min(WIDTH - 1, WIDTH - 1 + dx) : Math.min(WIDTH - 1, WIDTH - 1 - dx);
         for (int c = 0; c < CHANNELS; c++) {
             int srcPlane = srcOffset + c * PIXELS_PER_CHANNEL;
             int dstPlane = dstOffset + c * PIXELS_PER_CHANNEL;
@@ -47,15 +52,20 @@ public final class RandomCropFlip {
                 int sy = y + dy;
                 int dstRow = dstPlane + y * WIDTH;
                 if (sy < 0 || sy >= HEIGHT) {
-                    java.util.Arrays.fill(dst, dstRow, dstRow + WIDTH, (byte) 0);
+                    Arrays.fill(dst, dstRow, dstRow + WIDTH, (byte) 0);
                     continue;
                 }
                 int srcRow = srcPlane + sy * WIDTH;
-                for (int x = 0; x < WIDTH; x++) {
-                    // flip: output column x shows crop column 31 − x
-                    int sx = (draw.flip() ? WIDTH - 1 - x : x) + dx;
-                    dst[dstRow + x] = sx < 0 || sx >= WIDTH ? 0 : src[srcRow + sx];
+                Arrays.fill(dst, dstRow, dstRow + first, (byte) 0);
+                if (draw.flip()) {
+                    int s = srcRow + WIDTH - 1 + dx - first;
+                    for (int x = first; x <= last; x++) {
+                        dst[dstRow + x] = src[s--];
+                    }
+                } else {
+                    System.arraycopy(src, srcRow + first + dx, dst, dstRow + first, last - first + 1);
                 }
+                Arrays.fill(dst, dstRow + last + 1, dstRow + WIDTH, (byte) 0);
             }
         }
     }

@@ -195,13 +195,14 @@ public final class StreamPublisher implements AutoCloseable {
 
         void send(String topic, String key, AugmentedBatch batch) throws InterruptedException {
             byte[] bytes = AugmentedBatchCodec.encode(batch);
+            PublishedBatch published = PublishedBatch.of(batch, bytes.length); // the callback must not hold the pixels
             CompletableFuture<Void> ack = new CompletableFuture<>();
             long start = System.nanoTime();
             producer.send(new ProducerRecord<>(topic, key, bytes), (metadata, error) -> {
                 if (error != null) {
                     ack.completeExceptionally(error);
                 } else {
-                    listener.published(batch, bytes.length, System.nanoTime() - start);
+                    listener.published(published, System.nanoTime() - start);
                     ack.complete(null);
                 }
             });

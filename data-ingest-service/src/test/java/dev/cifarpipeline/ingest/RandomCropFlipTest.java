@@ -58,6 +58,44 @@ class RandomCropFlipTest {
         assertEquals(0, at(dst, 0, 29, 10), "source row 33 is padding");
     }
 
+    /** torchvision's definition, pixel by pixel: pad with zeros, take the window, mirror it. */
+    private static byte[] reference(RandomCropFlip.Draw d, byte[] src) {
+        byte[] padded = new byte[3 * 40 * 40];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    padded[c * 1600 + (y + 4) * 40 + x + 4] = src[c * 1024 + y * 32 + x];
+                }
+            }
+        }
+        byte[] out = new byte[3072];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < 32; y++) {
+                for (int x = 0; x < 32; x++) {
+                    int wx = d.flip() ? 31 - x : x;
+                    out[c * 1024 + y * 32 + x] = padded[c * 1600 + (y + d.top()) * 40 + wx + d.left()];
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyOneOfThe162DrawsMatchesThePixelByPixelDefinition() {
+        byte[] src = coordinateImage();
+        for (int top = 0; top < 9; top++) {
+            for (int left = 0; left < 9; left++) {
+                for (boolean flip : new boolean[] {false, true}) {
+                    RandomCropFlip.Draw d = new RandomCropFlip.Draw(top, left, flip);
+                    byte[] dst = new byte[3072];
+                    java.util.Arrays.fill(dst, (byte) 77); // stale data must be overwritten, padding included
+                    RandomCropFlip.apply(d, src, 0, dst, 0);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(reference(d, src), dst, d.toString());
+                }
+            }
+        }
+    }
+
     @Test
     void drawsAreReproducibleAndDependOnEpochAndImage() {
         RandomCropFlip a = new RandomCropFlip(9);

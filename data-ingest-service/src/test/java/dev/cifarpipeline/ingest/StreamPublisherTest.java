@@ -58,7 +58,7 @@ class StreamPublisherTest {
         final AtomicInteger lead = new AtomicInteger();
 
         @Override
-        public void published(AugmentedBatch batch, int bytes, long latencyNanos) {
+        public void published(PublishedBatch batch, long latencyNanos) {
             published.add(batch.id());
         }
 
