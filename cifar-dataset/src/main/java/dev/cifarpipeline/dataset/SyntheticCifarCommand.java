@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * {@code java -cp cifar-dataset.jar:pipeline-events.jar dev.cifarpipeline.dataset.SyntheticCifarCommand
- * --out DIR --train N --test N --seed S}: writes a synthetic dataset in the official binary layout.
+ * --out DIR --train N --test N --seed S [--layout bin|py]}: writes a synthetic dataset in the official binary
+ * layout, or in torchvision's pickled one.
  */
 public final class SyntheticCifarCommand {
     private SyntheticCifarCommand() {
@@ -15,6 +16,7 @@ public final class SyntheticCifarCommand {
         int train = 5_000;
         int test = 1_000;
         long seed = 0;
+        String layout = "bin";
         try {
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -23,6 +25,7 @@ public final class SyntheticCifarCommand {
                     case "--train" -> train = Integer.parseInt(require(args[i], value));
                     case "--test" -> test = Integer.parseInt(require(args[i], value));
                     case "--seed" -> seed = Long.parseLong(require(args[i], value));
+                    case "--layout" -> layout = require(args[i], value);
                     case "-h", "--help" -> {
                         usage();
                         return;
@@ -34,13 +37,21 @@ public final class SyntheticCifarCommand {
             if (out == null) {
                 throw new IllegalArgumentException("--out DIR is required");
             }
+            if (!layout.equals("bin") && !layout.equals("py")) {
+                throw new IllegalArgumentException("--layout must be bin (cifar-10-batches-bin) or py (cifar-10-batches-py), not " + layout);
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("synthetic-cifar: " + e.getMessage());
             usage();
             System.exit(2);
         }
-        SyntheticCifar.write(out, train, test, seed);
-        System.out.printf("wrote %d train and %d test synthetic images (seed %d) to %s%n", train, test, seed, out.toAbsolutePath());
+        if (layout.equals("py")) {
+            CifarPickleWriter.write(out, SyntheticCifar.generate(train, seed, false), SyntheticCifar.generate(test, seed, true));
+        } else {
+            SyntheticCifar.write(out, train, test, seed);
+        }
+        System.out.printf("wrote %d train and %d test synthetic images (seed %d, %s layout) to %s%n", train, test, seed, layout,
+                out.toAbsolutePath());
     }
 
     private static String require(String option, String value) {
@@ -51,6 +62,6 @@ public final class SyntheticCifarCommand {
     }
 
     private static void usage() {
-        System.err.println("usage: SyntheticCifarCommand --out DIR [--train N] [--test N] [--seed S]");
+        System.err.println("usage: SyntheticCifarCommand --out DIR [--train N] [--test N] [--seed S] [--layout bin|py]");
     }
 }
