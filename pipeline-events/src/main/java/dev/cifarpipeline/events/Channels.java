@@ -12,6 +12,7 @@ public final class Channels {
     public static final String CHECKPOINTS_OUT = "checkpoints-out";
     public static final String CHECKPOINTS_IN = "checkpoints-in";
     public static final String EVALUATION_RESULTS_OUT = "evaluation-results-out";
+    public static final String TRAINING_EVENTS_OUT = "training-events-out";
 
     private Channels() {
     }

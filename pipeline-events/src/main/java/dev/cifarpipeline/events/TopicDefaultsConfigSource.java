@@ -23,6 +23,7 @@ public final class TopicDefaultsConfigSource implements ConfigSource {
                 KEY_PREFIX + "epoch-markers", Topics.EPOCH_MARKERS,
                 KEY_PREFIX + "checkpoints", Topics.CHECKPOINTS,
                 KEY_PREFIX + "evaluation-results", Topics.EVALUATION_RESULTS,
+                KEY_PREFIX + "training-events", Topics.TRAINING_EVENTS,
                 KEY_PREFIX + "dead-letter", Topics.DEAD_LETTER);
     }
 

@@ -15,6 +15,8 @@ public final class Topics {
     public static final String CHECKPOINTS = "cifar.checkpoints";
     /** One {@link EvaluationResult} per scored checkpoint. */
     public static final String EVALUATION_RESULTS = "cifar.evaluation.results";
+    /** {@link TrainingEvent}s: a run diverged, finished, was stopped. */
+    public static final String TRAINING_EVENTS = "cifar.training.events";
     /** Records that failed to decode or verify, with the reason in the {@code dead-letter-reason} header. */
     public static final String DEAD_LETTER = "cifar.dead-letter";
 

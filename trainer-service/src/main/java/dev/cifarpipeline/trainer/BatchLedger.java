@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * into every checkpoint: the evidence that each epoch was one pass, no batch twice, none missing.
  */
 public final class BatchLedger {
-    public enum Admission { TRAIN, DUPLICATE, BEYOND_RUN }
+    public enum Admission { TRAIN, DUPLICATE, BEYOND_RUN, RUN_STOPPED }
 
     private final int epochs;
     private final TreeMap<Integer, Epoch> byEpoch = new TreeMap<>();

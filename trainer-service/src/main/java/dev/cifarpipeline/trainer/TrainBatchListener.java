@@ -4,6 +4,10 @@ import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.AugmentedBatchCodec;
 import dev.cifarpipeline.events.Channels;
 import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.TrainingEvent;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,20 +29,37 @@ public class TrainBatchListener {
     private final TrainerMetrics metrics;
     private final CheckpointPublisher publisher;
     private final TrainingRun run;
+    private final MutinyEmitter<byte[]> events;
+    private long lastStepEnd;
 
-    public TrainBatchListener(TrainerConfig config, TrainerMetrics metrics, CheckpointPublisher publisher) {
+    public TrainBatchListener(TrainerConfig config, TrainerMetrics metrics, CheckpointPublisher publisher,
+                              @Channel(Channels.TRAINING_EVENTS_OUT) MutinyEmitter<byte[]> events) {
         this.config = config;
+        this.events = events;
         this.metrics = metrics;
         this.publisher = publisher;
         this.run = new TrainingRun(config.toSettings(), config.checkpointChunkBytes(), LOG::info);
         metrics.bind(config.runId());
-        LOG.infof("run %s: %s, %d epoch(s), max lr %s, weight decay %s, momentum %s, seed %d", config.runId(),
-                run.settings().model(), config.epochs(), config.maxLearningRate(), config.weightDecay(), config.momentum(), config.seed());
+        TrainingSettings s = run.settings();
+        LOG.infof("run %s: preset %s, %s, %d epoch(s) of a %d-epoch OneCycle schedule, max lr %s, weight decay %s, %s, seed %d",
+                s.runId(), s.preset().id(), s.model(), s.epochs(), s.scheduleEpochs(), s.maxLearningRate(), s.weightDecay(),
+                s.cycleMomentum() ? "momentum cycled 0.95-0.85" : "momentum " + s.momentum(), s.seed());
     }
 
     @Incoming(Channels.TRAIN_BATCHES_IN)
     @Blocking
     public void onBatch(byte[] record) {
+        if (lastStepEnd != 0) {
+            metrics.waitedForData((System.nanoTime() - lastStepEnd) / 1e9);
+        }
+        try {
+            handle(record);
+        } finally {
+            lastStepEnd = System.nanoTime();
+        }
+    }
+
+    private void handle(byte[] record) {
         AugmentedBatch batch;
         try {
             batch = AugmentedBatchCodec.decode(record);
@@ -50,14 +71,26 @@ public class TrainBatchListener {
         metrics.received();
         StepReport report = run.accept(batch);
         metrics.report(report, batch.size(), run.completedEpochs());
+        report.divergence().ifPresent(reason -> {
+            LOG.errorf("run %s DIVERGED at step %d: %s", config.runId(), report.step(), reason);
+            publishEvent(TrainingEvent.DIVERGED, batch.epoch() + 1, report.step(), reason);
+        });
         report.checkpoint().ifPresent(checkpoint -> {
             long start = System.nanoTime();
             publisher.publish(checkpoint, config.checkpointChunkBytes());
             metrics.checkpointPublished(checkpoint.bytes().length, (System.nanoTime() - start) / 1e9);
             if (run.finished()) {
                 LOG.infof("run %s finished: %d epoch(s), %d steps", config.runId(), run.completedEpochs(), run.steps());
+                publishEvent(TrainingEvent.FINISHED, run.completedEpochs(), run.steps(),
+                        run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
             }
         });
+    }
+
+    private void publishEvent(String type, int epoch, long step, String message) {
+        TrainingEvent event = new TrainingEvent(TrainingEvent.SCHEMA_VERSION, config.runId(), type, epoch, step, message,
+                System.currentTimeMillis());
+        events.sendMessage(KafkaRecord.of(config.runId(), event.toJson())).await().indefinitely();
     }
 
     void onStop(@Observes ShutdownEvent event) {

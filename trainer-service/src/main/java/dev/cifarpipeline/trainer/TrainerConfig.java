@@ -4,37 +4,57 @@ import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.model.ModelSpec;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 
-/** Settings of trainer-service, under the {@code trainer.} prefix. */
+/**
+ * Settings of trainer-service, under the {@code trainer.} prefix. A preset supplies the recipe; each optional
+ * key, when set, overrides the preset's value.
+ */
 @ConfigMapping(prefix = "trainer")
 public interface TrainerConfig {
     /** Name of the run; also names the consumer group the run reads the batch stream with. */
     @WithDefault("run-1")
     String runId();
 
+    /** The recipe: stable (BatchNorm, schedule sized to the run) or seed (the tutorial exactly). */
+    @WithDefault("stable")
+    String preset();
+
     /** Architecture: vgg11, vgg13, vgg16 or vgg19. */
     @WithDefault("vgg11")
     String model();
 
-    /** Layer layout: batchnorm (stable) or seed (the tutorial's dropout after every conv). */
-    @WithDefault("batchnorm")
-    String layout();
-
-    /** Epochs to train; the OneCycle schedule is sized to them. */
+    /** Epochs to train. */
     @WithDefault("1")
     int epochs();
 
-    /** Peak learning rate of the OneCycle schedule (the seed's max_lr). */
-    @WithDefault("0.1")
-    double maxLearningRate();
+    /** Overrides the preset's layer layout: batchnorm or seed. */
+    Optional<String> layout();
 
-    /** SGD weight decay (the seed's 5e-4). */
-    @WithDefault("5e-4")
-    double weightDecay();
+    /** Overrides the epochs the OneCycle schedule spans (the seed: 150; stable: the epochs run). */
+    OptionalInt scheduleEpochs();
 
-    /** SGD momentum. */
-    @WithDefault("0.9")
-    double momentum();
+    /** Overrides OneCycle's peak learning rate (presets: 0.1). */
+    OptionalDouble maxLearningRate();
+
+    /** Overrides SGD's weight decay (presets: 5e-4). */
+    OptionalDouble weightDecay();
+
+    /** Overrides OneCycle's momentum cycling (presets: on, 0.95 → 0.85 → 0.95, as PyTorch's default). */
+    Optional<Boolean> cycleMomentum();
+
+    /** SGD's own momentum, in force when cycling is off (presets: 0, the seed's SGD has none). */
+    OptionalDouble momentum();
+
+    /** SGD dampening. */
+    @WithDefault("0")
+    double dampening();
+
+    /** Nesterov momentum (needs zero dampening). */
+    @WithDefault("false")
+    boolean nesterov();
 
     /** Seed of weight initialisation and dropout. */
     @WithDefault("0")
@@ -48,9 +68,32 @@ public interface TrainerConfig {
     @WithDefault("" + CheckpointRecordCodec.DEFAULT_CHUNK_BYTES)
     int checkpointChunkBytes();
 
-    /** The settings as a framework-free value; invalid values fail here with the key's meaning in the message. */
+    /** When a run counts as diverged. */
+    Divergence divergence();
+
+    /** Settings under {@code trainer.divergence.}. */
+    interface Divergence {
+        /** Consecutive steps with the mean loss within the tolerance of ln 10 that mean divergence. */
+        @WithDefault("2000")
+        int stuckSteps();
+
+        /** How close to ln 10 counts as stuck. */
+        @WithDefault("0.01")
+        double tolerance();
+
+        /** Stop the run when it diverges (true) or flag it and go on (false). */
+        @WithDefault("true")
+        boolean stop();
+    }
+
+    /** The settings as a framework-free value: the preset with every override applied. */
     default TrainingSettings toSettings() {
-        return new TrainingSettings(runId(), ModelSpec.of(model(), layout()), epochs(), maxLearningRate(), weightDecay(),
-                momentum(), seed(), logEvery());
+        TrainingPreset preset = TrainingPreset.parse(preset());
+        TrainingSettings base = TrainingSettings.of(runId(), preset, model(), epochs(), seed());
+        ModelSpec model = layout().map(l -> ModelSpec.of(model(), l)).orElse(base.model());
+        return new TrainingSettings(runId(), preset, model, epochs(), scheduleEpochs().orElse(base.scheduleEpochs()),
+                maxLearningRate().orElse(base.maxLearningRate()), weightDecay().orElse(base.weightDecay()),
+                cycleMomentum().orElse(base.cycleMomentum()), momentum().orElse(base.momentum()), dampening(), nesterov(),
+                seed(), logEvery(), new DivergencePolicy(divergence().stuckSteps(), divergence().tolerance(), divergence().stop()));
     }
 }

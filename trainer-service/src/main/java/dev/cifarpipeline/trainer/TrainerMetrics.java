@@ -17,6 +17,9 @@ public class TrainerMetrics {
     private final AtomicReference<Double> learningRate = new AtomicReference<>(Double.NaN);
     private final AtomicReference<Double> step = new AtomicReference<>(0.0);
     private final AtomicReference<Double> epochs = new AtomicReference<>(0.0);
+    private final AtomicReference<Double> momentum = new AtomicReference<>(Double.NaN);
+    private final AtomicReference<Double> imagesPerSecond = new AtomicReference<>(0.0);
+    private final java.util.concurrent.atomic.AtomicInteger diverged = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong checkpointBytes = new java.util.concurrent.atomic.AtomicLong();
     private Tags runTags = Tags.empty();
 
@@ -34,6 +37,12 @@ public class TrainerMetrics {
                 .description("Optimizer steps taken").register(registry);
         Gauge.builder("trainer_epochs_completed", epochs, AtomicReference::get).tags(runTags)
                 .description("Epochs whose every batch has been trained on").register(registry);
+        Gauge.builder("trainer_momentum", momentum, AtomicReference::get).tags(runTags)
+                .description("SGD momentum of the last step (OneCycle cycles it 0.95 to 0.85 and back)").register(registry);
+        Gauge.builder("trainer_images_per_second", imagesPerSecond, AtomicReference::get).tags(runTags)
+                .description("Training throughput of the last step, images per second of step time").register(registry);
+        Gauge.builder("trainer_diverged", diverged, java.util.concurrent.atomic.AtomicInteger::get).tags(runTags)
+                .description("1 once the run diverged (NaN loss, or loss stuck at ln 10)").register(registry);
         Gauge.builder("trainer_checkpoint_bytes", checkpointBytes, java.util.concurrent.atomic.AtomicLong::get).tags(runTags)
                 .description("Size of the last checkpoint").register(registry);
     }
@@ -45,7 +54,7 @@ public class TrainerMetrics {
 
     public void report(StepReport report, int images, int completedEpochs) {
         Counter.builder("trainer_batches_total").tags(runTags).tag("outcome", report.admission().name().toLowerCase(java.util.Locale.ROOT))
-                .description("Batches by outcome: trained, duplicate (skipped), beyond_run (skipped)").register(registry).increment();
+                .description("Batches by outcome: train, duplicate, beyond_run, run_stopped (the last three skipped)").register(registry).increment();
         if (report.admission() == BatchLedger.Admission.TRAIN) {
             Counter.builder("trainer_images_trained_total").tags(runTags).description("Images trained on")
                     .register(registry).increment(images);
@@ -53,9 +62,20 @@ public class TrainerMetrics {
                     .register(registry).record(Duration.ofNanos((long) (report.stepSeconds() * 1e9)));
             loss.set(report.meanLoss());
             learningRate.set(report.learningRate());
+            momentum.set(report.momentum());
+            imagesPerSecond.set(images / report.stepSeconds());
             step.set((double) report.step());
         }
         epochs.set((double) completedEpochs);
+        if (report.divergence().isPresent()) {
+            diverged.set(1);
+        }
+    }
+
+    /** Time the trainer spent waiting for the next batch to arrive, between steps. */
+    public void waitedForData(double seconds) {
+        Counter.builder("trainer_data_wait_seconds_total").tags(runTags)
+                .description("Seconds between steps spent waiting for the next batch").register(registry).increment(seconds);
     }
 
     public void checkpointPublished(long bytes, double seconds) {

@@ -24,39 +24,50 @@ public final class TrainingRun implements AutoCloseable {
     private final Consumer<String> progress;
     private final BatchLedger ledger;
     private final LossWindow losses = new LossWindow(LOSS_WINDOW);
+    private final DivergenceMonitor divergence;
     private TrainingSession session;
     private int checkpointsTaken;
+    private boolean stopped;
 
     public TrainingRun(TrainingSettings settings, int chunkBytes, Consumer<String> progress) {
         this.settings = settings;
         this.chunkBytes = chunkBytes;
         this.progress = progress;
         this.ledger = new BatchLedger(settings.epochs());
+        this.divergence = new DivergenceMonitor(settings.divergence());
     }
 
     public StepReport accept(AugmentedBatch batch) {
-        Admission admission = ledger.admit(batch);
+        Admission admission = stopped ? Admission.RUN_STOPPED : ledger.admit(batch);
         if (admission != Admission.TRAIN) {
-            return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, steps(), 0, Optional.empty());
+            return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, Double.NaN, steps(), 0, Optional.empty(),
+                    Optional.empty());
         }
         if (session == null) {
-            long totalSteps = (long) settings.epochs() * batch.batchesInEpoch();
+            long totalSteps = (long) settings.scheduleEpochs() * batch.batchesInEpoch();
             session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
         }
         double lr = session.learningRate();
+        double momentum = session.momentum();
         long start = System.nanoTime();
         double loss = session.step(batch);
         double seconds = (System.nanoTime() - start) / 1e9;
         losses.add(loss);
+        Optional<String> diverged = divergence.observe(session.steps(), loss, losses.mean());
+        if (diverged.isPresent()) {
+            progress.accept("run " + settings.runId() + " DIVERGED: " + diverged.get()
+                    + (settings.divergence().stopOnDivergence() ? "; stopping the run" : "; going on as configured"));
+            stopped = settings.divergence().stopOnDivergence();
+        }
         if (session.steps() % settings.logEvery() == 0) {
-            progress.accept(String.format("run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  %.0f img/s",
-                    settings.runId(), batch.epoch() + 1, batch.batchIndex() + 1, losses.mean(), lr, batch.size() / seconds));
+            progress.accept(String.format("run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  momentum %.4f  %.0f img/s",
+                    settings.runId(), batch.epoch() + 1, batch.batchIndex() + 1, losses.mean(), lr, momentum, batch.size() / seconds));
         }
         Optional<Checkpoint> checkpoint = Optional.empty();
-        if (ledger.epochComplete(batch.epoch())) {
+        if (ledger.epochComplete(batch.epoch()) && !stopped) {
             checkpoint = Optional.of(checkpoint(batch.epoch() + 1));
         }
-        return new StepReport(admission, loss, losses.mean(), lr, session.steps(), seconds, checkpoint);
+        return new StepReport(admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
     }
 
     private Checkpoint checkpoint(int epochsDone) {
@@ -89,7 +100,11 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public boolean finished() {
-        return ledger.completedEpochs() >= settings.epochs();
+        return stopped || ledger.completedEpochs() >= settings.epochs();
+    }
+
+    public boolean diverged() {
+        return divergence.diverged();
     }
 
     @Override

@@ -10,8 +10,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.model.ModelWeights;
 import dev.cifarpipeline.model.PixelNormaliser;
@@ -20,7 +18,8 @@ import dev.cifarpipeline.model.VggFactory;
 
 /**
  * The network, its optimizer and schedule, and one training step: normalise the uint8 batch on the engine,
- * forward in training mode, softmax cross-entropy, backward, SGD update. Every array a step creates lives in a
+ * forward in training mode, softmax cross-entropy, backward, {@link PyTorchSgd} update with the
+ * {@link OneCycleSchedule}'s learning rate and momentum. Every array a step creates lives in a
  * per-step sub-manager that is closed at the end of the step (DJL otherwise leaks ~250 MB a step).
  *
  * <p>The engine allows one gradient collector per JVM: one session trains at a time.
@@ -30,22 +29,34 @@ public final class TrainingSession implements AutoCloseable {
     private final Trainer trainer;
     private final PixelNormaliser normaliser;
     private final OneCycleSchedule schedule;
+    private final PyTorchSgd optimizer;
+    private final boolean cycleMomentum;
+    private final double fixedMomentum;
     private long steps;
 
     public TrainingSession(TrainingSettings settings, OneCycleSchedule schedule) {
         this.schedule = schedule;
+        this.cycleMomentum = settings.cycleMomentum();
+        this.fixedMomentum = settings.momentum();
         Engine.getInstance().setRandomSeed((int) settings.seed()); // dropout masks
         SequentialBlock block = VggFactory.build(settings.model());
         model = Model.newInstance(settings.runId());
         model.setBlock(block);
-        // The tracker reads the session's own step counter, so the rate is right after a resume as well.
-        Tracker learningRate = ignoredUpdateCount -> (float) schedule.learningRate(steps);
-        Optimizer sgd = Optimizer.sgd()
-                .setLearningRateTracker(learningRate)
-                .optMomentum((float) settings.momentum())
-                .optWeightDecays((float) settings.weightDecay())
-                .build();
-        trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(sgd));
+        // The optimizer reads the schedule at the session's own step counter, so rate and momentum are right after
+        // a resume as well; without cycling, the SGD keeps the momentum it was built with (PyTorch's semantics).
+        PyTorchSgd.Hyperparameters current = new PyTorchSgd.Hyperparameters() {
+            @Override
+            public double learningRate() {
+                return schedule.learningRate(steps);
+            }
+
+            @Override
+            public double momentum() {
+                return settings.cycleMomentum() ? schedule.momentum(steps) : settings.momentum();
+            }
+        };
+        optimizer = new PyTorchSgd(current, settings.weightDecay(), settings.dampening(), settings.nesterov());
+        trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(optimizer));
         trainer.initialize(VggFactory.INPUT_SHAPE);
         PyTorchDefaultInit.apply(block, settings.seed());
         normaliser = new PixelNormaliser(trainer.getManager());
@@ -83,6 +94,11 @@ public final class TrainingSession implements AutoCloseable {
     /** The learning rate the next step will use. */
     public double learningRate() {
         return schedule.learningRate(Math.min(steps, schedule.totalSteps()));
+    }
+
+    /** The momentum the next step will use. */
+    public double momentum() {
+        return cycleMomentum ? schedule.momentum(Math.min(steps, schedule.totalSteps())) : fixedMomentum;
     }
 
     public byte[] weights() {

@@ -7,28 +7,63 @@ import java.util.Objects;
  * What one training run does, independent of where its batches come from.
  *
  * @param runId           name of the run, in checkpoints, results and metrics
+ * @param preset          the recipe the values came from (overrides included)
  * @param model           the network
- * @param epochs          epochs to train; the OneCycle schedule is sized to them
+ * @param epochs          epochs to train
+ * @param scheduleEpochs  epochs the OneCycle schedule spans (≥ epochs; the seed: 150 while training 60)
  * @param maxLearningRate OneCycle's peak learning rate
- * @param weightDecay     L2 weight decay of SGD
- * @param momentum        SGD momentum
- * @param seed            seed of the weight initialisation
+ * @param weightDecay     SGD weight decay
+ * @param cycleMomentum   OneCycle's cycle_momentum: momentum 0.95 → 0.85 → 0.95 written into SGD every step
+ * @param momentum        SGD's own momentum, in force only when cycling is off
+ * @param dampening       SGD dampening
+ * @param nesterov        Nesterov momentum
+ * @param seed            seed of the weight initialisation and dropout
  * @param logEvery        print the mean loss every this many steps (the seed prints every 100)
+ * @param divergence      when to call the run diverged and what to do then
  */
-public record TrainingSettings(String runId, ModelSpec model, int epochs, double maxLearningRate, double weightDecay,
-                               double momentum, long seed, int logEvery) {
+public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec model, int epochs, int scheduleEpochs,
+                               double maxLearningRate, double weightDecay, boolean cycleMomentum, double momentum,
+                               double dampening, boolean nesterov, long seed, int logEvery, DivergencePolicy divergence) {
     public TrainingSettings {
         Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(divergence, "divergence");
         if (!runId.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("run id '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         }
+        if (scheduleEpochs < epochs) {
+            throw new IllegalArgumentException("the schedule spans " + scheduleEpochs + " epochs but the run trains " + epochs
+                    + ": PyTorch's OneCycleLR refuses to step past its end");
+        }
         if (!(maxLearningRate > 0) || !(weightDecay >= 0) || !(momentum >= 0 && momentum < 1) || logEvery < 1) {
             throw new IllegalArgumentException("invalid hyperparameters: max learning rate " + maxLearningRate
                     + ", weight decay " + weightDecay + ", momentum " + momentum + ", log every " + logEvery);
         }
+    }
+
+    /** A preset's values for {@code epochs} epochs, before any override. */
+    public static TrainingSettings of(String runId, TrainingPreset preset, String architecture, int epochs, long seed) {
+        return new TrainingSettings(runId, preset, ModelSpec.of(architecture, preset.layout().id()), epochs,
+                preset.scheduleEpochs(epochs), TrainingPreset.MAX_LEARNING_RATE, TrainingPreset.WEIGHT_DECAY, true,
+                TrainingPreset.SGD_MOMENTUM, 0, false, seed, 100, DivergencePolicy.DEFAULT);
+    }
+
+    public TrainingSettings withMaxLearningRate(double value) {
+        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, value, weightDecay, cycleMomentum, momentum,
+                dampening, nesterov, seed, logEvery, divergence);
+    }
+
+    public TrainingSettings withLogEvery(int value) {
+        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
+                momentum, dampening, nesterov, seed, value, divergence);
+    }
+
+    public TrainingSettings withDivergence(DivergencePolicy value) {
+        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
+                momentum, dampening, nesterov, seed, logEvery, value);
     }
 }

@@ -12,7 +12,6 @@ import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.EpochLineage;
 import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.events.Sha256;
-import dev.cifarpipeline.model.ModelSpec;
 import dev.cifarpipeline.model.ModelWeights;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +39,8 @@ class TrainingRunTest {
     @Test
     void batchNormVggLearnsTheSyntheticDataAndCheckpointsTheEpoch() {
         CifarSplit split = SyntheticCifar.generate(480, 3, false);
-        TrainingSettings settings = new TrainingSettings("unit", ModelSpec.of("vgg11", "batchnorm"), 1, 0.02, 5e-4, 0.9, 1, 10);
+        TrainingSettings settings = TrainingSettings.of("unit", TrainingPreset.STABLE, "vgg11", 1, 1)
+                .withMaxLearningRate(0.02).withLogEvery(10);
         List<String> log = new ArrayList<>();
         List<Double> losses = new ArrayList<>();
         StepReport last = null;
@@ -71,7 +71,7 @@ class TrainingRunTest {
     @Test
     void seedLayoutWithDropoutTrainsAndChangesItsWeights() {
         CifarSplit split = SyntheticCifar.generate(48, 5, false);
-        TrainingSettings settings = new TrainingSettings("seed-layout", ModelSpec.of("vgg11", "seed"), 1, 0.1, 5e-4, 0.9, 1, 100);
+        TrainingSettings settings = TrainingSettings.of("seed-layout", TrainingPreset.SEED, "vgg11", 1, 1);
         try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
             List<AugmentedBatch> batches = epoch(split, 0, 16);
             StepReport first = run.accept(batches.get(0));
@@ -84,9 +84,28 @@ class TrainingRunTest {
     }
 
     @Test
+    void aRunWhoseLossBlowsUpIsMarkedDivergedAndStopped() {
+        CifarSplit split = SyntheticCifar.generate(96, 5, false);
+        TrainingSettings settings = TrainingSettings.of("blow-up", TrainingPreset.SEED, "vgg11", 1, 1).withMaxLearningRate(1e6);
+        List<String> log = new ArrayList<>();
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, log::add)) {
+            List<StepReport> reports = new ArrayList<>();
+            for (AugmentedBatch batch : epoch(split, 0, 16)) {
+                reports.add(run.accept(batch));
+            }
+            StepReport detected = reports.stream().filter(r -> r.divergence().isPresent()).findFirst().orElseThrow();
+            assertTrue(detected.divergence().get().contains("loss is"), detected.divergence().get());
+            assertTrue(run.diverged() && run.finished());
+            assertEquals(BatchLedger.Admission.RUN_STOPPED, reports.get(reports.size() - 1).admission());
+            assertTrue(reports.stream().allMatch(r -> r.checkpoint().isEmpty()), "no checkpoint of a diverged run");
+            assertTrue(log.stream().anyMatch(l -> l.contains("DIVERGED")), log.toString());
+        }
+    }
+
+    @Test
     void duplicatesAndBatchesBeyondTheRunAreNotTrained() {
         CifarSplit split = SyntheticCifar.generate(32, 5, false);
-        TrainingSettings settings = new TrainingSettings("dups", ModelSpec.of("vgg11", "batchnorm"), 1, 0.02, 5e-4, 0.9, 1, 100);
+        TrainingSettings settings = TrainingSettings.of("dups", TrainingPreset.STABLE, "vgg11", 1, 1).withMaxLearningRate(0.02);
         try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
             List<AugmentedBatch> batches = epoch(split, 0, 16);
             run.accept(batches.get(0));
