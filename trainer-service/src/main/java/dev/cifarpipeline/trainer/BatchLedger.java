@@ -39,6 +39,14 @@ public final class BatchLedger {
         return Admission.TRAIN;
     }
 
+    /** Takes back an admission whose training step failed, so the batch counts as not yet trained. */
+    public void release(AugmentedBatch batch) {
+        Epoch e = byEpoch.get(batch.epoch());
+        if (e != null) {
+            e.trained.clear(batch.batchIndex());
+        }
+    }
+
     public boolean epochComplete(int epoch) {
         Epoch e = byEpoch.get(epoch);
         return e != null && e.trained.cardinality() == e.batchesInEpoch;

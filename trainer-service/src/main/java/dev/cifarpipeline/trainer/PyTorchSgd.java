@@ -57,6 +57,18 @@ public final class PyTorchSgd extends Optimizer {
 
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
+        // PyTorch's grad mode is per thread and on by default: a worker thread that never ran a gradient collector
+        // would refuse in-place updates of leaf weights. The update is outside autograd, as torch.no_grad() makes it.
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            applyUpdate(parameterId, weight, grad);
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    private void applyUpdate(String parameterId, NDArray weight, NDArray grad) {
         double lr = hyperparameters.learningRate();
         double m = hyperparameters.momentum();
         if (weightDecay != 0) {

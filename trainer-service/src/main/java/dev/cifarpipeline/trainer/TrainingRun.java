@@ -50,7 +50,13 @@ public final class TrainingRun implements AutoCloseable {
         double lr = session.learningRate();
         double momentum = session.momentum();
         long start = System.nanoTime();
-        double loss = session.step(batch);
+        double loss;
+        try {
+            loss = session.step(batch);
+        } catch (RuntimeException e) {
+            ledger.release(batch); // not trained: a redelivery must be trained, not skipped as a duplicate
+            throw e;
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         losses.add(loss);
         Optional<String> diverged = divergence.observe(session.steps(), loss, losses.mean());

@@ -84,6 +84,33 @@ class TrainingRunTest {
     }
 
     @Test
+    void stepsRunOnAnyWorkerThread() throws Exception {
+        // The messaging layer may hand consecutive batches to different worker threads; PyTorch's grad mode is
+        // per thread, so each step must work on a thread that never trained before.
+        CifarSplit split = SyntheticCifar.generate(64, 6, false);
+        TrainingSettings settings = TrainingSettings.of("threads", TrainingPreset.STABLE, "vgg11", 1, 1).withMaxLearningRate(0.02);
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            for (AugmentedBatch batch : epoch(split, 0, 16)) {
+                java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+                Thread worker = new Thread(() -> {
+                    try {
+                        run.accept(batch);
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                worker.start();
+                worker.join();
+                if (failure.get() != null) {
+                    throw new AssertionError("step on a fresh thread failed", failure.get());
+                }
+            }
+            assertEquals(4, run.steps());
+            assertTrue(run.finished());
+        }
+    }
+
+    @Test
     void aRunWhoseLossBlowsUpIsMarkedDivergedAndStopped() {
         CifarSplit split = SyntheticCifar.generate(96, 5, false);
         TrainingSettings settings = TrainingSettings.of("blow-up", TrainingPreset.SEED, "vgg11", 1, 1).withMaxLearningRate(1e6);
