@@ -1,0 +1,80 @@
+package dev.cifarpipeline.trainer.bench;
+
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.BatchKind;
+import dev.cifarpipeline.events.ImageGeometry;
+import dev.cifarpipeline.trainer.OneCycleSchedule;
+import dev.cifarpipeline.trainer.TrainingPreset;
+import dev.cifarpipeline.trainer.TrainingSession;
+import dev.cifarpipeline.trainer.TrainingSettings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * The trainer's step alone, as the seed's PyTorch script measures its own ({@code ../shared/reference/seed_vgg11.py}:
+ * four fixed random batches cycled, warm-up steps discarded, median step time): images per second of
+ * {@link TrainingSession#step}, plus the process's RSS at steps 100 and 1,000 when the run is that long.
+ * {@code bin/bench-trainer} runs it next to the seed's script on the same machine. Prints one JSON line.
+ *
+ * <p>Arguments: steps (default 30), warm-up steps (5), batch size (128), preset (seed).
+ */
+public final class TrainerStepBenchmark {
+    private TrainerStepBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int warm = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int batchSize = args.length > 2 ? Integer.parseInt(args[2]) : 128;
+        TrainingPreset preset = TrainingPreset.parse(args.length > 3 ? args[3] : "seed");
+        int total = warm + steps;
+        TrainingSettings settings = TrainingSettings.of("bench", preset, "vgg11", 1, 0);
+        Random random = new Random(0);
+        AugmentedBatch[] batches = new AugmentedBatch[4];
+        for (int i = 0; i < batches.length; i++) {
+            byte[] labels = new byte[batchSize];
+            byte[] pixels = new byte[batchSize * ImageGeometry.BYTES_PER_IMAGE];
+            for (int j = 0; j < batchSize; j++) {
+                labels[j] = (byte) random.nextInt(10);
+            }
+            random.nextBytes(pixels);
+            batches[i] = new AugmentedBatch(BatchKind.TRAIN, 0, 0, i, batches.length, new int[batchSize], labels, pixels);
+        }
+        double[] times = new double[steps];
+        long rss100 = -1;
+        long rss1000 = -1;
+        try (TrainingSession session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(0.1, total))) {
+            for (int i = 0; i < total; i++) {
+                long start = System.nanoTime();
+                session.step(batches[i % batches.length]);
+                if (i >= warm) {
+                    times[i - warm] = (System.nanoTime() - start) / 1e9;
+                }
+                if (i + 1 == 100) {
+                    rss100 = rssBytes();
+                } else if (i + 1 == 1000) {
+                    rss1000 = rssBytes();
+                }
+            }
+        }
+        Arrays.sort(times);
+        double median = times[steps / 2];
+        System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"batch\":%d,\"train_step_ms\":%.1f,\"train_img_s\":%.0f,\"rss_step_100\":%d,"
+                        + "\"rss_step_1000\":%d,\"rss_growth\":%s}%n", preset.id(), batchSize, median * 1e3, batchSize / median,
+                rss100, rss1000, rss100 > 0 && rss1000 > 0 ? String.format(Locale.ROOT, "%.4f", (double) rss1000 / rss100 - 1) : "null");
+    }
+
+    /** Resident set size of this process, from /proc (Linux). */
+    static long rssBytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return -1;
+    }
+}
