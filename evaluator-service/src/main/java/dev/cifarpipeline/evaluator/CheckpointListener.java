@@ -8,6 +8,7 @@ import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.VerifiedCheckpoint;
 import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.TrainingCheckpoint;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -53,6 +54,7 @@ public class CheckpointListener {
     public void onCheckpointRecord(byte[] record) throws InterruptedException {
         Optional<VerifiedCheckpoint> verified;
         ModelSpec spec;
+        byte[] weights;
         try {
             verified = assembler.accept(CheckpointRecordCodec.decode(record));
             if (verified.isEmpty()) {
@@ -60,6 +62,11 @@ public class CheckpointListener {
             }
             CheckpointManifest m = verified.get().manifest();
             spec = ModelSpec.of(m.model(), m.layout());
+            if (!TrainingCheckpoint.FORMAT.equals(m.format())) {
+                throw new RecordFormatException("checkpoint " + m.checkpointId() + " has format '" + m.format() + "', this evaluator reads "
+                        + TrainingCheckpoint.FORMAT);
+            }
+            weights = TrainingCheckpoint.decode(verified.get().bytes()).weights();
         } catch (RecordFormatException | IllegalArgumentException e) {
             metrics.deadLettered("checkpoints");
             LOG.warnf("checkpoint record rejected, sent to the dead-letter topic: %s", e.getMessage());
@@ -67,7 +74,7 @@ public class CheckpointListener {
         }
         CheckpointManifest manifest = verified.get().manifest();
         TestSet tests = testSet.await(config.testSetTimeout());
-        Score score = scorer.score(spec, verified.get().bytes(), tests);
+        Score score = scorer.score(spec, weights, tests);
         EvaluationResult result = new EvaluationResult(EvaluationResult.SCHEMA_VERSION, manifest.runId(),
                 manifest.checkpointId(), manifest.epoch(), manifest.step(), score.accuracy(), score.meanLoss(),
                 score.images(), score.seconds(), System.currentTimeMillis());

@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.EpochLineage;
+import dev.cifarpipeline.model.TrainingState;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -59,6 +60,25 @@ public final class BatchLedger {
             done++;
         }
         return done;
+    }
+
+    /** The ledger as a checkpoint stores it. */
+    public List<TrainingState.EpochBatches> snapshot() {
+        List<TrainingState.EpochBatches> out = new ArrayList<>();
+        byEpoch.forEach((epoch, e) -> out.add(new TrainingState.EpochBatches(epoch, e.batchesInEpoch, e.trained.toLongArray(), e.duplicates)));
+        return out;
+    }
+
+    /** A ledger as a checkpoint stored it. */
+    public static BatchLedger restore(int epochs, List<TrainingState.EpochBatches> snapshot) {
+        BatchLedger ledger = new BatchLedger(epochs);
+        for (TrainingState.EpochBatches s : snapshot) {
+            Epoch e = new Epoch(s.batchesInEpoch());
+            e.trained.or(BitSet.valueOf(s.trained()));
+            e.duplicates = s.duplicates();
+            ledger.byEpoch.put(s.epoch(), e);
+        }
+        return ledger;
     }
 
     public List<EpochLineage> lineage() {

@@ -4,7 +4,9 @@ import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.CheckpointChunker;
 import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.Sha256;
-import dev.cifarpipeline.model.ModelWeights;
+import dev.cifarpipeline.model.TrainingCheckpoint;
+import dev.cifarpipeline.model.TrainingState;
+import java.util.Map;
 import dev.cifarpipeline.trainer.BatchLedger.Admission;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,7 +24,7 @@ public final class TrainingRun implements AutoCloseable {
     private final TrainingSettings settings;
     private final int chunkBytes;
     private final Consumer<String> progress;
-    private final BatchLedger ledger;
+    private BatchLedger ledger;
     private final LossWindow losses = new LossWindow(LOSS_WINDOW);
     private final DivergenceMonitor divergence;
     private TrainingSession session;
@@ -38,6 +40,14 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public StepReport accept(AugmentedBatch batch) {
+        return accept(batch, Map.of());
+    }
+
+    /**
+     * Admits and maybe trains {@code batch}; {@code nextOffsets} is where the stream is to be read after it
+     * ("topic:partition" → offset), which a checkpoint taken now records so that a resume reads on from there.
+     */
+    public StepReport accept(AugmentedBatch batch, Map<String, Long> nextOffsets) {
         Admission admission = stopped ? Admission.RUN_STOPPED : ledger.admit(batch);
         if (admission != Admission.TRAIN) {
             return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, Double.NaN, steps(), 0, Optional.empty(),
@@ -71,22 +81,44 @@ public final class TrainingRun implements AutoCloseable {
         }
         Optional<Checkpoint> checkpoint = Optional.empty();
         if (ledger.epochComplete(batch.epoch()) && !stopped) {
-            checkpoint = Optional.of(checkpoint(batch.epoch() + 1));
+            checkpoint = Optional.of(checkpoint(batch.epoch() + 1, nextOffsets));
         }
         return new StepReport(admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
     }
 
-    private Checkpoint checkpoint(int epochsDone) {
-        byte[] bytes = session.weights();
+    private Checkpoint checkpoint(int epochsDone, Map<String, Long> nextOffsets) {
+        TrainingState state = new TrainingState(TrainingState.SCHEMA_VERSION, settings.runId(), session.steps(), ledger.snapshot(),
+                nextOffsets, settings.seed());
+        byte[] bytes = new TrainingCheckpoint(state, session.weights(), session.momentumState()).encode();
         String id = settings.runId() + "-e" + epochsDone + "-" + UUID.randomUUID().toString().substring(0, 8);
         CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, settings.runId(),
-                settings.model().architecture().id(), settings.model().layout().id(), ModelWeights.FORMAT, epochsDone,
+                settings.model().architecture().id(), settings.model().layout().id(), TrainingCheckpoint.FORMAT, epochsDone,
                 session.steps(), losses.mean(), bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
                 Sha256.hex(bytes), ledger.lineage(), System.currentTimeMillis());
         checkpointsTaken++;
         progress.accept(String.format("run %s: epoch %d complete after %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
                 settings.runId(), epochsDone, session.steps(), losses.mean(), id, bytes.length / 1e6));
         return new Checkpoint(manifest, bytes);
+    }
+
+    /**
+     * Continues from {@code checkpoint}: the ledger, the weights, the optimizer's buffers and the schedule's
+     * position are restored, so the batches after it train exactly as they would have without the interruption.
+     */
+    public void restore(TrainingCheckpoint checkpoint) {
+        if (session != null) {
+            throw new IllegalStateException("restore a run before it trains");
+        }
+        TrainingState state = checkpoint.state();
+        if (state.epochs().isEmpty()) {
+            throw new IllegalArgumentException("checkpoint of run " + state.runId() + " holds no epochs");
+        }
+        ledger = BatchLedger.restore(settings.epochs(), state.epochs());
+        long totalSteps = (long) settings.scheduleEpochs() * state.epochs().get(0).batchesInEpoch();
+        session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
+        session.restore(checkpoint, settings.seed());
+        progress.accept(String.format("run %s resumed at step %d, %d epoch(s) complete", settings.runId(), session.steps(),
+                ledger.completedEpochs()));
     }
 
     public TrainingSettings settings() {

@@ -14,7 +14,15 @@ import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.model.ModelWeights;
 import dev.cifarpipeline.model.PixelNormaliser;
 import dev.cifarpipeline.model.PyTorchDefaultInit;
+import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.model.VggFactory;
+import dev.cifarpipeline.model.VggInference;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The network, its optimizer and schedule, and one training step: normalise the uint8 batch on the engine,
@@ -30,6 +38,7 @@ public final class TrainingSession implements AutoCloseable {
     private final PixelNormaliser normaliser;
     private final OneCycleSchedule schedule;
     private final PyTorchSgd optimizer;
+    private final dev.cifarpipeline.model.ModelSpec spec;
     private final boolean cycleMomentum;
     private final double fixedMomentum;
     private long steps;
@@ -39,6 +48,7 @@ public final class TrainingSession implements AutoCloseable {
         this.cycleMomentum = settings.cycleMomentum();
         this.fixedMomentum = settings.momentum();
         Engine.getInstance().setRandomSeed((int) settings.seed()); // dropout masks
+        this.spec = settings.model();
         SequentialBlock block = VggFactory.build(settings.model());
         model = Model.newInstance(settings.runId());
         model.setBlock(block);
@@ -103,6 +113,53 @@ public final class TrainingSession implements AutoCloseable {
 
     public byte[] weights() {
         return ModelWeights.save(model.getBlock());
+    }
+
+    /** The momentum buffers in the block's order of trainable parameters; null where none exists yet. */
+    public List<TrainingCheckpoint.Tensor> momentumState() {
+        List<TrainingCheckpoint.Tensor> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                NDArray buffer = optimizer.momentumBuffers().get(p.getValue().getId());
+                out.add(buffer == null ? null : new TrainingCheckpoint.Tensor(buffer.getShape().getShape(), buffer.toFloatArray()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Puts the session where a checkpoint left it: weights (and BatchNorm statistics), momentum buffers, the
+     * schedule's position, and a dropout seed derived from the step. Values are copied into the existing arrays,
+     * outside autograd, so the gradients the trainer attached stay attached.
+     */
+    public void restore(TrainingCheckpoint checkpoint, long seed) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (VggInference saved = VggInference.fromWeights(spec, checkpoint.weights(), trainer.getManager())) {
+            var target = model.getBlock().getParameters();
+            var source = saved.block().getParameters();
+            for (int i = 0; i < target.size(); i++) {
+                NDArray to = target.get(i).getValue().getArray();
+                to.set(source.get(i).getValue().getArray().toFloatArray());
+            }
+            List<TrainingCheckpoint.Tensor> buffers = checkpoint.momentumBuffers();
+            int k = 0;
+            for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
+                if (!p.getValue().requiresGradient()) {
+                    continue;
+                }
+                TrainingCheckpoint.Tensor t = k < buffers.size() ? buffers.get(k) : null;
+                k++;
+                if (t != null) {
+                    NDArray buffer = trainer.getManager().create(t.values(), new Shape(t.shape()));
+                    optimizer.momentumBuffers().put(p.getValue().getId(), buffer);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+        steps = checkpoint.state().step();
+        Engine.getInstance().setRandomSeed((int) (seed + steps));
     }
 
     @Override

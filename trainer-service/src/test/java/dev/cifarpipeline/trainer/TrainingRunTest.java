@@ -12,7 +12,10 @@ import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.EpochLineage;
 import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.events.Sha256;
-import dev.cifarpipeline.model.ModelWeights;
+import dev.cifarpipeline.model.TrainingCheckpoint;
+import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.VggInference;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +67,7 @@ class TrainingRunTest {
         assertEquals(List.of(new EpochLineage(0, 30, 30, 0)), manifest.lineage());
         assertEquals(1, manifest.epoch());
         assertEquals(30, manifest.step());
-        assertEquals(ModelWeights.FORMAT, manifest.format());
+        assertEquals(TrainingCheckpoint.FORMAT, manifest.format());
         assertEquals(3, log.stream().filter(l -> l.contains("loss:")).count(), "a progress line every 10 steps");
     }
 
@@ -80,6 +83,64 @@ class TrainingRunTest {
             StepReport third = run.accept(batches.get(2));
             assertTrue(Double.isFinite(third.loss()));
             assertNotEquals(0, third.checkpoint().orElseThrow().bytes().length);
+        }
+    }
+
+    @Test
+    void aRunResumedFromItsCheckpointEndsWithTheModelAnUninterruptedRunReaches() {
+        CifarSplit split = SyntheticCifar.generate(64, 9, false);
+        TrainingSettings settings = TrainingSettings.of("resume", TrainingPreset.STABLE, "vgg11", 2, 4).withMaxLearningRate(0.02);
+        List<AugmentedBatch> first = epoch(split, 0, 16);
+        List<AugmentedBatch> second = epoch(split, 1, 16);
+        Checkpoint uninterrupted = null;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            for (AugmentedBatch b : first) {
+                run.accept(b);
+            }
+            for (AugmentedBatch b : second) {
+                StepReport r = run.accept(b);
+                if (r.checkpoint().isPresent()) {
+                    uninterrupted = r.checkpoint().get();
+                }
+            }
+        }
+        Checkpoint afterEpochOne = null;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            for (AugmentedBatch b : first) {
+                StepReport r = run.accept(b, java.util.Map.of("cifar.train.batches:0", 4L));
+                if (r.checkpoint().isPresent()) {
+                    afterEpochOne = r.checkpoint().get();
+                }
+            }
+        }
+        TrainingCheckpoint restored = TrainingCheckpoint.decode(afterEpochOne.bytes());
+        assertEquals(java.util.Map.of("cifar.train.batches:0", 4L), restored.state().nextOffsets());
+        assertEquals(4, restored.state().step());
+        assertTrue(restored.momentumBuffers().stream().allMatch(java.util.Objects::nonNull), "a buffer per trainable parameter");
+        Checkpoint resumed = null;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            run.restore(restored);
+            assertEquals(BatchLedger.Admission.DUPLICATE, run.accept(first.get(2)).admission(), "epoch 1 is in the checkpoint");
+            for (AugmentedBatch b : second) {
+                StepReport r = run.accept(b);
+                if (r.checkpoint().isPresent()) {
+                    resumed = r.checkpoint().get();
+                }
+            }
+        }
+        assertEquals(uninterrupted.manifest().step(), resumed.manifest().step());
+        assertEquals(List.of(new EpochLineage(0, 4, 4, 1), new EpochLineage(1, 4, 4, 0)), resumed.manifest().lineage());
+        // same weights: the same logits on the same input, to float32 rounding
+        ModelSpec spec = settings.model();
+        try (NDManager manager = NDManager.newBaseManager();
+             VggInference a = VggInference.fromWeights(spec, TrainingCheckpoint.decode(uninterrupted.bytes()).weights(), manager);
+             VggInference b = VggInference.fromWeights(spec, TrainingCheckpoint.decode(resumed.bytes()).weights(), manager)) {
+            ai.djl.ndarray.NDArray input = manager.randomNormal(new ai.djl.ndarray.types.Shape(4, 3, 32, 32));
+            float[] expected = a.logits(input).toFloatArray();
+            float[] actual = b.logits(input).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-3 * Math.max(1, Math.abs(expected[i])), "logit " + i);
+            }
         }
     }
 
