@@ -6,6 +6,9 @@ import dev.cifarpipeline.events.Channels;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.TrainingEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import io.quarkus.runtime.ShutdownEvent;
@@ -31,15 +34,24 @@ public class TrainBatchListener {
     private final TrainingRun run;
     private final MutinyEmitter<byte[]> events;
     private long lastStepEnd;
+    /** Where the stream is to be read next, per "topic:partition": what a checkpoint records. */
+    private final Map<String, Long> positions = new HashMap<>();
 
     public TrainBatchListener(TrainerConfig config, TrainerMetrics metrics, CheckpointPublisher publisher,
-                              @Channel(Channels.TRAINING_EVENTS_OUT) MutinyEmitter<byte[]> events) {
+                              @Channel(Channels.TRAINING_EVENTS_OUT) MutinyEmitter<byte[]> events,
+                              RunRecovery recovery) {
         this.config = config;
         this.events = events;
         this.metrics = metrics;
         this.publisher = publisher;
         this.run = new TrainingRun(config.toSettings(), config.checkpointChunkBytes(), LOG::info);
         metrics.bind(config.runId());
+        // A restart (or a move to another replica) continues from the run's latest complete checkpoint.
+        // TrainerRebalanceListener seeks the stream to the same checkpoint's offsets.
+        recovery.checkpoint().ifPresent(checkpoint -> {
+            run.restore(checkpoint);
+            positions.putAll(checkpoint.state().nextOffsets());
+        });
         TrainingSettings s = run.settings();
         LOG.infof("run %s: preset %s, %s, %d epoch(s) of a %d-epoch OneCycle schedule, max lr %s, weight decay %s, %s, seed %d",
                 s.runId(), s.preset().id(), s.model(), s.epochs(), s.scheduleEpochs(), s.maxLearningRate(), s.weightDecay(),
@@ -48,7 +60,7 @@ public class TrainBatchListener {
 
     @Incoming(Channels.TRAIN_BATCHES_IN)
     @Blocking
-    public void onBatch(byte[] record) {
+    public void onBatch(ConsumerRecord<String, byte[]> record) {
         if (lastStepEnd != 0) {
             metrics.waitedForData((System.nanoTime() - lastStepEnd) / 1e9);
         }
@@ -59,17 +71,18 @@ public class TrainBatchListener {
         }
     }
 
-    private void handle(byte[] record) {
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        positions.put(record.topic() + ":" + record.partition(), record.offset() + 1);
         AugmentedBatch batch;
         try {
-            batch = AugmentedBatchCodec.decode(record);
+            batch = AugmentedBatchCodec.decode(record.value());
         } catch (RecordFormatException e) {
             metrics.deadLettered();
             LOG.warnf("batch record rejected, sent to the dead-letter topic: %s", e.getMessage());
             throw e;
         }
         metrics.received();
-        StepReport report = run.accept(batch);
+        StepReport report = run.accept(batch, Map.copyOf(positions));
         metrics.report(report, batch.size(), run.completedEpochs());
         report.divergence().ifPresent(reason -> {
             LOG.errorf("run %s DIVERGED at step %d: %s", config.runId(), report.step(), reason);
