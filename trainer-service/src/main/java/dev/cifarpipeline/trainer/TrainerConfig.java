@@ -64,6 +64,10 @@ public interface TrainerConfig {
     @WithDefault("100")
     int logEvery();
 
+    /** Also take a checkpoint every this many steps; 0 checkpoints only at the end of each epoch. */
+    @WithDefault("0")
+    int checkpointEverySteps();
+
     /** Bytes per checkpoint chunk record; below Kafka's 1 MB default record limit. */
     @WithDefault("" + CheckpointRecordCodec.DEFAULT_CHUNK_BYTES)
     int checkpointChunkBytes();
@@ -94,6 +98,7 @@ public interface TrainerConfig {
         return new TrainingSettings(runId(), preset, model, epochs(), scheduleEpochs().orElse(base.scheduleEpochs()),
                 maxLearningRate().orElse(base.maxLearningRate()), weightDecay().orElse(base.weightDecay()),
                 cycleMomentum().orElse(base.cycleMomentum()), momentum().orElse(base.momentum()), dampening(), nesterov(),
-                seed(), logEvery(), new DivergencePolicy(divergence().stuckSteps(), divergence().tolerance(), divergence().stop()));
+                seed(), logEvery(), new DivergencePolicy(divergence().stuckSteps(), divergence().tolerance(), divergence().stop()),
+                checkpointEverySteps());
     }
 }

@@ -80,8 +80,9 @@ public final class TrainingRun implements AutoCloseable {
                     settings.runId(), batch.epoch() + 1, batch.batchIndex() + 1, losses.mean(), lr, momentum, batch.size() / seconds));
         }
         Optional<Checkpoint> checkpoint = Optional.empty();
-        if (ledger.epochComplete(batch.epoch()) && !stopped) {
-            checkpoint = Optional.of(checkpoint(batch.epoch() + 1, nextOffsets));
+        boolean periodic = settings.checkpointEverySteps() > 0 && session.steps() % settings.checkpointEverySteps() == 0;
+        if ((ledger.epochComplete(batch.epoch()) || periodic) && !stopped) {
+            checkpoint = Optional.of(checkpoint(ledger.completedEpochs(), nextOffsets));
         }
         return new StepReport(admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
     }
@@ -96,7 +97,7 @@ public final class TrainingRun implements AutoCloseable {
                 session.steps(), losses.mean(), bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
                 Sha256.hex(bytes), ledger.lineage(), System.currentTimeMillis());
         checkpointsTaken++;
-        progress.accept(String.format("run %s: epoch %d complete after %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
+        progress.accept(String.format("run %s: %d epoch(s) complete, %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
                 settings.runId(), epochsDone, session.steps(), losses.mean(), id, bytes.length / 1e6));
         return new Checkpoint(manifest, bytes);
     }

@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param seed            seed of the weight initialisation and dropout
  * @param logEvery        print the mean loss every this many steps (the seed prints every 100)
  * @param divergence      when to call the run diverged and what to do then
+ * @param checkpointEverySteps also checkpoint every this many steps (0: only at the end of each epoch)
  */
 public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec model, int epochs, int scheduleEpochs,
                                double maxLearningRate, double weightDecay, boolean cycleMomentum, double momentum,
-                               double dampening, boolean nesterov, long seed, int logEvery, DivergencePolicy divergence) {
+                               double dampening, boolean nesterov, long seed, int logEvery, DivergencePolicy divergence,
+                               int checkpointEverySteps) {
     public TrainingSettings {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(preset, "preset");
@@ -31,6 +33,9 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
         Objects.requireNonNull(divergence, "divergence");
         if (!runId.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("run id '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (checkpointEverySteps < 0) {
+            throw new IllegalArgumentException("checkpoint interval must be 0 (epochs only) or positive, got " + checkpointEverySteps);
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
@@ -49,21 +54,26 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
     public static TrainingSettings of(String runId, TrainingPreset preset, String architecture, int epochs, long seed) {
         return new TrainingSettings(runId, preset, ModelSpec.of(architecture, preset.layout().id()), epochs,
                 preset.scheduleEpochs(epochs), TrainingPreset.MAX_LEARNING_RATE, TrainingPreset.WEIGHT_DECAY, true,
-                TrainingPreset.SGD_MOMENTUM, 0, false, seed, 100, DivergencePolicy.DEFAULT);
+                TrainingPreset.SGD_MOMENTUM, 0, false, seed, 100, DivergencePolicy.DEFAULT, 0);
     }
 
     public TrainingSettings withMaxLearningRate(double value) {
         return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, value, weightDecay, cycleMomentum, momentum,
-                dampening, nesterov, seed, logEvery, divergence);
+                dampening, nesterov, seed, logEvery, divergence, checkpointEverySteps);
     }
 
     public TrainingSettings withLogEvery(int value) {
         return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
-                momentum, dampening, nesterov, seed, value, divergence);
+                momentum, dampening, nesterov, seed, value, divergence, checkpointEverySteps);
     }
 
     public TrainingSettings withDivergence(DivergencePolicy value) {
         return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
-                momentum, dampening, nesterov, seed, logEvery, value);
+                momentum, dampening, nesterov, seed, logEvery, value, checkpointEverySteps);
+    }
+
+    public TrainingSettings withCheckpointEverySteps(int value) {
+        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
+                momentum, dampening, nesterov, seed, logEvery, divergence, value);
     }
 }

@@ -49,6 +49,6 @@ class DivergenceAndPresetTest {
         assertEquals(VggLayout.BATCHNORM, stable.model().layout());
         assertEquals(60, stable.scheduleEpochs());
         assertThrows(IllegalArgumentException.class, () -> new TrainingSettings("r", TrainingPreset.STABLE, stable.model(), 61, 60,
-                0.1, 5e-4, true, 0, 0, false, 0, 100, DivergencePolicy.DEFAULT), "a run longer than its schedule");
+                0.1, 5e-4, true, 0, 0, false, 0, 100, DivergencePolicy.DEFAULT, 0), "a run longer than its schedule");
     }
 }

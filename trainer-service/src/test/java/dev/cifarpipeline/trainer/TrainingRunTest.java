@@ -145,6 +145,23 @@ class TrainingRunTest {
     }
 
     @Test
+    void aConfiguredIntervalAddsCheckpointsWithinTheEpoch() {
+        CifarSplit split = SyntheticCifar.generate(80, 2, false);
+        TrainingSettings settings = TrainingSettings.of("every", TrainingPreset.STABLE, "vgg11", 1, 1)
+                .withMaxLearningRate(0.02).withCheckpointEverySteps(2);
+        List<Long> checkpointSteps = new ArrayList<>();
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            for (AugmentedBatch batch : epoch(split, 0, 16)) { // 5 batches
+                run.accept(batch).checkpoint().ifPresent(c -> {
+                    checkpointSteps.add(c.manifest().step());
+                    assertEquals(c.manifest().step() == 5 ? 1 : 0, c.manifest().epoch(), "epochs complete at the checkpoint");
+                });
+            }
+        }
+        assertEquals(List.of(2L, 4L, 5L), checkpointSteps);
+    }
+
+    @Test
     void stepsRunOnAnyWorkerThread() throws Exception {
         // The messaging layer may hand consecutive batches to different worker threads; PyTorch's grad mode is
         // per thread, so each step must work on a thread that never trained before.
