@@ -54,6 +54,9 @@ public final class TrainerStepBenchmark {
                 if (i >= warm) {
                     times[i - warm] = (System.nanoTime() - start) / 1e9;
                 }
+                if ((i + 1) % 100 == 0) {
+                    System.err.printf(Locale.ROOT, "step %d: RSS %d MB%n", i + 1, rssBytes() >> 20);
+                }
                 if (i + 1 == 100) {
                     rss100 = rssBytes();
                 } else if (i + 1 == 1000) {
