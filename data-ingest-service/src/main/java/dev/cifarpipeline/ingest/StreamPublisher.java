@@ -158,7 +158,7 @@ public final class StreamPublisher implements AutoCloseable {
         while (!stopping.getAsBoolean()) {
             OptionalLong slowest = probe.slowestCommittedOffset();
             int lead = governor.lead(epoch, slowest, markers);
-            boolean may = lead <= governor.maxEpochsAhead();
+            boolean may = governor.mayStart(epoch, slowest, markers);
             listener.lead(lead, !may);
             if (may) {
                 return true;

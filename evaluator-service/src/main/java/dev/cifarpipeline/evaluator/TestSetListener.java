@@ -4,8 +4,6 @@ import dev.cifarpipeline.events.AugmentedBatchCodec;
 import dev.cifarpipeline.events.Channels;
 import dev.cifarpipeline.events.RecordFormatException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -32,14 +30,5 @@ public class TestSetListener {
             throw e;
         }
         cache.current().ifPresent(t -> LOG.debugf("test set complete: %d images", t.size()));
-    }
-
-    /** The cache is plain Java; CDI gets it from here. */
-    static final class CacheProducer {
-        @Produces
-        @Singleton
-        TestSetCache testSetCache() {
-            return new TestSetCache();
-        }
     }
 }

@@ -11,13 +11,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * A block's parameters (weights, biases, BatchNorm statistics) as bytes, in DJL's parameter format: what a
- * checkpoint carries so that the evaluator, building the same {@link ModelSpec}, can load it.
+ * A block's parameters (weights, biases, BatchNorm statistics) as bytes, in DJL's parameter format: the weights
+ * section of a {@link TrainingCheckpoint}, which the evaluator, building the same {@link ModelSpec}, loads.
  */
 public final class ModelWeights {
-    /** Names the encoding in checkpoint manifests. */
-    public static final String FORMAT = "djl-parameters-v1";
-
     private ModelWeights() {
     }
 

@@ -82,7 +82,7 @@ public class TrainBatchListener {
             throw e;
         }
         metrics.received();
-        StepReport report = run.accept(batch, Map.copyOf(positions));
+        StepReport report = run.accept(batch, positions);
         metrics.report(report, batch.size(), run.completedEpochs());
         report.divergence().ifPresent(reason -> {
             LOG.errorf("run %s DIVERGED at step %d: %s", config.runId(), report.step(), reason);

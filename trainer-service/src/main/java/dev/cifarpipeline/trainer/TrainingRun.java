@@ -28,7 +28,6 @@ public final class TrainingRun implements AutoCloseable {
     private final LossWindow losses = new LossWindow(LOSS_WINDOW);
     private final DivergenceMonitor divergence;
     private TrainingSession session;
-    private int checkpointsTaken;
     private boolean stopped;
 
     public TrainingRun(TrainingSettings settings, int chunkBytes, Consumer<String> progress) {
@@ -47,7 +46,7 @@ public final class TrainingRun implements AutoCloseable {
      * Admits and maybe trains {@code batch}; {@code nextOffsets} is where the stream is to be read after it
      * ("topic:partition" → offset), which a checkpoint taken now records so that a resume reads on from there.
      */
-    public StepReport accept(AugmentedBatch batch, Map<String, Long> nextOffsets) {
+    public StepReport accept(AugmentedBatch batch, Map<String, Long> nextOffsets) { // copied only when a checkpoint is taken
         Admission admission = stopped ? Admission.RUN_STOPPED : ledger.admit(batch);
         if (admission != Admission.TRAIN) {
             return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, Double.NaN, steps(), 0, Optional.empty(),
@@ -96,7 +95,6 @@ public final class TrainingRun implements AutoCloseable {
                 settings.model().architecture().id(), settings.model().layout().id(), TrainingCheckpoint.FORMAT, epochsDone,
                 session.steps(), losses.mean(), bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
                 Sha256.hex(bytes), ledger.lineage(), System.currentTimeMillis());
-        checkpointsTaken++;
         progress.accept(String.format("run %s: %d epoch(s) complete, %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
                 settings.runId(), epochsDone, session.steps(), losses.mean(), id, bytes.length / 1e6));
         return new Checkpoint(manifest, bytes);
@@ -132,10 +130,6 @@ public final class TrainingRun implements AutoCloseable {
 
     public int completedEpochs() {
         return ledger.completedEpochs();
-    }
-
-    public int checkpointsTaken() {
-        return checkpointsTaken;
     }
 
     public boolean finished() {

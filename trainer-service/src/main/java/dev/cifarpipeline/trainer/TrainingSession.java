@@ -57,12 +57,12 @@ public final class TrainingSession implements AutoCloseable {
         PyTorchSgd.Hyperparameters current = new PyTorchSgd.Hyperparameters() {
             @Override
             public double learningRate() {
-                return schedule.learningRate(steps);
+                return TrainingSession.this.learningRate();
             }
 
             @Override
             public double momentum() {
-                return settings.cycleMomentum() ? schedule.momentum(steps) : settings.momentum();
+                return TrainingSession.this.momentum();
             }
         };
         optimizer = new PyTorchSgd(current, settings.weightDecay(), settings.dampening(), settings.nesterov());

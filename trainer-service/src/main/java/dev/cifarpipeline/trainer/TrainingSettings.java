@@ -67,11 +67,6 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
                 momentum, dampening, nesterov, seed, value, divergence, checkpointEverySteps);
     }
 
-    public TrainingSettings withDivergence(DivergencePolicy value) {
-        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
-                momentum, dampening, nesterov, seed, logEvery, value, checkpointEverySteps);
-    }
-
     public TrainingSettings withCheckpointEverySteps(int value) {
         return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
                 momentum, dampening, nesterov, seed, logEvery, divergence, value);
