@@ -52,6 +52,8 @@ class PipelineEndToEndTest {
     private static final int EPOCHS = 2;
     private static final int BATCHES_PER_EPOCH = 63; // ceil(2,000 / 32)
     private static final double ACCURACY_THRESHOLD = 0.5;
+    /** The stable preset with a gentler peak rate for a tiny dataset; BatchNorm learns it within two epochs. */
+    private static final String RUN_SPEC = "{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02,\"layout\":\"batchnorm\"}";
 
     private static final Path WORK = Path.of("target", "e2e").toAbsolutePath();
     private static InProcessKafka kafka;
@@ -75,14 +77,16 @@ class PipelineEndToEndTest {
         Path logs = WORK.resolve("logs");
         evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap), logs);
         trainer = ServiceProcess.start("trainer-service", "2g", Map.of("kafka.bootstrap.servers", bootstrap,
-                "trainer.run-id", RUN, "trainer.epochs", String.valueOf(EPOCHS), "trainer.max-learning-rate", "0.02",
-                "trainer.layout", "batchnorm", "trainer.log-every", "20"), logs);
+                "trainer.log-every", "20"), logs);
         ingest = ServiceProcess.start("data-ingest-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap,
                 "ingest.dataset-dir", dataset.toString(), "ingest.epochs", String.valueOf(EPOCHS),
                 "ingest.batch-size", "32", "ingest.stream-seed", "11"), logs);
         for (ServiceProcess service : List.of(evaluator, trainer, ingest)) {
             service.awaitReady(Duration.ofSeconds(90));
         }
+        // A spec that bypassed the REST checks: the trainer owning its partition must dead-letter it and go on.
+        kafka.produce(Topics.RUN_SPECS, "broken", "{\"runId\":\"broken\",\"epochs\":0}".getBytes(StandardCharsets.UTF_8));
+        trainer.submitRun(RUN_SPEC);
 
         List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(Topics.EVALUATION_RESULTS, 10 * 60_000,
                 read -> read.stream().filter(r -> RUN.equals(r.key())).count() >= EPOCHS || !trainer.process().isAlive());
@@ -176,16 +180,35 @@ class PipelineEndToEndTest {
 
     @Test
     void badRecordsWentToTheDeadLetterTopicWithTheirReasonAndWereCounted() throws Exception {
-        List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil(Topics.DEAD_LETTER, 60_000, read -> read.size() >= 2);
-        assertEquals(2, dead.size());
+        List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil(Topics.DEAD_LETTER, 60_000, read -> read.size() >= 3);
+        assertEquals(3, dead.size());
         Map<String, String> reasonByTopic = new java.util.HashMap<>();
         for (ConsumerRecord<String, byte[]> r : dead) {
             reasonByTopic.put(header(r, DeadLetter.TOPIC_HEADER), header(r, DeadLetter.REASON_HEADER));
         }
         assertTrue(reasonByTopic.get(Topics.TRAIN_BATCHES).contains("AugmentedBatch: bad magic"), reasonByTopic.toString());
         assertTrue(reasonByTopic.get(Topics.CHECKPOINTS).contains("CheckpointChunk"), reasonByTopic.toString());
-        assertEquals(1, trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"").orElseThrow(), 0.0);
+        assertTrue(reasonByTopic.get(Topics.RUN_SPECS).contains("run spec broken: epochs must be at least 1, got 0"), reasonByTopic.toString());
+        assertEquals(1, trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"", "channel=\"train-batches\"")
+                .orElseThrow(), 0.0);
+        assertEquals(1, trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"", "channel=\"run-specs\"")
+                .orElseThrow(), 0.0);
         assertEquals(1, evaluator.metric("pipeline_dead_letter_records_total", "service=\"evaluator\"").orElseThrow(), 0.0);
+    }
+
+    @Test
+    void runSubmissionsAreCheckedBeforeTheyReachTheTopic() throws Exception {
+        var typo = trainer.post("/trainer/runs", "{\"runId\":\"typo\",\"epoch\":3}");
+        assertEquals(400, typo.statusCode(), typo.body());
+        assertTrue(typo.body().contains("unknown key 'epoch'"), typo.body());
+        var unknownModel = trainer.post("/trainer/runs", "{\"runId\":\"m\",\"model\":\"resnet50\"}");
+        assertEquals(400, unknownModel.statusCode(), unknownModel.body());
+        assertTrue(unknownModel.body().contains("unknown model 'resnet50'"), unknownModel.body());
+        var again = trainer.post("/trainer/runs", RUN_SPEC);
+        assertEquals(409, again.statusCode(), again.body());
+        assertTrue(again.body().contains("run e2e exists already"), again.body());
+        String hosted = trainer.get("/trainer/runs").body();
+        assertTrue(hosted.contains("\"runId\":\"e2e\"") && hosted.contains("\"state\":\"FINISHED\""), hosted);
     }
 
     @Test

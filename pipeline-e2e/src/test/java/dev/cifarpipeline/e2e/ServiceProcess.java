@@ -69,6 +69,22 @@ final class ServiceProcess implements AutoCloseable {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POST a JSON body to a path on the service; the status code and body. */
+    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/json").header("Accept", "application/json").timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Submits a run spec to a trainer's {@code POST /trainer/runs}, failing unless it was accepted. */
+    void submitRun(String specJson) throws IOException, InterruptedException {
+        HttpResponse<String> response = post("/trainer/runs", specJson);
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("run spec " + specJson + " refused: " + response.statusCode() + " " + response.body());
+        }
+    }
+
     /** Waits until {@code /q/health/ready} answers 200, failing early if the process died. */
     void awaitReady(Duration timeout) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -21,6 +21,7 @@ public final class TopicDefaultsConfigSource implements ConfigSource {
                 KEY_PREFIX + "train-batches", Topics.TRAIN_BATCHES,
                 KEY_PREFIX + "test-batches", Topics.TEST_BATCHES,
                 KEY_PREFIX + "epoch-markers", Topics.EPOCH_MARKERS,
+                KEY_PREFIX + "run-specs", Topics.RUN_SPECS,
                 KEY_PREFIX + "checkpoints", Topics.CHECKPOINTS,
                 KEY_PREFIX + "evaluation-results", Topics.EVALUATION_RESULTS,
                 KEY_PREFIX + "training-events", Topics.TRAINING_EVENTS,

@@ -11,6 +11,11 @@ public final class Topics {
     public static final String TEST_BATCHES = "cifar.test.batches";
     /** One {@link EpochMarker} per epoch of the train stream: where it starts, so a run can start at a boundary. */
     public static final String EPOCH_MARKERS = "cifar.epoch.markers";
+    /**
+     * {@link RunSpec}s keyed by run id, compacted. Trainers share its partitions through one consumer group: a
+     * partition's owner trains the runs in it, so each run has one trainer and moves when that trainer dies.
+     */
+    public static final String RUN_SPECS = "cifar.run.specs";
     /** Checkpoint chunks followed by their manifest; keyed by run so one run's records stay in order. */
     public static final String CHECKPOINTS = "cifar.checkpoints";
     /** One {@link EvaluationResult} per scored checkpoint. */

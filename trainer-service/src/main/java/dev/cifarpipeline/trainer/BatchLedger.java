@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.EpochLineage;
+import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.model.TrainingState;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -29,7 +30,7 @@ public final class BatchLedger {
         }
         Epoch e = byEpoch.computeIfAbsent(batch.epoch(), k -> new Epoch(batch.batchesInEpoch()));
         if (e.batchesInEpoch != batch.batchesInEpoch()) {
-            throw new IllegalStateException("batch " + batch.id() + " says its epoch has " + batch.batchesInEpoch()
+            throw new RecordFormatException("batch " + batch.id() + " says its epoch has " + batch.batchesInEpoch()
                     + " batches, earlier batches said " + e.batchesInEpoch);
         }
         if (e.trained.get(batch.batchIndex())) {
@@ -51,6 +52,12 @@ public final class BatchLedger {
     public boolean epochComplete(int epoch) {
         Epoch e = byEpoch.get(epoch);
         return e != null && e.trained.cardinality() == e.batchesInEpoch;
+    }
+
+    /** Share of {@code epoch}'s batches trained so far, 0 to 1. */
+    public double progress(int epoch) {
+        Epoch e = byEpoch.get(epoch);
+        return e == null ? 0 : e.trained.cardinality() / (double) e.batchesInEpoch;
     }
 
     /** Epochs completed in order from the first: epoch k counts only if 0..k are all complete. */

@@ -1,79 +1,62 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.CheckpointRecordCodec;
-import dev.cifarpipeline.model.ModelSpec;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.OptionalDouble;
-import java.util.OptionalInt;
 
 /**
- * Settings of trainer-service, under the {@code trainer.} prefix. A preset supplies the recipe; each optional
- * key, when set, overrides the preset's value.
+ * Settings of trainer-service, under the {@code trainer.} prefix. What a run trains (preset, model, epochs,
+ * overrides) is not here: it comes with each run spec. These are the trainer's own.
  */
 @ConfigMapping(prefix = "trainer")
 public interface TrainerConfig {
-    /** Name of the run; also names the consumer group the run reads the batch stream with. */
-    @WithDefault("run-1")
-    String runId();
-
-    /** The recipe: stable (BatchNorm, schedule sized to the run) or seed (the tutorial exactly). */
-    @WithDefault("stable")
-    String preset();
-
-    /** Architecture: vgg11, vgg13, vgg16 or vgg19. */
-    @WithDefault("vgg11")
-    String model();
-
-    /** Epochs to train. */
-    @WithDefault("1")
-    int epochs();
-
-    /** Overrides the preset's layer layout: batchnorm or seed. */
-    Optional<String> layout();
-
-    /** Overrides the epochs the OneCycle schedule spans (the seed: 150; stable: the epochs run). */
-    OptionalInt scheduleEpochs();
-
-    /** Overrides OneCycle's peak learning rate (presets: 0.1). */
-    OptionalDouble maxLearningRate();
-
-    /** Overrides SGD's weight decay (presets: 5e-4). */
-    OptionalDouble weightDecay();
-
-    /** Overrides OneCycle's momentum cycling (presets: on, 0.95 → 0.85 → 0.95, as PyTorch's default). */
-    Optional<Boolean> cycleMomentum();
-
-    /** SGD's own momentum, in force when cycling is off (presets: 0, the seed's SGD has none). */
-    OptionalDouble momentum();
-
-    /** SGD dampening. */
-    @WithDefault("0")
-    double dampening();
-
-    /** Nesterov momentum (needs zero dampening). */
-    @WithDefault("false")
-    boolean nesterov();
-
-    /** Seed of weight initialisation and dropout. */
-    @WithDefault("0")
-    long seed();
+    /** This trainer's name in events and logs; defaults to the host name (the pod name on Kubernetes). */
+    Optional<String> id();
 
     /** Log the mean loss every this many steps (the seed: 100). */
     @WithDefault("100")
     int logEvery();
 
-    /** Also take a checkpoint every this many steps; 0 checkpoints only at the end of each epoch. */
-    @WithDefault("0")
-    int checkpointEverySteps();
-
     /** Bytes per checkpoint chunk record; below Kafka's 1 MB default record limit. */
     @WithDefault("" + CheckpointRecordCodec.DEFAULT_CHUNK_BYTES)
     int checkpointChunkBytes();
 
+    /** A run reads the batch stream through consumer group {@code <prefix><run id>}; ingest's backpressure watches this prefix. */
+    @WithDefault("trainer-")
+    String runGroupPrefix();
+
+    /** Draw a progress bar per run when the trainer's output is a terminal (plain lines go to the log either way). */
+    @WithDefault("true")
+    boolean progressBar();
+
+    /** Sharing runs among trainers. */
+    Claims claims();
+
     /** When a run counts as diverged. */
     Divergence divergence();
+
+    /** Settings under {@code trainer.claims.}. */
+    interface Claims {
+        /**
+         * Consumer group of all trainers on the run-spec topic. Must not start with the run group prefix, or
+         * ingest would wait for it as if it were a run.
+         */
+        @WithDefault("cifar-trainers")
+        String group();
+
+        /** Partitions of the run-spec topic when this trainer creates it: the most trainers that can hold runs at once. */
+        @WithDefault("12")
+        int partitions();
+
+        /**
+         * How long the broker waits for a silent trainer before its runs move to another; the broker accepts
+         * 6 s to 5 min by default.
+         */
+        @WithDefault("10s")
+        Duration sessionTimeout();
+    }
 
     /** Settings under {@code trainer.divergence.}. */
     interface Divergence {
@@ -90,15 +73,29 @@ public interface TrainerConfig {
         boolean stop();
     }
 
-    /** The settings as a framework-free value: the preset with every override applied. */
-    default TrainingSettings toSettings() {
-        TrainingPreset preset = TrainingPreset.parse(preset());
-        TrainingSettings base = TrainingSettings.of(runId(), preset, model(), epochs(), seed());
-        ModelSpec model = layout().map(l -> ModelSpec.of(model(), l)).orElse(base.model());
-        return new TrainingSettings(runId(), preset, model, epochs(), scheduleEpochs().orElse(base.scheduleEpochs()),
-                maxLearningRate().orElse(base.maxLearningRate()), weightDecay().orElse(base.weightDecay()),
-                cycleMomentum().orElse(base.cycleMomentum()), momentum().orElse(base.momentum()), dampening(), nesterov(),
-                seed(), logEvery(), new DivergencePolicy(divergence().stuckSteps(), divergence().tolerance(), divergence().stop()),
-                checkpointEverySteps());
+    default DivergencePolicy divergencePolicy() {
+        return new DivergencePolicy(divergence().stuckSteps(), divergence().tolerance(), divergence().stop());
+    }
+
+    /** Refuses values that cannot work, naming the key. */
+    default void validate() {
+        if (logEvery() < 1) {
+            throw new IllegalArgumentException("trainer.log-every must be at least 1, got " + logEvery());
+        }
+        if (checkpointChunkBytes() < 1024 || checkpointChunkBytes() > CheckpointRecordCodec.MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("trainer.checkpoint-chunk-bytes must be 1024.." + CheckpointRecordCodec.MAX_CHUNK_BYTES
+                    + ", got " + checkpointChunkBytes());
+        }
+        if (claims().partitions() < 1) {
+            throw new IllegalArgumentException("trainer.claims.partitions must be at least 1, got " + claims().partitions());
+        }
+        if (claims().group().startsWith(runGroupPrefix())) {
+            throw new IllegalArgumentException("trainer.claims.group '" + claims().group() + "' starts with trainer.run-group-prefix '"
+                    + runGroupPrefix() + "': ingest would hold the stream back for it as if it were a run");
+        }
+        if (claims().sessionTimeout().toMillis() < 1000) {
+            throw new IllegalArgumentException("trainer.claims.session-timeout must be at least 1s, got " + claims().sessionTimeout());
+        }
+        divergencePolicy();
     }
 }

@@ -29,6 +29,7 @@ public final class TrainingRun implements AutoCloseable {
     private final DivergenceMonitor divergence;
     private TrainingSession session;
     private boolean stopped;
+    private long checkpointedStep = -1;
 
     public TrainingRun(TrainingSettings settings, int chunkBytes, Consumer<String> progress) {
         this.settings = settings;
@@ -86,7 +87,19 @@ public final class TrainingRun implements AutoCloseable {
         return new StepReport(admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
     }
 
+    /**
+     * A checkpoint of where the run is now, for a run that is being stopped or moved: empty when nothing was
+     * trained since the last one (or at all), and when the run stopped itself (its weights are not worth resuming).
+     */
+    public Optional<Checkpoint> checkpointNow(Map<String, Long> nextOffsets) {
+        if (session == null || stopped || session.steps() == checkpointedStep || session.steps() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(checkpoint(ledger.completedEpochs(), nextOffsets));
+    }
+
     private Checkpoint checkpoint(int epochsDone, Map<String, Long> nextOffsets) {
+        checkpointedStep = session.steps();
         TrainingState state = new TrainingState(TrainingState.SCHEMA_VERSION, settings.runId(), session.steps(), ledger.snapshot(),
                 nextOffsets, settings.seed());
         byte[] bytes = new TrainingCheckpoint(state, session.weights(), session.momentumState()).encode();
@@ -115,7 +128,8 @@ public final class TrainingRun implements AutoCloseable {
         ledger = BatchLedger.restore(settings.epochs(), state.epochs());
         long totalSteps = (long) settings.scheduleEpochs() * state.epochs().get(0).batchesInEpoch();
         session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
-        session.restore(checkpoint, settings.seed());
+        session.restore(checkpoint);
+        checkpointedStep = session.steps();
         progress.accept(String.format("run %s resumed at step %d, %d epoch(s) complete", settings.runId(), session.steps(),
                 ledger.completedEpochs()));
     }
@@ -130,6 +144,16 @@ public final class TrainingRun implements AutoCloseable {
 
     public int completedEpochs() {
         return ledger.completedEpochs();
+    }
+
+    /** Share of {@code epoch}'s batches trained so far, 0 to 1. */
+    public double epochProgress(int epoch) {
+        return ledger.progress(epoch);
+    }
+
+    /** Whether the run ended by itself before its last epoch (diverged, configured to stop). */
+    public boolean stopped() {
+        return stopped;
     }
 
     public boolean finished() {

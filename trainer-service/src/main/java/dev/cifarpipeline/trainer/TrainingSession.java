@@ -30,7 +30,10 @@ import java.util.List;
  * {@link OneCycleSchedule}'s learning rate and momentum. Every array a step creates lives in a
  * per-step sub-manager that is closed at the end of the step (DJL otherwise leaks ~250 MB a step).
  *
- * <p>The engine allows one gradient collector per JVM: one session trains at a time.
+ * <p>The engine allows one gradient collector per JVM, so the sessions of one trainer take their steps in
+ * turns ({@link #STEP_LOCK}). Dropout draws from the engine's one global generator, so each step re-seeds it
+ * from (run seed, step): a step's masks depend on nothing else, which makes the generator's state at any step
+ * reproducible from what a checkpoint stores, and keeps runs sharing a JVM from drawing from each other's stream.
  */
 public final class TrainingSession implements AutoCloseable {
     private final Model model;
@@ -42,12 +45,15 @@ public final class TrainingSession implements AutoCloseable {
     private final boolean cycleMomentum;
     private final double fixedMomentum;
     private long steps;
+    private final long seed;
+    /** One gradient collector per JVM: held for the whole of each step by every session of the process. */
+    private static final java.util.concurrent.locks.ReentrantLock STEP_LOCK = new java.util.concurrent.locks.ReentrantLock();
 
     public TrainingSession(TrainingSettings settings, OneCycleSchedule schedule) {
         this.schedule = schedule;
         this.cycleMomentum = settings.cycleMomentum();
         this.fixedMomentum = settings.momentum();
-        Engine.getInstance().setRandomSeed((int) settings.seed()); // dropout masks
+        this.seed = settings.seed();
         this.spec = settings.model();
         SequentialBlock block = VggFactory.build(settings.model());
         model = Model.newInstance(settings.runId());
@@ -77,7 +83,9 @@ public final class TrainingSession implements AutoCloseable {
         if (steps >= schedule.totalSteps()) {
             throw new IllegalStateException("the schedule has " + schedule.totalSteps() + " steps and all were taken");
         }
+        STEP_LOCK.lock();
         try (NDManager stepManager = trainer.getManager().newSubManager()) {
+            Engine.getInstance().setRandomSeed(stepSeed(seed, steps));
             NDArray input = normaliser.normalise(batch.pixels(), 0, batch.size(), stepManager);
             long[] labelValues = new long[batch.size()];
             for (int i = 0; i < labelValues.length; i++) {
@@ -94,7 +102,17 @@ public final class TrainingSession implements AutoCloseable {
             trainer.step();
             steps++;
             return loss;
+        } finally {
+            STEP_LOCK.unlock();
         }
+    }
+
+    /** The dropout seed of a step: SplitMix64's finaliser over (seed, step), so neighbouring steps are unrelated. */
+    static int stepSeed(long seed, long step) {
+        long z = seed * 0x9E3779B97F4A7C15L + step + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (int) (z ^ (z >>> 31));
     }
 
     public long steps() {
@@ -129,10 +147,10 @@ public final class TrainingSession implements AutoCloseable {
 
     /**
      * Puts the session where a checkpoint left it: weights (and BatchNorm statistics), momentum buffers, the
-     * schedule's position, and a dropout seed derived from the step. Values are copied into the existing arrays,
+     * schedule's position (and with it the dropout generator, seeded per step). Values are copied into the existing arrays,
      * outside autograd, so the gradients the trainer attached stay attached.
      */
-    public void restore(TrainingCheckpoint checkpoint, long seed) {
+    public void restore(TrainingCheckpoint checkpoint) {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (VggInference saved = VggInference.fromWeights(spec, checkpoint.weights(), trainer.getManager())) {
@@ -159,7 +177,6 @@ public final class TrainingSession implements AutoCloseable {
             JniUtils.setGradMode(gradMode);
         }
         steps = checkpoint.state().step();
-        Engine.getInstance().setRandomSeed((int) (seed + steps));
     }
 
     @Override

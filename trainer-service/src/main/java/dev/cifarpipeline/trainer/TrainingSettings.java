@@ -1,5 +1,6 @@
 package dev.cifarpipeline.trainer;
 
+import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.model.ModelSpec;
 import java.util.Objects;
 
@@ -44,6 +45,11 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
             throw new IllegalArgumentException("the schedule spans " + scheduleEpochs + " epochs but the run trains " + epochs
                     + ": PyTorch's OneCycleLR refuses to step past its end");
         }
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            // torch.optim.SGD checks the momentum it is built with, before any schedule cycles it
+            throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening (torch.optim.SGD's rule), got momentum "
+                    + momentum + ", dampening " + dampening);
+        }
         if (!(maxLearningRate > 0) || !(weightDecay >= 0) || !(momentum >= 0 && momentum < 1) || logEvery < 1) {
             throw new IllegalArgumentException("invalid hyperparameters: max learning rate " + maxLearningRate
                     + ", weight decay " + weightDecay + ", momentum " + momentum + ", log every " + logEvery);
@@ -55,6 +61,29 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
         return new TrainingSettings(runId, preset, ModelSpec.of(architecture, preset.layout().id()), epochs,
                 preset.scheduleEpochs(epochs), TrainingPreset.MAX_LEARNING_RATE, TrainingPreset.WEIGHT_DECAY, true,
                 TrainingPreset.SGD_MOMENTUM, 0, false, seed, 100, DivergencePolicy.DEFAULT, 0);
+    }
+
+    /**
+     * A submitted spec resolved against its preset: each override the spec sets replaces the preset's value.
+     * Unknown preset, model or layout names and inconsistent values fail here, with the spec's run id.
+     */
+    public static TrainingSettings resolve(RunSpec spec, int logEvery, DivergencePolicy divergence) {
+        try {
+            TrainingPreset preset = TrainingPreset.parse(spec.preset());
+            TrainingSettings base = of(spec.runId(), preset, spec.model(), spec.epochs(), spec.seed() == null ? 0 : spec.seed());
+            ModelSpec model = spec.layout() == null ? base.model() : ModelSpec.of(spec.model(), spec.layout());
+            return new TrainingSettings(spec.runId(), preset, model, spec.epochs(),
+                    or(spec.scheduleEpochs(), base.scheduleEpochs()), or(spec.maxLearningRate(), base.maxLearningRate()),
+                    or(spec.weightDecay(), base.weightDecay()), or(spec.cycleMomentum(), base.cycleMomentum()),
+                    or(spec.momentum(), base.momentum()), or(spec.dampening(), base.dampening()), or(spec.nesterov(), base.nesterov()),
+                    base.seed(), logEvery, divergence, or(spec.checkpointEverySteps(), 0));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run spec " + spec.runId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T or(T value, T fallback) {
+        return value == null ? fallback : value;
     }
 
     public TrainingSettings withMaxLearningRate(double value) {

@@ -222,4 +222,55 @@ class TrainingRunTest {
             assertEquals(2, run.steps());
         }
     }
+
+    @Test
+    void aDropoutRunMovedMidEpochEndsWithTheModelAnUninterruptedRunReaches() {
+        // The seed layout draws a dropout mask every step; the generator is re-seeded from (seed, step), so the
+        // checkpoint's step is its whole RNG state and a resumed run draws the masks the uninterrupted one drew.
+        CifarSplit split = SyntheticCifar.generate(64, 12, false);
+        TrainingSettings settings = TrainingSettings.of("dropout", TrainingPreset.SEED, "vgg11", 2, 3).withMaxLearningRate(0.05);
+        List<AugmentedBatch> batches = new ArrayList<>(epoch(split, 0, 16));
+        batches.addAll(epoch(split, 1, 16));
+        Checkpoint uninterrupted = null;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            for (AugmentedBatch b : batches) {
+                StepReport r = run.accept(b);
+                if (r.checkpoint().isPresent()) {
+                    uninterrupted = r.checkpoint().get();
+                }
+            }
+        }
+        Checkpoint moved;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            for (AugmentedBatch b : batches.subList(0, 3)) {
+                run.accept(b);
+            }
+            moved = run.checkpointNow(java.util.Map.of("cifar.train.batches:0", 3L)).orElseThrow();
+            assertTrue(run.checkpointNow(java.util.Map.of()).isEmpty(), "nothing new since");
+        }
+        assertEquals(0, moved.manifest().epoch(), "taken mid-epoch");
+        assertEquals(3, moved.manifest().step());
+        Checkpoint resumed = null;
+        try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
+            run.restore(TrainingCheckpoint.decode(moved.bytes()));
+            for (AugmentedBatch b : batches.subList(3, batches.size())) {
+                StepReport r = run.accept(b);
+                if (r.checkpoint().isPresent()) {
+                    resumed = r.checkpoint().get();
+                }
+            }
+        }
+        assertEquals(List.of(new EpochLineage(0, 4, 4, 0), new EpochLineage(1, 4, 4, 0)), resumed.manifest().lineage());
+        ModelSpec spec = settings.model();
+        try (NDManager manager = NDManager.newBaseManager();
+             VggInference a = VggInference.fromWeights(spec, TrainingCheckpoint.decode(uninterrupted.bytes()).weights(), manager);
+             VggInference b = VggInference.fromWeights(spec, TrainingCheckpoint.decode(resumed.bytes()).weights(), manager)) {
+            ai.djl.ndarray.NDArray input = manager.randomNormal(new ai.djl.ndarray.types.Shape(4, 3, 32, 32));
+            float[] expected = a.logits(input).toFloatArray();
+            float[] actual = b.logits(input).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])), "logit " + i);
+            }
+        }
+    }
 }

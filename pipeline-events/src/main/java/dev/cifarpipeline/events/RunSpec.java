@@ -1,0 +1,274 @@
+package dev.cifarpipeline.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A training run as submitted: the recipe by name plus any hyperparameter overrides. Null overrides keep the
+ * preset's value. The trainer resolves a spec into its settings; names (preset, model, layout) are checked
+ * there, against the code that knows them. The JSON form is strict: an unknown key is a typo until proven
+ * otherwise, so it is refused with the list of known keys rather than silently ignored.
+ *
+ * @param schemaVersion        version of this schema
+ * @param runId                1-64 letters, digits, '.', '_' or '-'; names the run's consumer group, checkpoints, metrics
+ * @param preset               {@code stable} (default) or {@code seed}
+ * @param model                {@code vgg11} (default), {@code vgg13}, {@code vgg16} or {@code vgg19}
+ * @param epochs               epochs to train (default 60, the seed's loop)
+ * @param layout               overrides the preset's layout: {@code seed} (dropout) or {@code batchnorm}
+ * @param scheduleEpochs       overrides the epochs the OneCycle schedule spans
+ * @param maxLearningRate      overrides OneCycle's peak learning rate
+ * @param weightDecay          overrides SGD's weight decay
+ * @param cycleMomentum        overrides OneCycle's momentum cycling
+ * @param momentum             SGD's own momentum, in force when cycling is off
+ * @param dampening            SGD dampening
+ * @param nesterov             Nesterov momentum
+ * @param seed                 seed of weight initialisation and dropout
+ * @param checkpointEverySteps also checkpoint every this many steps (0: only at each epoch's end)
+ * @param submittedAtMillis    when it was submitted, Unix epoch milliseconds
+ */
+public record RunSpec(int schemaVersion, String runId, String preset, String model, int epochs, String layout,
+                      Integer scheduleEpochs, Double maxLearningRate, Double weightDecay, Boolean cycleMomentum,
+                      Double momentum, Double dampening, Boolean nesterov, Long seed, Integer checkpointEverySteps,
+                      long submittedAtMillis) {
+    public static final int SCHEMA_VERSION = 1;
+    public static final String DEFAULT_PRESET = "stable";
+    public static final String DEFAULT_MODEL = "vgg11";
+    public static final int DEFAULT_EPOCHS = 60;
+    private static final String RUN_ID = "[A-Za-z0-9._-]{1,64}";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<String> KEYS = new LinkedHashSet<>(List.of("schemaVersion", "runId", "preset", "model", "epochs",
+            "layout", "scheduleEpochs", "maxLearningRate", "weightDecay", "cycleMomentum", "momentum", "dampening", "nesterov",
+            "seed", "checkpointEverySteps", "submittedAtMillis"));
+
+    public RunSpec {
+        if (schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
+            throw new RecordFormatException("run spec: schemaVersion " + schemaVersion + " is not supported (this version reads 1.."
+                    + SCHEMA_VERSION + ")");
+        }
+        if (runId == null || !runId.matches(RUN_ID)) {
+            throw new RecordFormatException("run spec: runId '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(model, "model");
+        if (epochs < 1) {
+            throw new RecordFormatException("run spec " + runId + ": epochs must be at least 1, got " + epochs);
+        }
+        requirePositive(runId, "scheduleEpochs", scheduleEpochs);
+        if (maxLearningRate != null && !(maxLearningRate > 0 && Double.isFinite(maxLearningRate))) {
+            throw new RecordFormatException("run spec " + runId + ": maxLearningRate must be a positive number, got " + maxLearningRate);
+        }
+        if (weightDecay != null && !(weightDecay >= 0 && Double.isFinite(weightDecay))) {
+            throw new RecordFormatException("run spec " + runId + ": weightDecay must be 0 or more, got " + weightDecay);
+        }
+        if (momentum != null && !(momentum >= 0 && momentum < 1)) {
+            throw new RecordFormatException("run spec " + runId + ": momentum must be in [0, 1), got " + momentum);
+        }
+        if (dampening != null && !(dampening >= 0 && dampening <= 1)) {
+            throw new RecordFormatException("run spec " + runId + ": dampening must be in [0, 1], got " + dampening);
+        }
+        if (checkpointEverySteps != null && checkpointEverySteps < 0) {
+            throw new RecordFormatException("run spec " + runId + ": checkpointEverySteps must be 0 or more, got " + checkpointEverySteps);
+        }
+    }
+
+    /** A spec with the defaults for everything but the run id. */
+    public static RunSpec of(String runId) {
+        return new RunSpec(SCHEMA_VERSION, runId, DEFAULT_PRESET, DEFAULT_MODEL, DEFAULT_EPOCHS, null, null, null, null, null,
+                null, null, null, null, null, System.currentTimeMillis());
+    }
+
+    public RunSpec withPreset(String value) {
+        return new RunSpec(schemaVersion, runId, value, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+    }
+
+    public RunSpec withEpochs(int value) {
+        return new RunSpec(schemaVersion, runId, preset, model, value, layout, scheduleEpochs, maxLearningRate, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+    }
+
+    public RunSpec withModel(String value) {
+        return new RunSpec(schemaVersion, runId, preset, value, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+    }
+
+    public RunSpec withLayout(String value) {
+        return new RunSpec(schemaVersion, runId, preset, model, epochs, value, scheduleEpochs, maxLearningRate, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+    }
+
+    public RunSpec withMaxLearningRate(Double value) {
+        return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, value, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+    }
+
+    public RunSpec withCheckpointEverySteps(Integer value) {
+        return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, value, submittedAtMillis);
+    }
+
+    public byte[] toJson() {
+        ObjectNode node = MAPPER.valueToTree(this);
+        // Absent overrides are left out rather than written as null: the stored spec reads like the submitted one.
+        List<String> nulls = new ArrayList<>();
+        node.fields().forEachRemaining(e -> {
+            if (e.getValue().isNull()) {
+                nulls.add(e.getKey());
+            }
+        });
+        node.remove(nulls);
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise run spec " + runId, e);
+        }
+    }
+
+    /**
+     * Reads a spec, filling defaults for absent keys (a missing runId is an error; a submitter generates one
+     * before calling this if it wants to). Every problem is named with its key.
+     */
+    public static RunSpec fromJson(byte[] json) {
+        if (json == null) {
+            throw new RecordFormatException("run spec: the record has no value (null payload)");
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            throw new RecordFormatException("run spec: invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
+                    + at.getColumnNr()) + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new RecordFormatException("run spec: unreadable: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new RecordFormatException("run spec: expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!KEYS.contains(key)) {
+                throw new RecordFormatException("run spec: unknown key '" + key + "'; known keys: " + String.join(", ", KEYS));
+            }
+        }
+        Fields f = new Fields(root);
+        return new RunSpec(f.integer("schemaVersion", SCHEMA_VERSION), f.text("runId", null), f.text("preset", DEFAULT_PRESET),
+                f.text("model", DEFAULT_MODEL), f.integer("epochs", DEFAULT_EPOCHS), f.text("layout", null),
+                f.optInteger("scheduleEpochs"), f.optNumber("maxLearningRate"), f.optNumber("weightDecay"),
+                f.optBoolean("cycleMomentum"), f.optNumber("momentum"), f.optNumber("dampening"), f.optBoolean("nesterov"),
+                f.optLong("seed"), f.optInteger("checkpointEverySteps"), f.longValue("submittedAtMillis", System.currentTimeMillis()));
+    }
+
+    /** The keys a spec may have, in documentation order. */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
+    private static void requirePositive(String runId, String key, Integer value) {
+        if (value != null && value < 1) {
+            throw new RecordFormatException("run spec " + runId + ": " + key + " must be at least 1, got " + value);
+        }
+    }
+
+    /** Typed access to the spec's JSON keys, with errors that name the key and what was found. */
+    private record Fields(JsonNode root) {
+        private JsonNode get(String key) {
+            JsonNode v = root.get(key);
+            return v == null || v.isNull() ? null : v;
+        }
+
+        private RecordFormatException wrong(String key, String expected, JsonNode v) {
+            return new RecordFormatException("run spec: '" + key + "' must be " + expected + ", got " + v);
+        }
+
+        String text(String key, String fallback) {
+            JsonNode v = get(key);
+            if (v == null) {
+                return fallback;
+            }
+            if (!v.isTextual()) {
+                throw wrong(key, "a string", v);
+            }
+            return v.asText();
+        }
+
+        Integer optInteger(String key) {
+            JsonNode v = get(key);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                throw wrong(key, "an integer", v);
+            }
+            return v.intValue();
+        }
+
+        int integer(String key, int fallback) {
+            Integer v = optInteger(key);
+            return v == null ? fallback : v;
+        }
+
+        Long optLong(String key) {
+            JsonNode v = get(key);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+                throw wrong(key, "an integer", v);
+            }
+            return v.longValue();
+        }
+
+        long longValue(String key, long fallback) {
+            Long v = optLong(key);
+            return v == null ? fallback : v;
+        }
+
+        Double optNumber(String key) {
+            JsonNode v = get(key);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isNumber()) {
+                throw wrong(key, "a number", v);
+            }
+            return v.doubleValue();
+        }
+
+        Boolean optBoolean(String key) {
+            JsonNode v = get(key);
+            if (v == null) {
+                return null;
+            }
+            if (!v.isBoolean()) {
+                throw wrong(key, "true or false", v);
+            }
+            return v.booleanValue();
+        }
+    }
+
+    /** The spec's overrides that are set, by key: for logs and the REST view. */
+    public Map<String, Object> overrides() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (layout != null) out.put("layout", layout);
+        if (scheduleEpochs != null) out.put("scheduleEpochs", scheduleEpochs);
+        if (maxLearningRate != null) out.put("maxLearningRate", maxLearningRate);
+        if (weightDecay != null) out.put("weightDecay", weightDecay);
+        if (cycleMomentum != null) out.put("cycleMomentum", cycleMomentum);
+        if (momentum != null) out.put("momentum", momentum);
+        if (dampening != null) out.put("dampening", dampening);
+        if (nesterov != null) out.put("nesterov", nesterov);
+        if (seed != null) out.put("seed", seed);
+        if (checkpointEverySteps != null) out.put("checkpointEverySteps", checkpointEverySteps);
+        return out;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.cifarpipeline.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RunSpecTest {
+    private static RunSpec parse(String json) {
+        return RunSpec.fromJson(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String error(String json) {
+        return assertThrows(RecordFormatException.class, () -> parse(json)).getMessage();
+    }
+
+    @Test
+    void absentKeysTakeTheDefaultsAndOverridesStayUnset() {
+        RunSpec spec = parse("{\"runId\":\"a\"}");
+        assertEquals("stable", spec.preset());
+        assertEquals("vgg11", spec.model());
+        assertEquals(60, spec.epochs());
+        assertNull(spec.maxLearningRate());
+        assertNull(spec.layout());
+        assertTrue(spec.overrides().isEmpty());
+    }
+
+    @Test
+    void aSpecSurvivesTheRoundTripWithOnlyItsSetKeysWritten() {
+        RunSpec spec = parse("{\"runId\":\"r-1\",\"preset\":\"seed\",\"epochs\":3,\"maxLearningRate\":0.05,\"nesterov\":true,"
+                + "\"momentum\":0.9,\"seed\":7,\"checkpointEverySteps\":50,\"submittedAtMillis\":1}");
+        String json = new String(spec.toJson(), StandardCharsets.UTF_8);
+        assertTrue(!json.contains("null") && !json.contains("weightDecay"), json);
+        assertEquals(spec, RunSpec.fromJson(spec.toJson()));
+        assertEquals(java.util.Map.of("maxLearningRate", 0.05, "momentum", 0.9, "nesterov", true, "seed", 7L, "checkpointEverySteps", 50),
+                spec.overrides());
+    }
+
+    @Test
+    void mistakesAreNamedWithTheirKey() {
+        assertTrue(error("{\"runId\":\"a\",\"epoch\":3}").contains("unknown key 'epoch'; known keys: schemaVersion, runId"));
+        assertTrue(error("{\"runId\":\"a\",\"epochs\":\"three\"}").contains("'epochs' must be an integer, got \"three\""));
+        assertTrue(error("{\"runId\":\"a\",\"epochs\":0}").contains("run spec a: epochs must be at least 1, got 0"));
+        assertTrue(error("{\"runId\":\"a\",\"maxLearningRate\":-1}").contains("maxLearningRate must be a positive number"));
+        assertTrue(error("{\"runId\":\"a\",\"momentum\":1.0}").contains("momentum must be in [0, 1)"));
+        assertTrue(error("{\"runId\":\"a\",\"nesterov\":\"yes\"}").contains("'nesterov' must be true or false"));
+        assertTrue(error("{\"runId\":\"has space\"}").contains("runId 'has space' must be 1-64 letters"));
+        assertTrue(error("{\"epochs\":3}").contains("runId 'null'"));
+        assertTrue(error("{\"runId\":\"a\",\"schemaVersion\":2}").contains("schemaVersion 2 is not supported"));
+        assertTrue(error("[1,2]").contains("expected a JSON object, got ARRAY"));
+        assertTrue(error("{\"runId\":").contains("invalid JSON at line 1"));
+        assertTrue(assertThrows(RecordFormatException.class, () -> RunSpec.fromJson(null)).getMessage().contains("null payload"));
+    }
+}

@@ -1,0 +1,154 @@
+package dev.cifarpipeline.trainer;
+
+import dev.cifarpipeline.events.RunSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The trainer's lifecycle: validates its configuration, makes sure the run-spec topic exists, joins the
+ * trainers' group and trains whatever runs the group gives it ({@link RunClaims}, {@link TrainerRuns}); on
+ * shutdown it checkpoints its runs and leaves the group so that the other trainers carry them on at once.
+ */
+@ApplicationScoped
+public class TrainerNode {
+    private static final Logger LOG = Logger.getLogger(TrainerNode.class);
+
+    private final TrainerConfig config;
+    private final MeterRegistry registry;
+    private final Map<String, Object> kafka;
+    private final String specTopic;
+    private final String eventTopic;
+    private final TrainerOutputs.Topics outputTopics;
+    private final String batchTopic;
+    private final String trainerId;
+    private TrainerOutputs outputs;
+    private Admin admin;
+    private TrainerRuns runs;
+    private RunClaims claims;
+    private RunSubmitter submitter;
+
+    public TrainerNode(TrainerConfig config, MeterRegistry registry, @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                       @ConfigProperty(name = "pipeline.topics.run-specs") String specTopic,
+                       @ConfigProperty(name = "pipeline.topics.train-batches") String batchTopic,
+                       @ConfigProperty(name = "pipeline.topics.checkpoints") String checkpointTopic,
+                       @ConfigProperty(name = "pipeline.topics.training-events") String eventTopic,
+                       @ConfigProperty(name = "pipeline.topics.dead-letter") String deadLetterTopic) {
+        this.config = config;
+        this.registry = registry;
+        this.kafka = kafka;
+        this.specTopic = specTopic;
+        this.eventTopic = eventTopic;
+        this.batchTopic = batchTopic;
+        this.outputTopics = new TrainerOutputs.Topics(checkpointTopic, eventTopic, deadLetterTopic);
+        this.trainerId = config.id().orElseGet(TrainerNode::defaultId);
+    }
+
+    private static String defaultId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "trainer";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    void onStart(@Observes StartupEvent event) throws InterruptedException {
+        try {
+            config.validate();
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("trainer-service cannot start: %s", e.getMessage());
+            throw e;
+        }
+        admin = Admin.create(kafka);
+        RunSubmitter.ensureTopic(admin, specTopic, config.claims().partitions());
+        outputs = new TrainerOutputs(kafka, outputTopics, trainerId);
+        RunContext context = new RunContext(kafka, batchTopic, outputTopics.checkpoints(), config.runGroupPrefix(),
+                config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,
+                config.progressBar() ? ProgressBar.forConsole(System.out) : ProgressBar.NONE, LOG::info);
+        runs = new TrainerRuns(context, config.logEvery(), config.divergencePolicy(), run -> new RunMeters(registry, run));
+        Gauge.builder("trainer_runs_hosted", () -> runs.statuses().stream().filter(s -> !s.state().equals("FINISHED")
+                        && !s.state().equals("STOPPED")).count())
+                .description("Runs this trainer is recovering or training").register(registry);
+        Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total").tag("service", "trainer")
+                .tag("channel", "run-specs").tag("run", "none").description("Records sent to the dead-letter topic").register(registry);
+        claims = new RunClaims(kafka, specTopic, config.claims().group(), config.claims().sessionTimeout(), trainerId, runs,
+                (ConsumerRecord<String, byte[]> r, String reason) -> {
+                    rejectedSpecs.increment();
+                    outputs.deadLetter(r, reason);
+                },
+                this::endedRuns, spec -> runs.settingsOf(spec), LOG::info);
+        submitter = new RunSubmitter(kafka, admin, outputs, specTopic, eventTopic, config.claims().group());
+        claims.start();
+        LOG.infof("trainer %s: joining group %s on %s (session timeout %s); runs read %s as %s<run id>", trainerId,
+                config.claims().group(), specTopic, config.claims().sessionTimeout(), batchTopic, config.runGroupPrefix());
+    }
+
+    private Set<String> endedRuns() {
+        Set<String> ended = new HashSet<>();
+        RunDirectory.read(kafka, specTopic, eventTopic, trainerId + "-claims").runs()
+                .forEach((id, entry) -> {
+                    if (entry.terminal()) {
+                        ended.add(id);
+                    }
+                });
+        return ended;
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (claims != null) {
+            claims.close(); // releases every run, each after a checkpoint
+        }
+        if (outputs != null) {
+            outputs.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+    }
+
+    /** Validates a spec against this trainer's code (preset, model, layout names; value ranges), then submits it. */
+    public RunSubmitter.Placement submit(RunSpec spec) throws InterruptedException {
+        runs.settingsOf(spec);
+        return submitter.submit(spec);
+    }
+
+    public List<RunWorker.Status> runs() {
+        return runs == null ? List.of() : runs.statuses();
+    }
+
+    public String trainerId() {
+        return trainerId;
+    }
+
+    public boolean ready() {
+        return claims != null && claims.joined();
+    }
+
+    public boolean alive() {
+        return claims == null || claims.alive();
+    }
+
+    public String problem() {
+        if (claims != null && claims.failure() != null) {
+            return "run claims stopped: " + claims.failure().getMessage();
+        }
+        List<String> failed = runs == null ? List.of() : runs.failedRuns();
+        return failed.isEmpty() ? "" : "failed runs: " + failed;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.cifarpipeline.trainer;
+
+import dev.cifarpipeline.events.CheckpointChunk;
+import dev.cifarpipeline.events.CheckpointChunker;
+import dev.cifarpipeline.events.CheckpointRecordCodec;
+import dev.cifarpipeline.events.DeadLetter;
+import dev.cifarpipeline.events.TrainingEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Everything a trainer writes, through one idempotent producer shared by its runs: checkpoints (never through
+ * a shared disk), training events and dead letters. Each write returns once the broker acknowledged it, so a
+ * checkpoint counts as taken only when every chunk and its manifest are safely stored.
+ */
+public final class TrainerOutputs implements AutoCloseable {
+    /** Topic names this trainer writes to. */
+    public record Topics(String checkpoints, String events, String deadLetter) {
+    }
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final Topics topics;
+
+    public TrainerOutputs(Map<String, Object> kafka, Topics topics, String clientId) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.endsWith(".deserializer"));
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        this.topics = topics;
+    }
+
+    /** Chunks, then the manifest, all keyed by run so they share a partition and arrive in order. */
+    public void checkpoint(Checkpoint checkpoint, int chunkBytes) {
+        String key = checkpoint.manifest().runId();
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (CheckpointChunk chunk : CheckpointChunker.split(checkpoint.manifest().checkpointId(), checkpoint.bytes(), chunkBytes)) {
+            acks.add(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(chunk))));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            await(ack, "checkpoint chunk of " + checkpoint.manifest().checkpointId());
+        }
+        await(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(checkpoint.manifest()))),
+                "checkpoint manifest " + checkpoint.manifest().checkpointId());
+    }
+
+    public void event(TrainingEvent event) {
+        await(producer.send(new ProducerRecord<>(topics.events(), event.runId(), event.toJson())), event.type() + " event of " + event.runId());
+    }
+
+    /** Forwards a record that could not be used, as it was, with the reason and its origin in headers. */
+    public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topics.deadLetter(), record.key(), record.value());
+        out.headers().add(DeadLetter.REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        out.headers().add(DeadLetter.TOPIC_HEADER, record.topic().getBytes(StandardCharsets.UTF_8));
+        out.headers().add(DeadLetter.PARTITION_HEADER, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        out.headers().add(DeadLetter.OFFSET_HEADER, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        await(producer.send(out), "dead letter from " + record.topic() + "@" + record.offset());
+    }
+
+    /** Publishes {@code value} to {@code topic} at {@code partition}; for run specs, whose partition is their trainer. */
+    public void send(String topic, int partition, String key, byte[] value) {
+        await(producer.send(new ProducerRecord<>(topic, partition, key, value)), "record " + key + " to " + topic + "-" + partition);
+    }
+
+    private static void await(Future<RecordMetadata> ack, String what) {
+        try {
+            ack.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing the " + what, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+}
