@@ -188,8 +188,8 @@ public final class RunClaims implements Runnable, AutoCloseable {
                 consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, committed) ->
                         handledBefore.put(tp.partition(), committed == null ? 0L : committed.offset()));
                 consumer.seekToBeginning(partitions);
-                log.accept("trainer " + trainerId + " owns run-spec partitions " + partitions.stream().map(TopicPartition::partition).sorted().toList()
-                        + " more");
+                log.accept("trainer " + trainerId + " now also owns run-spec partitions " + partitions.stream().map(TopicPartition::partition).sorted().toList()
+);
             }
         }
 
