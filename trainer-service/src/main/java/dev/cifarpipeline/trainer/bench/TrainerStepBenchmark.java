@@ -55,7 +55,9 @@ public final class TrainerStepBenchmark {
                     times[i - warm] = (System.nanoTime() - start) / 1e9;
                 }
                 if ((i + 1) % 100 == 0) {
-                    System.err.printf(Locale.ROOT, "step %d: RSS %d MB%n", i + 1, rssBytes() >> 20);
+                    Runtime rt = Runtime.getRuntime();
+                    System.err.printf(Locale.ROOT, "step %d: RSS %d MB, Java heap committed %d MB, used %d MB%n", i + 1,
+                            rssBytes() >> 20, rt.totalMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20);
                 }
                 if (i + 1 == 100) {
                     rss100 = rssBytes();
