@@ -9,7 +9,7 @@ import dev.cifarpipeline.model.VggInference;
 
 /**
  * Scores weights on a test set the way the seed's {@code test()} does: inference mode, batches of 100, accuracy
- * of the arg-max, plus the mean cross-entropy. Each batch's arrays live in a sub-manager closed after it.
+ * of the arg-max, plus the mean cross-entropy and the confusion matrix (per-class accuracy follows from it). Each batch's arrays live in a sub-manager closed after it.
  */
 public final class CheckpointScorer implements AutoCloseable {
     private final NDManager manager = NDManager.newBaseManager();
@@ -33,6 +33,7 @@ public final class CheckpointScorer implements AutoCloseable {
         long start = System.nanoTime();
         int correct = 0;
         double lossSum = 0;
+        int[][] confusion = new int[ImageGeometry.CLASSES][ImageGeometry.CLASSES];
         for (int from = 0; from < testSet.size(); from += batchSize) {
             int count = Math.min(batchSize, testSet.size() - from);
             float[] logits;
@@ -59,9 +60,10 @@ public final class CheckpointScorer implements AutoCloseable {
                 if (best == label) {
                     correct++;
                 }
+                confusion[label][best]++;
             }
         }
-        return new Score(correct, testSet.size(), lossSum / testSet.size(), (System.nanoTime() - start) / 1e9);
+        return new Score(correct, testSet.size(), lossSum / testSet.size(), (System.nanoTime() - start) / 1e9, confusion);
     }
 
     @Override

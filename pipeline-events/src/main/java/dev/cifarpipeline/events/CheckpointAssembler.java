@@ -39,6 +39,11 @@ public final class CheckpointAssembler {
         return pending.size();
     }
 
+    /** Ids of the checkpoints whose chunks are held, waiting for their manifest. */
+    public java.util.Set<String> pendingIds() {
+        return java.util.Set.copyOf(pending.keySet());
+    }
+
     private void addChunk(CheckpointChunk chunk) {
         Pending p = pending.get(chunk.checkpointId());
         if (p == null) {

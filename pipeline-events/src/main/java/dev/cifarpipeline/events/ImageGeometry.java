@@ -8,6 +8,9 @@ public final class ImageGeometry {
     public static final int PIXELS_PER_CHANNEL = HEIGHT * WIDTH;
     public static final int BYTES_PER_IMAGE = CHANNELS * PIXELS_PER_CHANNEL;
     public static final int CLASSES = 10;
+    /** The seed's class names, in label order. */
+    public static final java.util.List<String> CLASS_NAMES = java.util.List.of("plane", "car", "bird", "cat", "deer", "dog", "frog",
+            "horse", "ship", "truck");
 
     private ImageGeometry() {
     }

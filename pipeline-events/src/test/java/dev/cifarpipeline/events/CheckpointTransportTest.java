@@ -114,8 +114,17 @@ class CheckpointTransportTest {
 
     @Test
     void evaluationResultRoundTripsThroughJson() {
-        EvaluationResult result = new EvaluationResult(1, "run-1", "ck-1", 3, 189, 0.91, 0.3, 500, 2.5, 99L);
-        assertEquals(result, EvaluationResult.fromJson(result.toJson()));
+        int[][] confusion = new int[10][10];
+        confusion[3][5] = 7;
+        java.util.List<Double> perClass = new java.util.ArrayList<>(java.util.Collections.nCopies(10, 0.9));
+        perClass.set(9, null); // a class the test set lacks
+        EvaluationResult result = new EvaluationResult(2, "run-1", "ck-1", "vgg11", "seed", 3, 189, 0.91, 0.3, perClass, confusion, 500,
+                2.5, 98L, 99L);
+        EvaluationResult back = EvaluationResult.fromJson(result.toJson());
+        assertEquals(result.checkpointId(), back.checkpointId());
+        assertEquals(perClass, back.perClassAccuracy());
+        assertEquals(7, back.confusion()[3][5]);
+        assertEquals(new String(result.toJson()), new String(back.toJson()));
         assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("{\"runId\":\"x\"}".getBytes()));
     }
 }

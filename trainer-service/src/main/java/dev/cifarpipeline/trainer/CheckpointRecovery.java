@@ -1,5 +1,7 @@
 package dev.cifarpipeline.trainer;
 
+import dev.cifarpipeline.events.TopicReader;
+
 import dev.cifarpipeline.events.CheckpointAssembler;
 import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.CheckpointRecordCodec;

@@ -1,5 +1,7 @@
 package dev.cifarpipeline.trainer;
 
+import dev.cifarpipeline.events.TopicReader;
+
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TrainingEvent;

@@ -9,9 +9,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Puts a new run on the run-spec topic, in the partition {@link RunPlacement} picks from the trainers' group as
@@ -44,20 +42,6 @@ public final class RunSubmitter {
         this.specTopic = specTopic;
         this.eventTopic = eventTopic;
         this.claimGroup = claimGroup;
-    }
-
-    /** Creates the run-spec topic, compacted, if it does not exist yet. */
-    public static void ensureTopic(Admin admin, String topic, int partitions) throws InterruptedException {
-        try {
-            if (!admin.listTopics().names().get().contains(topic)) {
-                admin.createTopics(java.util.List.of(new NewTopic(topic, partitions, (short) -1)
-                        .configs(Map.of("cleanup.policy", "compact")))).all().get();
-            }
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create the run-spec topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
-            }
-        }
     }
 
     public synchronized Placement submit(RunSpec spec) throws InterruptedException {

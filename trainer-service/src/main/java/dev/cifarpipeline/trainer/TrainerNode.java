@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TopicSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -76,7 +77,9 @@ public class TrainerNode {
             throw e;
         }
         admin = Admin.create(kafka);
-        RunSubmitter.ensureTopic(admin, specTopic, config.claims().partitions());
+        TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(specTopic, config.claims().partitions()),
+                TopicSpec.checkpoints(outputTopics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
+                TopicSpec.events(eventTopic, TopicSpec.DEFAULT_PARTITIONS)));
         outputs = new TrainerOutputs(kafka, outputTopics, trainerId);
         RunContext context = new RunContext(kafka, batchTopic, outputTopics.checkpoints(), config.runGroupPrefix(),
                 config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,

@@ -5,7 +5,6 @@ import dev.cifarpipeline.events.CheckpointChunker;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.DeadLetter;
 import dev.cifarpipeline.events.TrainingEvent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,12 +63,7 @@ public final class TrainerOutputs implements AutoCloseable {
 
     /** Forwards a record that could not be used, as it was, with the reason and its origin in headers. */
     public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        ProducerRecord<String, byte[]> out = new ProducerRecord<>(topics.deadLetter(), record.key(), record.value());
-        out.headers().add(DeadLetter.REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        out.headers().add(DeadLetter.TOPIC_HEADER, record.topic().getBytes(StandardCharsets.UTF_8));
-        out.headers().add(DeadLetter.PARTITION_HEADER, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        out.headers().add(DeadLetter.OFFSET_HEADER, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
-        await(producer.send(out), "dead letter from " + record.topic() + "@" + record.offset());
+        await(producer.send(DeadLetter.forward(record, reason, topics.deadLetter())), "dead letter from " + record.topic() + "@" + record.offset());
     }
 
     /** Publishes {@code value} to {@code topic} at {@code partition}; for run specs, whose partition is their trainer. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TopicSpec;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class RunClaimsTest {
     void runsFollowTheirPartitionsFromTrainerToTrainer() throws Exception {
         try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
              TrainerOutputs outputs = new TrainerOutputs(kafka.clientConfig(), new TrainerOutputs.Topics("cp", "events", "dead"), "test")) {
-            RunSubmitter.ensureTopic(admin, TOPIC, 4);
+            TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(TOPIC, 4)));
             for (int p = 0; p < 4; p++) {
                 outputs.send(TOPIC, p, "run" + p, RunSpec.of("run" + p).toJson());
             }

@@ -1,4 +1,4 @@
-package dev.cifarpipeline.trainer;
+package dev.cifarpipeline.events;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a topic from its start to the end it has now, without a consumer group: how a trainer learns the
+ * Reads a topic from its start to the end it has now, without a consumer group: how a service learns the
  * state that lives only in Kafka (checkpoints, run specs, run events). Records arrive one at a time, so a
  * caller that keeps little (the latest checkpoint) holds little.
  */
