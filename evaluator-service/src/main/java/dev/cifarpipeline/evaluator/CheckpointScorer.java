@@ -8,6 +8,7 @@ import dev.cifarpipeline.model.PixelNormaliser;
 import dev.cifarpipeline.model.VggInference;
 
 /**
+ * Thread-safe (one scoring at a time): the stream and the REST endpoints share it.
  * Scores weights on a test set the way the seed's {@code test()} does: inference mode, batches of 100, accuracy
  * of the arg-max, plus the mean cross-entropy and the confusion matrix (per-class accuracy follows from it). Each batch's arrays live in a sub-manager closed after it.
  */
@@ -23,13 +24,13 @@ public final class CheckpointScorer implements AutoCloseable {
         this.batchSize = batchSize;
     }
 
-    public Score score(ModelSpec spec, byte[] weights, TestSet testSet) {
+    public synchronized Score score(ModelSpec spec, byte[] weights, TestSet testSet) {
         try (VggInference net = VggInference.fromWeights(spec, weights, manager)) {
             return score(net, testSet);
         }
     }
 
-    public Score score(VggInference net, TestSet testSet) {
+    public synchronized Score score(VggInference net, TestSet testSet) {
         long start = System.nanoTime();
         int correct = 0;
         double lossSum = 0;
@@ -66,8 +67,30 @@ public final class CheckpointScorer implements AutoCloseable {
         return new Score(correct, testSet.size(), lossSum / testSet.size(), (System.nanoTime() - start) / 1e9, confusion);
     }
 
+    /** Softmax probabilities of one CHW uint8 image (3,072 bytes), in label order. */
+    public synchronized double[] probabilities(VggInference net, byte[] chw) {
+        float[] logits;
+        try (NDManager step = manager.newSubManager()) {
+            logits = net.logits(normaliser.normalise(chw, 0, 1, step)).toFloatArray();
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (float l : logits) {
+            max = Math.max(max, l);
+        }
+        double[] p = new double[logits.length];
+        double sum = 0;
+        for (int c = 0; c < logits.length; c++) {
+            p[c] = Math.exp(logits[c] - max);
+            sum += p[c];
+        }
+        for (int c = 0; c < p.length; c++) {
+            p[c] /= sum;
+        }
+        return p;
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
         normaliser.close();
         manager.close();
     }

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.evaluator;
 
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.ImageGeometry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,7 +11,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Scores for Prometheus: the latest checkpoint's accuracy and loss per run. */
+/**
+ * Scores for Prometheus, labelled by run (and class): the latest scored checkpoint's accuracy, loss, per-class
+ * accuracy and confusion counts, the best accuracy so far; scoring time and how long a checkpoint took from the
+ * trainer to its score. Gauges follow every result on the topic, so any evaluator replica shows every run.
+ */
 @ApplicationScoped
 public class EvaluatorMetrics {
     private final MeterRegistry registry;
@@ -20,21 +25,43 @@ public class EvaluatorMetrics {
         this.registry = registry;
     }
 
-    public void scored(EvaluationResult result) {
+    /** A result on the topic (this evaluator's or another's): the run's gauges now show it. */
+    public void observed(EvaluationResult result, double bestAccuracy) {
         RunGauges g = runs.computeIfAbsent(result.runId(), this::register);
         g.accuracy = result.accuracy();
         g.loss = result.meanLoss();
         g.epoch = result.epoch();
+        g.best = bestAccuracy;
+        for (int c = 0; c < ImageGeometry.CLASSES; c++) {
+            Double a = result.perClassAccuracy().get(c);
+            g.perClass[c] = a == null ? Double.NaN : a;
+            for (int p = 0; p < ImageGeometry.CLASSES; p++) {
+                g.confusion[c][p] = result.confusion()[c][p];
+            }
+        }
+    }
+
+    /** A result this evaluator computed and published. */
+    public void scored(EvaluationResult result) {
         Counter.builder("evaluator_checkpoints_scored_total").tag("run", result.runId())
-                .description("Checkpoints scored on the test set").register(registry).increment();
+                .description("Checkpoints this evaluator scored on the test set").register(registry).increment();
         Timer.builder("evaluator_scoring_seconds").tag("run", result.runId())
                 .description("Wall time to score a checkpoint on the whole test set").register(registry)
                 .record(Duration.ofNanos((long) (result.scoringSeconds() * 1e9)));
+        Timer.builder("evaluator_checkpoint_to_result_seconds").tag("run", result.runId())
+                .description("From the trainer taking a checkpoint to its result being published").register(registry)
+                .record(Duration.ofMillis(Math.max(0, result.evaluatedAtMillis() - result.checkpointAtMillis())));
     }
 
     public void deadLettered(String channel) {
         Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
                 .description("Records sent to the dead-letter topic").register(registry).increment();
+    }
+
+    /** A verified checkpoint that could not be scored (no test set in time, weights that do not fit, …). */
+    public void scoringFailed(String runId) {
+        Counter.builder("evaluator_scoring_failures_total").tag("run", runId)
+                .description("Checkpoints that verified but could not be scored").register(registry).increment();
     }
 
     private RunGauges register(String run) {
@@ -45,6 +72,20 @@ public class EvaluatorMetrics {
                 .description("Mean test cross-entropy of the run's latest scored checkpoint").register(registry);
         Gauge.builder("evaluator_checkpoint_epoch", g, x -> x.epoch).tag("run", run)
                 .description("Epochs trained by the run's latest scored checkpoint").register(registry);
+        Gauge.builder("evaluator_best_test_accuracy", g, x -> x.best).tag("run", run)
+                .description("Test accuracy (0-1) of the run's best checkpoint so far").register(registry);
+        for (int c = 0; c < ImageGeometry.CLASSES; c++) {
+            int label = c;
+            String name = ImageGeometry.CLASS_NAMES.get(c);
+            Gauge.builder("evaluator_class_accuracy", g, x -> x.perClass[label]).tag("run", run).tag("class", name)
+                    .description("Test accuracy (0-1) per class of the run's latest scored checkpoint").register(registry);
+            for (int p = 0; p < ImageGeometry.CLASSES; p++) {
+                int predicted = p;
+                Gauge.builder("evaluator_confusion_images", g, x -> x.confusion[label][predicted]).tag("run", run).tag("class", name)
+                        .tag("predicted", ImageGeometry.CLASS_NAMES.get(p))
+                        .description("Test images of a class by the class predicted, latest scored checkpoint").register(registry);
+            }
+        }
         return g;
     }
 
@@ -52,5 +93,8 @@ public class EvaluatorMetrics {
         volatile double accuracy = Double.NaN;
         volatile double loss = Double.NaN;
         volatile double epoch;
+        volatile double best = Double.NaN;
+        final double[] perClass = new double[ImageGeometry.CLASSES];
+        final double[][] confusion = new double[ImageGeometry.CLASSES][ImageGeometry.CLASSES];
     }
 }

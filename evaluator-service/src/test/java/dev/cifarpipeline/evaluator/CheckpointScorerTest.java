@@ -43,6 +43,44 @@ class CheckpointScorerTest {
             assertEquals(loss / 130, score.meanLoss(), 1e-4);
             assertEquals(Math.log(10), score.meanLoss(), 0.1, "an untrained net is near ln 10");
             assertTrue(score.seconds() > 0);
+            // the confusion matrix counts every image once, by true and predicted class; its diagonal is what was right
+            int total = 0;
+            int diagonal = 0;
+            for (int c = 0; c < 10; c++) {
+                for (int p = 0; p < 10; p++) {
+                    total += score.confusion()[c][p];
+                }
+                diagonal += score.confusion()[c][c];
+            }
+            assertEquals(130, total);
+            assertEquals(correct, diagonal);
+            int[] perLabel = new int[10];
+            int[] rightPerLabel = new int[10];
+            for (int i = 0; i < 130; i++) {
+                perLabel[split.labels()[i]]++;
+                rightPerLabel[split.labels()[i]] += predicted[i] == split.labels()[i] ? 1 : 0;
+            }
+            for (int c = 0; c < 10; c++) {
+                Double expected = perLabel[c] == 0 ? null : (double) rightPerLabel[c] / perLabel[c];
+                assertEquals(expected, score.perClassAccuracy().get(c), "class " + c);
+                assertEquals(predictedCount(predicted, c), columnSum(score.confusion(), c), "predicted as " + c);
+            }
         }
+    }
+
+    private static int predictedCount(long[] predicted, int c) {
+        int n = 0;
+        for (long p : predicted) {
+            n += p == c ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static int columnSum(int[][] confusion, int c) {
+        int n = 0;
+        for (int[] row : confusion) {
+            n += row[c];
+        }
+        return n;
     }
 }

@@ -1,0 +1,229 @@
+package dev.cifarpipeline.evaluator;
+
+import dev.cifarpipeline.events.CheckpointAssembler;
+import dev.cifarpipeline.events.CheckpointChunk;
+import dev.cifarpipeline.events.CheckpointManifest;
+import dev.cifarpipeline.events.CheckpointRecord;
+import dev.cifarpipeline.events.CheckpointRecordCodec;
+import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.VerifiedCheckpoint;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The checkpoints topic, read by the evaluators' consumer group: partitions are shared among evaluators, and a
+ * run's checkpoints, keyed by run, stay in one partition and so are scored in order.
+ *
+ * <p>Every checkpoint is scored exactly once, across crashes: the committed offset never passes the first chunk
+ * of a checkpoint still being reassembled (so a restart reassembles it again), and a checkpoint whose result is
+ * already on the results topic is skipped (so the crash between publishing a result and committing past it
+ * does not score it twice). On taking over partitions, the evaluator first reads the results topic to its end.
+ */
+public final class CheckpointStream implements Runnable, AutoCloseable {
+    /** What happens to a verified checkpoint, and to records that cannot be used. */
+    public interface Handler {
+        /** Scores and publishes; returns once the result is acknowledged. */
+        void score(VerifiedCheckpoint checkpoint) throws InterruptedException;
+
+        void reject(ConsumerRecord<String, byte[]> record, String reason);
+    }
+
+    private final Map<String, Object> kafka;
+    private final String topic;
+    private final String groupId;
+    private final Duration sessionTimeout;
+    private final String clientId;
+    private final ResultBook results;
+    private final ResultLog resultLog;
+    private final Handler handler;
+    private final Consumer<String> log;
+    private final CheckpointAssembler assembler;
+    /** Where each checkpoint being reassembled began: the committed offset must not pass it. */
+    private final Map<String, Long> firstOffset = new HashMap<>();
+    private final Map<String, Integer> partitionOf = new HashMap<>();
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean closed;
+    private volatile boolean joined;
+    private volatile Throwable failure;
+    private Thread thread;
+
+    public CheckpointStream(Map<String, Object> kafka, String topic, String groupId, Duration sessionTimeout, String clientId,
+                            CheckpointAssembler assembler, ResultBook results, ResultLog resultLog, Handler handler, Consumer<String> log) {
+        this.kafka = kafka;
+        this.topic = topic;
+        this.groupId = groupId;
+        this.sessionTimeout = sessionTimeout;
+        this.clientId = clientId;
+        this.assembler = assembler;
+        this.results = results;
+        this.resultLog = resultLog;
+        this.handler = handler;
+        this.log = log;
+    }
+
+    public synchronized void start() {
+        thread = new Thread(this, "checkpoint-stream");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 4));
+        // Scoring a big checkpoint on a slow machine happens between polls.
+        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis());
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            c.subscribe(List.of(topic), new Listener());
+            while (!closed) {
+                try {
+                    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
+                    for (ConsumerRecord<String, byte[]> r : records) {
+                        handle(r);
+                        commit(c, r);
+                    }
+                } catch (WakeupException e) {
+                    // close() asked us to stop
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            log.accept("checkpoint stream stopped: " + e);
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> r) throws InterruptedException {
+        Optional<VerifiedCheckpoint> verified;
+        try {
+            CheckpointRecord record = CheckpointRecordCodec.decode(r.value());
+            if (record instanceof CheckpointChunk chunk) {
+                firstOffset.putIfAbsent(chunk.checkpointId(), r.offset());
+                partitionOf.put(chunk.checkpointId(), r.partition());
+            } else {
+                forget(((CheckpointManifest) record).checkpointId());
+            }
+            verified = assembler.accept(record);
+        } catch (RecordFormatException e) {
+            reject(r, e.getMessage());
+            return;
+        }
+        if (verified.isEmpty()) {
+            return;
+        }
+        CheckpointManifest m = verified.get().manifest();
+        if (results.contains(m.checkpointId())) {
+            log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was scored already; not scoring it again");
+            return;
+        }
+        try {
+            handler.score(verified.get());
+        } catch (RecordFormatException | IllegalArgumentException e) {
+            reject(r, e.getMessage());
+        }
+    }
+
+    private void reject(ConsumerRecord<String, byte[]> r, String reason) {
+        log.accept("checkpoint record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " rejected, sent to the dead-letter topic: "
+                + reason);
+        handler.reject(r, reason);
+    }
+
+    private void forget(String checkpointId) {
+        firstOffset.remove(checkpointId);
+        partitionOf.remove(checkpointId);
+    }
+
+    /** Commits past {@code r}, but never past the first chunk of a checkpoint of the same partition still being reassembled. */
+    private void commit(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) {
+        firstOffset.keySet().retainAll(assembler.pendingIds()); // the assembler may have dropped some
+        partitionOf.keySet().retainAll(firstOffset.keySet());
+        long safe = r.offset() + 1;
+        for (Map.Entry<String, Long> e : firstOffset.entrySet()) {
+            if (partitionOf.get(e.getKey()) == r.partition()) {
+                safe = Math.min(safe, e.getValue());
+            }
+        }
+        c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safe)));
+    }
+
+    public boolean joined() {
+        return joined && failure == null && !closed;
+    }
+
+    public boolean alive() {
+        Thread t = thread;
+        return t == null || (t.isAlive() && failure == null);
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            thread.join(60_000);
+        }
+    }
+
+    private final class Listener implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!partitions.isEmpty()) {
+                try {
+                    resultLog.catchUp(Duration.ofMinutes(2)); // which of their checkpoints were scored already
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                log.accept("evaluator " + clientId + " now also scores checkpoint partitions "
+                        + partitions.stream().map(TopicPartition::partition).sorted().toList());
+            }
+            joined = true;
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Chunks held for these partitions are reassembled by the next owner from the committed offset.
+            List<Integer> gone = partitions.stream().map(TopicPartition::partition).toList();
+            partitionOf.entrySet().removeIf(e -> {
+                boolean leaving = gone.contains(e.getValue());
+                if (leaving) {
+                    firstOffset.remove(e.getKey());
+                }
+                return leaving;
+            });
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package dev.cifarpipeline.evaluator;
+
+import dev.cifarpipeline.events.CheckpointAssembler;
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.TopicSpec;
+import dev.cifarpipeline.events.VerifiedCheckpoint;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The evaluator's lifecycle: makes sure its topics exist, follows the results topic ({@link ResultLog}), joins
+ * the evaluators' group on the checkpoints topic ({@link CheckpointStream}) and scores what it is given.
+ */
+@ApplicationScoped
+public class EvaluatorNode {
+    private static final Logger LOG = Logger.getLogger(EvaluatorNode.class);
+
+    private final EvaluatorConfig config;
+    private final EvaluatorMetrics metrics;
+    private final TestSetCache testSet;
+    private final Map<String, Object> kafka;
+    private final String checkpointTopic;
+    private final String resultTopic;
+    private final String deadLetterTopic;
+    private final String evaluatorId;
+    private final ResultBook book = new ResultBook();
+    private CheckpointScorer scorer;
+    private CheckpointEvaluator evaluator;
+    private BestModels best;
+    private EvaluatorOutputs outputs;
+    private ResultLog resultLog;
+    private CheckpointStream stream;
+
+    public EvaluatorNode(EvaluatorConfig config, EvaluatorMetrics metrics, TestSetCache testSet,
+                         @Identifier("default-kafka-broker") Map<String, Object> kafka,
+                         @ConfigProperty(name = "pipeline.topics.checkpoints") String checkpointTopic,
+                         @ConfigProperty(name = "pipeline.topics.evaluation-results") String resultTopic,
+                         @ConfigProperty(name = "pipeline.topics.dead-letter") String deadLetterTopic) {
+        this.config = config;
+        this.metrics = metrics;
+        this.testSet = testSet;
+        this.kafka = kafka;
+        this.checkpointTopic = checkpointTopic;
+        this.resultTopic = resultTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.evaluatorId = config.id().orElseGet(EvaluatorNode::defaultId);
+    }
+
+    private static String defaultId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "evaluator";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    void onStart(@Observes StartupEvent event) throws InterruptedException {
+        try {
+            config.validate();
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("evaluator-service cannot start: %s", e.getMessage());
+            throw e;
+        }
+        try (Admin admin = Admin.create(kafka)) {
+            TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(checkpointTopic, TopicSpec.DEFAULT_PARTITIONS),
+                    TopicSpec.events(resultTopic, TopicSpec.DEFAULT_PARTITIONS)));
+        }
+        scorer = new CheckpointScorer(config.batchSize());
+        evaluator = new CheckpointEvaluator(scorer);
+        best = new BestModels(book, kafka, checkpointTopic, config.maxCheckpointBytes());
+        outputs = new EvaluatorOutputs(kafka, resultTopic, deadLetterTopic, evaluatorId);
+        resultLog = new ResultLog(kafka, resultTopic, book, this::observed, LOG::info);
+        resultLog.start();
+        stream = new CheckpointStream(kafka, checkpointTopic, config.group(), config.sessionTimeout(), evaluatorId,
+                new CheckpointAssembler(config.maxPendingCheckpoints(), config.maxCheckpointBytes()), book, resultLog,
+                new CheckpointStream.Handler() {
+                    @Override
+                    public void score(VerifiedCheckpoint checkpoint) throws InterruptedException {
+                        EvaluatorNode.this.score(checkpoint);
+                    }
+
+                    @Override
+                    public void reject(ConsumerRecord<String, byte[]> record, String reason) {
+                        metrics.deadLettered("checkpoints");
+                        outputs.deadLetter(record, reason);
+                    }
+                }, LOG::info);
+        stream.start();
+        LOG.infof("evaluator %s: joining group %s on %s; results to %s", evaluatorId, config.group(), checkpointTopic, resultTopic);
+    }
+
+    private void score(VerifiedCheckpoint checkpoint) throws InterruptedException {
+        var m = checkpoint.manifest();
+        TestSet tests;
+        try {
+            tests = testSet.await(config.testSetTimeout());
+        } catch (IllegalStateException e) {
+            metrics.scoringFailed(m.runId());
+            throw new IllegalArgumentException("checkpoint " + m.checkpointId() + " cannot be scored: " + e.getMessage(), e);
+        }
+        LOG.infof("scoring checkpoint %s of run %s (epoch %d, step %d) on %d test images", m.checkpointId(), m.runId(), m.epoch(),
+                m.step(), tests.size());
+        CheckpointEvaluator.Evaluated scored;
+        try {
+            scored = evaluator.evaluate(checkpoint, tests);
+        } catch (RuntimeException e) {
+            metrics.scoringFailed(m.runId());
+            throw e;
+        }
+        EvaluationResult result = scored.result();
+        outputs.result(result);
+        book.add(result);
+        observed(result);
+        best.offer(scored);
+        metrics.scored(result);
+        LOG.infof("run %s checkpoint %s (epoch %d, step %d): test accuracy %.2f %%, mean loss %.4f, scored in %.1f s",
+                m.runId(), m.checkpointId(), m.epoch(), m.step(), 100 * result.accuracy(), result.meanLoss(), result.scoringSeconds());
+    }
+
+    private void observed(EvaluationResult result) {
+        metrics.observed(result, book.best(result.runId()).map(EvaluationResult::accuracy).orElse(Double.NaN));
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (stream != null) {
+            stream.close();
+        }
+        if (resultLog != null) {
+            resultLog.close();
+        }
+        if (outputs != null) {
+            outputs.close();
+        }
+        if (best != null) {
+            best.close();
+        }
+        if (scorer != null) {
+            scorer.close();
+        }
+    }
+
+    public ResultBook book() {
+        return book;
+    }
+
+    public BestModels bestModels() {
+        return best;
+    }
+
+    public CheckpointScorer scorer() {
+        return scorer;
+    }
+
+    public TestSetCache testSet() {
+        return testSet;
+    }
+
+    public String evaluatorId() {
+        return evaluatorId;
+    }
+
+    public boolean ready() {
+        return stream != null && stream.joined();
+    }
+
+    public boolean alive() {
+        return stream == null || stream.alive();
+    }
+
+    public String problem() {
+        return stream != null && stream.failure() != null ? "checkpoint stream stopped: " + stream.failure().getMessage() : "";
+    }
+}

@@ -1,0 +1,62 @@
+package dev.cifarpipeline.evaluator;
+
+import dev.cifarpipeline.events.DeadLetter;
+import dev.cifarpipeline.events.EvaluationResult;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What the evaluator writes: results (keyed by run) and dead letters, through one idempotent producer. Each
+ * write returns once the broker acknowledged it: a result counts as published only then, which is what the
+ * exactly-once bookkeeping relies on.
+ */
+public final class EvaluatorOutputs implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+    private final String resultTopic;
+    private final String deadLetterTopic;
+
+    public EvaluatorOutputs(Map<String, Object> kafka, String resultTopic, String deadLetterTopic, String clientId) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        this.resultTopic = resultTopic;
+        this.deadLetterTopic = deadLetterTopic;
+    }
+
+    public void result(EvaluationResult result) {
+        await(producer.send(new ProducerRecord<>(resultTopic, result.runId(), result.toJson())), "result of " + result.checkpointId());
+    }
+
+    public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        await(producer.send(DeadLetter.forward(record, reason, deadLetterTopic)), "dead letter from " + record.topic() + "@" + record.offset());
+    }
+
+    private static void await(Future<RecordMetadata> ack, String what) {
+        try {
+            ack.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing the " + what, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.cifarpipeline.evaluator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cifarpipeline.events.CheckpointAssembler;
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.TopicSpec;
+import dev.cifarpipeline.events.VerifiedCheckpoint;
+import dev.cifarpipeline.testsupport.InProcessKafka;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The checkpoint stream's exactly-once bookkeeping on a real broker, without scoring (the handler publishes a
+ * stand-in result): two runs' checkpoints interleaved in one partition, an evaluator stopping while one is half
+ * read, another taking over. Every checkpoint gets one result, none two, and the committed offset never passes
+ * a checkpoint still being reassembled.
+ */
+@Timeout(120)
+class CheckpointStreamTest {
+    private static final String CHECKPOINTS = "checkpoints";
+    private static final String RESULTS = "results";
+
+    @Test
+    void aCheckpointHalfReadWhenAnEvaluatorStopsIsScoredOnceByTheNext() throws Exception {
+        List<byte[]> a1 = TestCheckpoints.records("a", "a-1", 1, 1);
+        List<byte[]> b1 = TestCheckpoints.records("b", "b-1", 1, 2);
+        List<byte[]> a2 = TestCheckpoints.records("a", "a-2", 2, 3);
+        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
+             EvaluatorOutputs outputs = new EvaluatorOutputs(kafka.clientConfig(), RESULTS, "dead", "test")) {
+            TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(CHECKPOINTS, 1), TopicSpec.events(RESULTS, 1)));
+            // partition 0: a-1 chunks, b-1's first chunks, a-1 manifest... b-1 left without its manifest for now
+            send(producer, "b", b1.subList(0, b1.size() - 1));
+            long b1Start = 0;
+            send(producer, "a", a1);
+            List<String> scored = new CopyOnWriteArrayList<>();
+            List<String> rejected = new CopyOnWriteArrayList<>();
+
+            try (Evaluator first = new Evaluator(kafka, outputs, scored, rejected)) {
+                await(() -> scored.contains("a-1"), () -> "a-1 scored: " + scored + rejected);
+                await(() -> committed(admin) == b1Start, () -> "committed " + committed(admin));
+                Thread.sleep(1000);
+                assertEquals(b1Start, committed(admin), "not past b-1's first chunk while b-1 is incomplete");
+            }
+            send(producer, "b", b1.subList(b1.size() - 1, b1.size()));
+            send(producer, "a", a2);
+            try (Evaluator second = new Evaluator(kafka, outputs, scored, rejected)) {
+                await(() -> scored.contains("b-1") && scored.contains("a-2"), () -> "b-1 and a-2 scored: " + scored + rejected);
+                Thread.sleep(1000);
+            }
+            assertEquals(List.of("a-1", "b-1", "a-2"), scored, "each checkpoint once, a's in order");
+            assertTrue(rejected.isEmpty(), rejected.toString());
+        }
+    }
+
+    private static long committed(Admin admin) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("evaluators").partitionsToOffsetAndMetadata().get();
+            OffsetAndMetadata o = offsets.get(new TopicPartition(CHECKPOINTS, 0));
+            return o == null ? -1 : o.offset();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void send(KafkaProducer<String, byte[]> producer, String key, List<byte[]> records) throws Exception {
+        for (byte[] r : records) {
+            producer.send(new ProducerRecord<>(CHECKPOINTS, 0, key, r)).get();
+        }
+    }
+
+    private static void await(BooleanSupplier condition, java.util.function.Supplier<String> message) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, message);
+            Thread.sleep(100);
+        }
+    }
+
+    /** A stream and its result log, as EvaluatorNode wires them, with a stand-in for scoring. */
+    private static final class Evaluator implements AutoCloseable {
+        final ResultBook book = new ResultBook();
+        final ResultLog log;
+        final CheckpointStream stream;
+
+        Evaluator(InProcessKafka kafka, EvaluatorOutputs outputs, List<String> scored, List<String> rejected) {
+            log = new ResultLog(kafka.clientConfig(), RESULTS, book, r -> { }, s -> { });
+            log.start();
+            stream = new CheckpointStream(kafka.clientConfig(), CHECKPOINTS, "evaluators", Duration.ofSeconds(6), "test",
+                    new CheckpointAssembler(4, 1L << 30), book, log, new CheckpointStream.Handler() {
+                        @Override
+                        public void score(VerifiedCheckpoint c) {
+                            var m = c.manifest();
+                            int[][] confusion = new int[10][10];
+                            EvaluationResult r = new EvaluationResult(EvaluationResult.SCHEMA_VERSION, m.runId(), m.checkpointId(), m.model(),
+                                    m.layout(), m.epoch(), m.step(), 0.5, 1.0, Collections.nCopies(10, 0.5), confusion, 10, 0.1,
+                                    m.createdAtMillis(), System.currentTimeMillis());
+                            outputs.result(r);
+                            book.add(r);
+                            scored.add(m.checkpointId());
+                        }
+
+                        @Override
+                        public void reject(ConsumerRecord<String, byte[]> record, String reason) {
+                            rejected.add(reason);
+                        }
+                    }, s -> { });
+            stream.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stream.close();
+            log.close();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.cifarpipeline.evaluator;
+
+import ai.djl.ndarray.NDManager;
+import dev.cifarpipeline.events.CheckpointChunk;
+import dev.cifarpipeline.events.CheckpointChunker;
+import dev.cifarpipeline.events.CheckpointManifest;
+import dev.cifarpipeline.events.CheckpointRecordCodec;
+import dev.cifarpipeline.events.Sha256;
+import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.ModelWeights;
+import dev.cifarpipeline.model.TrainingCheckpoint;
+import dev.cifarpipeline.model.TrainingState;
+import dev.cifarpipeline.model.VggInference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Checkpoint records as a trainer writes them, from freshly initialised weights, for evaluator tests. */
+final class TestCheckpoints {
+    static final int CHUNK_BYTES = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
+
+    private TestCheckpoints() {
+    }
+
+    /** The encoded chunk records followed by the manifest record. */
+    static List<byte[]> records(String runId, String checkpointId, int epoch, long seed) {
+        ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
+        byte[] weights;
+        try (NDManager manager = NDManager.newBaseManager(); VggInference net = VggInference.initialised(spec, seed, manager)) {
+            weights = ModelWeights.save(net.block());
+        }
+        TrainingState state = new TrainingState(TrainingState.SCHEMA_VERSION, runId, epoch * 10L, List.of(), Map.of(), seed);
+        byte[] bytes = new TrainingCheckpoint(state, weights, List.of()).encode();
+        List<byte[]> out = new ArrayList<>();
+        for (CheckpointChunk chunk : CheckpointChunker.split(checkpointId, bytes, CHUNK_BYTES)) {
+            out.add(CheckpointRecordCodec.encode(chunk));
+        }
+        out.add(CheckpointRecordCodec.encode(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, checkpointId, runId, "vgg11",
+                "batchnorm", TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length,
+                CheckpointChunker.chunkCount(bytes.length, CHUNK_BYTES), Sha256.hex(bytes), List.of(), System.currentTimeMillis())));
+        return out;
+    }
+}
