@@ -172,6 +172,46 @@ class PipelineEndToEndTest {
     }
 
     @Test
+    void theRunsBestModelComesAsSafetensorsInTheSeedsNamesAndServesPredictions() throws Exception {
+        EvaluationResult best = results.stream().max(java.util.Comparator.comparingDouble(EvaluationResult::accuracy)).orElseThrow();
+        var response = evaluator.getBytes("/evaluator/runs/" + RUN + "/best.safetensors");
+        assertEquals(200, response.statusCode());
+        var file = dev.cifarpipeline.model.SafeTensors.read(response.body());
+        assertEquals(best.checkpointId(), file.metadata().get("checkpoint"));
+        assertEquals(List.of(64L, 3L, 3L, 3L), java.util.Arrays.stream(file.tensors().get("layer1.conv2D1.weight").shape()).boxed().toList());
+        assertTrue(file.tensors().containsKey("layer1.bn1.running_var") && file.tensors().containsKey("layer6.2.bias"),
+                file.tensors().keySet().toString());
+
+        // a test image of each class in turn: the best model names most of them right, with probabilities that sum to 1
+        dev.cifarpipeline.dataset.CifarSplit tests = dev.cifarpipeline.dataset.CifarDatasets.read(WORK.resolve("dataset")).test();
+        int right = 0;
+        for (int i = 0; i < 20; i++) {
+            byte[] chw = java.util.Arrays.copyOfRange(tests.pixels(), i * 3072, (i + 1) * 3072);
+            var predicted = evaluator.postBytes("/evaluator/predict?run=" + RUN, "application/octet-stream", chw);
+            assertEquals(200, predicted.statusCode(), predicted.body());
+            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predicted.body());
+            double sum = 0;
+            for (var p : json.get("probabilities")) {
+                sum += p.asDouble();
+            }
+            assertEquals(1.0, sum, 1e-6);
+            right += json.get("predicted").asText().equals(dev.cifarpipeline.events.ImageGeometry.CLASS_NAMES.get(tests.labels()[i])) ? 1 : 0;
+        }
+        assertTrue(right >= 10, right + " of 20 predictions right");
+        var bad = evaluator.postBytes("/evaluator/predict?run=" + RUN, "application/octet-stream", new byte[12]);
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("raw image has 12 bytes"), bad.body());
+        assertEquals(404, evaluator.postBytes("/evaluator/predict?run=nobody", "application/octet-stream", new byte[3072]).statusCode());
+
+        // and the file, uploaded, scores as the run's best checkpoint did
+        var rescored = evaluator.postBytes("/evaluator/score?model=vgg11&layout=batchnorm", "application/octet-stream", response.body());
+        assertEquals(200, rescored.statusCode(), rescored.body());
+        assertEquals(best.accuracy(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(rescored.body()).get("accuracy").asDouble(), 1e-9);
+        assertTrue(evaluator.get("/evaluator/runs").body().contains("\"best\""));
+        assertTrue(evaluator.metric("evaluator_class_accuracy", "run=\"" + RUN + "\"", "class=\"truck\"").isPresent());
+    }
+
+    @Test
     void accuracyOnTheSyntheticTestSetIsWellAboveChance() {
         EvaluationResult latest = results.get(results.size() - 1);
         System.out.printf("end-to-end test accuracy after %d epochs: %.4f (threshold %.2f)%n", latest.epoch(), latest.accuracy(), ACCURACY_THRESHOLD);

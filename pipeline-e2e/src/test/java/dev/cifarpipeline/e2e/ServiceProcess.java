@@ -77,6 +77,19 @@ final class ServiceProcess implements AutoCloseable {
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /** GET a path as bytes. */
+    HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(60)).GET().build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** POST bytes of a content type; the status code and body as text. */
+    HttpResponse<String> postBytes(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Content-Type", contentType)
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Submits a run spec to a trainer's {@code POST /trainer/runs}, failing unless it was accepted. */
     void submitRun(String specJson) throws IOException, InterruptedException {
         HttpResponse<String> response = post("/trainer/runs", specJson);

@@ -1,0 +1,120 @@
+package dev.cifarpipeline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import dev.cifarpipeline.dataset.CifarSplit;
+import dev.cifarpipeline.dataset.SyntheticCifar;
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.AugmentedBatchCodec;
+import dev.cifarpipeline.events.BatchKind;
+import dev.cifarpipeline.events.CheckpointChunk;
+import dev.cifarpipeline.events.CheckpointChunker;
+import dev.cifarpipeline.events.CheckpointManifest;
+import dev.cifarpipeline.events.CheckpointRecordCodec;
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.ImageGeometry;
+import dev.cifarpipeline.events.Sha256;
+import dev.cifarpipeline.events.Topics;
+import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.ModelWeights;
+import dev.cifarpipeline.model.TrainingCheckpoint;
+import dev.cifarpipeline.model.TrainingState;
+import dev.cifarpipeline.model.VggInference;
+import dev.cifarpipeline.testsupport.InProcessKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code kill -9} of the packaged evaluator while it scores the second of four checkpoints, then a second
+ * evaluator in the same group: it scores every checkpoint not yet scored, and the results topic ends with
+ * exactly one result per checkpoint.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class EvaluatorCrashRecoveryTest {
+    private static final String RUN = "scored";
+    private static final int CHECKPOINTS = 4;
+    private static final int TEST_IMAGES = 3000; // a few seconds of scoring per checkpoint, long enough to be killed in
+    private static final Path LOGS = Path.of("target", "evaluator-crash").toAbsolutePath();
+
+    @Test
+    void aKilledEvaluatorsSuccessorScoresTheRestAndNothingTwice() throws Exception {
+        try (InProcessKafka kafka = new InProcessKafka()) {
+            publishTestSet(kafka);
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= CHECKPOINTS; i++) {
+                ids.add(publishCheckpoint(kafka, i));
+            }
+            Map<String, String> settings = Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "evaluator.session-timeout", "6s");
+            try (ServiceProcess first = ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("first"))) {
+                first.awaitReady(Duration.ofSeconds(90));
+                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (!first.output().contains("scoring checkpoint " + ids.get(1))) {
+                    assertTrue(System.nanoTime() < deadline && first.process().isAlive(), first.tail(30));
+                    Thread.sleep(50);
+                }
+                first.process().destroyForcibly();
+                first.process().waitFor(10, TimeUnit.SECONDS);
+            }
+            List<ConsumerRecord<String, byte[]>> before = kafka.readUntil(Topics.EVALUATION_RESULTS, 5_000, r -> false);
+            assertEquals(1, before.size(), "killed while scoring the second: one result so far");
+            try (ServiceProcess second = ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("second"))) {
+                second.awaitReady(Duration.ofSeconds(90));
+                List<ConsumerRecord<String, byte[]>> results = kafka.readUntil(Topics.EVALUATION_RESULTS, 3 * 60_000,
+                        read -> read.size() >= CHECKPOINTS || !second.process().isAlive());
+                Thread.sleep(3000); // room for a duplicate to show up, were there one
+                results = kafka.readUntil(Topics.EVALUATION_RESULTS, 5_000, r -> false);
+                List<String> scored = results.stream().map(r -> EvaluationResult.fromJson(r.value()).checkpointId()).toList();
+                assertEquals(ids, scored, "each checkpoint once, in order:\n" + second.tail(20));
+                assertEquals(CHECKPOINTS - 1, second.metric("evaluator_checkpoints_scored_total", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
+                EvaluationResult last = EvaluationResult.fromJson(results.get(results.size() - 1).value());
+                assertEquals(TEST_IMAGES, last.testImages());
+                assertEquals(last.accuracy(), second.metric("evaluator_test_accuracy", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
+            }
+        }
+    }
+
+    private static void publishTestSet(InProcessKafka kafka) throws Exception {
+        CifarSplit split = SyntheticCifar.generate(TEST_IMAGES, 21, true);
+        int batch = 100;
+        int batches = TEST_IMAGES / batch;
+        for (int b = 0; b < batches; b++) {
+            int from = b * batch;
+            int[] indices = new int[batch];
+            Arrays.setAll(indices, i -> from + i);
+            AugmentedBatch test = new AugmentedBatch(BatchKind.TEST, 0, 0, b, batches, indices,
+                    Arrays.copyOfRange(split.labels(), from, from + batch),
+                    Arrays.copyOfRange(split.pixels(), from * ImageGeometry.BYTES_PER_IMAGE, (from + batch) * ImageGeometry.BYTES_PER_IMAGE));
+            kafka.produce(Topics.TEST_BATCHES, Integer.toString(b), AugmentedBatchCodec.encode(test));
+        }
+    }
+
+    /** A checkpoint as the trainer writes it, from freshly initialised weights (scores near chance; what counts here is how often). */
+    private static String publishCheckpoint(InProcessKafka kafka, int epoch) throws Exception {
+        ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
+        byte[] weights;
+        try (NDManager manager = NDManager.newBaseManager(); VggInference net = VggInference.initialised(spec, epoch, manager)) {
+            weights = ModelWeights.save(net.block());
+        }
+        byte[] bytes = new TrainingCheckpoint(new TrainingState(TrainingState.SCHEMA_VERSION, RUN, epoch * 10L, List.of(), Map.of(), 0),
+                weights, List.of()).encode();
+        String id = RUN + "-e" + epoch;
+        int chunkBytes = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
+        for (CheckpointChunk chunk : CheckpointChunker.split(id, bytes, chunkBytes)) {
+            kafka.produce(Topics.CHECKPOINTS, RUN, CheckpointRecordCodec.encode(chunk));
+        }
+        kafka.produce(Topics.CHECKPOINTS, RUN, CheckpointRecordCodec.encode(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, RUN,
+                "vgg11", "batchnorm", TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length,
+                CheckpointChunker.chunkCount(bytes.length, chunkBytes), Sha256.hex(bytes), List.of(), System.currentTimeMillis())));
+        return id;
+    }
+}
