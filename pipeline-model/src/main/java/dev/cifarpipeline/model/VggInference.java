@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -47,9 +48,19 @@ public final class VggInference implements AutoCloseable {
         return new VggInference(spec, manager, block);
     }
 
-    /** Logits of shape (n, 10) for a normalised input of shape (n, 3, 32, 32). */
+    /**
+     * Logits of shape (n, 10) for a normalised input of shape (n, 3, 32, 32). Runs outside autograd, as the
+     * seed's {@code with torch.no_grad()} does: with grad mode on, PyTorch would record a backward graph for
+     * every batch (the parameters require gradients), costing time and memory for nothing.
+     */
     public NDArray logits(NDArray input) {
-        return block.forward(parameters, new NDList(input), false).singletonOrThrow();
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return block.forward(parameters, new NDList(input), false).singletonOrThrow();
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
     }
 
     public ModelSpec spec() {
