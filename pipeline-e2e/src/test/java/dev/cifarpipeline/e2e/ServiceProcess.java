@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 /** One service started as its own JVM from its packaged jar ({@code target/quarkus-app/quarkus-run.jar}). */
 final class ServiceProcess implements AutoCloseable {
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String module;
     private final int port;
