@@ -69,6 +69,47 @@ class CheckpointStreamTest {
         }
     }
 
+    @Test
+    void twoEvaluatorsShareThePartitionsAndEachRunIsScoredInOrder() throws Exception {
+        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer());
+             EvaluatorOutputs outputs = new EvaluatorOutputs(kafka.clientConfig(), RESULTS, "dead", "test")) {
+            TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(CHECKPOINTS, 2), TopicSpec.events(RESULTS, 1)));
+            List<String> scoredByFirst = new CopyOnWriteArrayList<>();
+            List<String> scoredBySecond = new CopyOnWriteArrayList<>();
+            List<String> rejected = new CopyOnWriteArrayList<>();
+            try (Evaluator first = new Evaluator(kafka, outputs, scoredByFirst, rejected);
+                 Evaluator second = new Evaluator(kafka, outputs, scoredBySecond, rejected)) {
+                await(() -> first.stream.joined() && second.stream.joined() && assigned(admin) == 2, () -> "both evaluators own a partition");
+                for (int epoch = 1; epoch <= 2; epoch++) {
+                    sendTo(producer, 0, "p", TestCheckpoints.records("p", "p-" + epoch, epoch, epoch));
+                    sendTo(producer, 1, "q", TestCheckpoints.records("q", "q-" + epoch, epoch, 10 + epoch));
+                }
+                await(() -> scoredByFirst.size() + scoredBySecond.size() == 4, () -> scoredByFirst + " / " + scoredBySecond);
+            }
+            List<List<String>> byEvaluator = List.of(List.copyOf(scoredByFirst), List.copyOf(scoredBySecond));
+            assertTrue(byEvaluator.contains(List.of("p-1", "p-2")) && byEvaluator.contains(List.of("q-1", "q-2")),
+                    "each evaluator scored one run's checkpoints, in order: " + byEvaluator);
+            assertTrue(rejected.isEmpty(), rejected.toString());
+        }
+    }
+
+    /** Members of the evaluators' group that own a partition. */
+    private static long assigned(Admin admin) {
+        try {
+            return admin.describeConsumerGroups(List.of("evaluators")).all().get().get("evaluators").members().stream()
+                    .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static void sendTo(KafkaProducer<String, byte[]> producer, int partition, String key, List<byte[]> records) throws Exception {
+        for (byte[] r : records) {
+            producer.send(new ProducerRecord<>(CHECKPOINTS, partition, key, r)).get();
+        }
+    }
+
     private static long committed(Admin admin) {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("evaluators").partitionsToOffsetAndMetadata().get();
