@@ -1,5 +1,6 @@
 package dev.cifarpipeline.evaluator;
 
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.CheckpointAssembler;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.TopicSpec;
@@ -9,7 +10,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -53,17 +53,7 @@ public class EvaluatorNode {
         this.checkpointTopic = checkpointTopic;
         this.resultTopic = resultTopic;
         this.deadLetterTopic = deadLetterTopic;
-        this.evaluatorId = config.id().orElseGet(EvaluatorNode::defaultId);
-    }
-
-    private static String defaultId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "evaluator";
-        }
-        return host + "-" + ProcessHandle.current().pid();
+        this.evaluatorId = config.id().orElseGet(() -> KafkaClients.defaultInstanceId("evaluator"));
     }
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {

@@ -1,17 +1,15 @@
 package dev.cifarpipeline.evaluator;
 
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.DeadLetter;
 import dev.cifarpipeline.events.EvaluationResult;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -37,22 +35,11 @@ public final class EvaluatorOutputs implements AutoCloseable {
     }
 
     public void result(EvaluationResult result) {
-        await(producer.send(new ProducerRecord<>(resultTopic, result.runId(), result.toJson())), "result of " + result.checkpointId());
+        KafkaClients.await(producer.send(new ProducerRecord<>(resultTopic, result.runId(), result.toJson())), "result of " + result.checkpointId());
     }
 
     public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        await(producer.send(DeadLetter.forward(record, reason, deadLetterTopic)), "dead letter from " + record.topic() + "@" + record.offset());
-    }
-
-    private static void await(Future<RecordMetadata> ack, String what) {
-        try {
-            ack.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing the " + what, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
-        }
+        KafkaClients.await(producer.send(DeadLetter.forward(record, reason, deadLetterTopic)), "dead letter from " + record.topic() + "@" + record.offset());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.cifarpipeline.events;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;

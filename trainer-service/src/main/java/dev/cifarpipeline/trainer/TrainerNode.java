@@ -1,5 +1,6 @@
 package dev.cifarpipeline.trainer;
 
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TopicSpec;
 import io.micrometer.core.instrument.Counter;
@@ -10,7 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,17 +56,7 @@ public class TrainerNode {
         this.eventTopic = eventTopic;
         this.batchTopic = batchTopic;
         this.outputTopics = new TrainerOutputs.Topics(checkpointTopic, eventTopic, deadLetterTopic);
-        this.trainerId = config.id().orElseGet(TrainerNode::defaultId);
-    }
-
-    private static String defaultId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
-            host = "trainer";
-        }
-        return host + "-" + ProcessHandle.current().pid();
+        this.trainerId = config.id().orElseGet(() -> KafkaClients.defaultInstanceId("trainer"));
     }
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.cifarpipeline.trainer;
 
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.CheckpointChunk;
 import dev.cifarpipeline.events.CheckpointChunker;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,35 +51,24 @@ public final class TrainerOutputs implements AutoCloseable {
             acks.add(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(chunk))));
         }
         for (Future<RecordMetadata> ack : acks) {
-            await(ack, "checkpoint chunk of " + checkpoint.manifest().checkpointId());
+            KafkaClients.await(ack, "checkpoint chunk of " + checkpoint.manifest().checkpointId());
         }
-        await(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(checkpoint.manifest()))),
+        KafkaClients.await(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(checkpoint.manifest()))),
                 "checkpoint manifest " + checkpoint.manifest().checkpointId());
     }
 
     public void event(TrainingEvent event) {
-        await(producer.send(new ProducerRecord<>(topics.events(), event.runId(), event.toJson())), event.type() + " event of " + event.runId());
+        KafkaClients.await(producer.send(new ProducerRecord<>(topics.events(), event.runId(), event.toJson())), event.type() + " event of " + event.runId());
     }
 
     /** Forwards a record that could not be used, as it was, with the reason and its origin in headers. */
     public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        await(producer.send(DeadLetter.forward(record, reason, topics.deadLetter())), "dead letter from " + record.topic() + "@" + record.offset());
+        KafkaClients.await(producer.send(DeadLetter.forward(record, reason, topics.deadLetter())), "dead letter from " + record.topic() + "@" + record.offset());
     }
 
     /** Publishes {@code value} to {@code topic} at {@code partition}; for run specs, whose partition is their trainer. */
     public void send(String topic, int partition, String key, byte[] value) {
-        await(producer.send(new ProducerRecord<>(topic, partition, key, value)), "record " + key + " to " + topic + "-" + partition);
-    }
-
-    private static void await(Future<RecordMetadata> ack, String what) {
-        try {
-            ack.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing the " + what, e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
-        }
+        KafkaClients.await(producer.send(new ProducerRecord<>(topic, partition, key, value)), "record " + key + " to " + topic + "-" + partition);
     }
 
     @Override
