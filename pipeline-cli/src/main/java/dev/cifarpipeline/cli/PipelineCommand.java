@@ -1,0 +1,161 @@
+package dev.cifarpipeline.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifarpipeline.events.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code bin/pipeline run}: the whole pipeline on this machine for one run, followed to its end. Each run gets
+ * a broker data folder of its own ({@code .run/runs/<run>/kafka}), so runs never see each other's streams and
+ * {@code --resume RUN} finds its run's checkpoints where it left them. Ctrl-C stops cleanly: the services get
+ * SIGTERM (the trainer checkpoints the run), the broker stops, and the report is written with status
+ * {@code interrupted}.
+ */
+public final class PipelineCommand {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private PipelineCommand() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !args[0].equals("run")) {
+            System.err.println(RunOptions.USAGE);
+            System.exit(2);
+        }
+        RunOptions options;
+        try {
+            options = RunOptions.parse(Arrays.asList(args).subList(1, args.length));
+        } catch (IllegalArgumentException e) {
+            System.err.println("bin/pipeline: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(run(options, Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize()));
+    }
+
+    static int run(RunOptions options, Path root) throws Exception {
+        long start = System.nanoTime();
+        String runId = options.resume().or(options::runId)
+                .orElse("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path runDir = root.resolve(".run/runs").resolve(runId);
+        if (options.resume().isPresent() && !Files.isDirectory(runDir.resolve("kafka"))) {
+            System.err.println("bin/pipeline: no run '" + runId + "' to resume (" + runDir.resolve("kafka") + " does not exist)");
+            return 2;
+        }
+        if (options.resume().isEmpty() && Files.exists(runDir)) {
+            System.err.println("bin/pipeline: run '" + runId + "' exists already (" + runDir + "); resume it with --resume " + runId);
+            return 2;
+        }
+        Path chosen = options.report().orElse(Path.of("reports", runId));
+        Path report = chosen.isAbsolute() ? chosen : root.resolve(chosen);
+        Files.createDirectories(report);
+        DatasetChoice dataset;
+        try {
+            dataset = DatasetChoice.resolve(options, root.resolve(".run"), System.out::println);
+        } catch (RuntimeException e) {
+            System.err.println("bin/pipeline: " + e.getMessage());
+            return 2;
+        }
+        System.out.printf("run %s: %s preset, %s, %d epoch(s), %s dataset (%s, %d train / %d test images); report in %s%n", runId,
+                options.preset(), options.model(), options.epochs(), dataset.kind(), dataset.dir(), dataset.trainImages(),
+                dataset.testImages(), report);
+        RunReport runReport = new RunReport(runId, options.preset(), options.model(), dataset);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            interrupted.set(true);
+            System.out.println("\nstopping: the trainer checkpoints the run, then every process ends (resume with --resume " + runId + ")");
+            try {
+                main.join(Duration.ofMinutes(4).toMillis());
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pipeline-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String status;
+        Path logs = report.resolve("logs");
+        try (LocalStack stack = new LocalStack(root, runDir.resolve("kafka"), options.kafkaPort(), System.out::println)) {
+            stack.startBroker();
+            List<String> trainerJvm = Arrays.asList(Files.readString(root.resolve("trainer-service/jvm.options")).trim().split("\\s+"));
+            stack.start("evaluator-service", 8083, List.of("-Xmx1g"), Map.of(), logs);
+            stack.start("trainer-service", 8082, trainerJvm, Map.of("trainer.progress-bar", "false"), logs);
+            stack.start("data-ingest-service", 8081, List.of("-Xmx1g"), Map.of("ingest.dataset-dir", dataset.dir().toString(),
+                    "ingest.epochs", Integer.toString(options.epochs()), "ingest.batch-size", Integer.toString(options.batchSize())), logs);
+            System.out.println("starting ingest, trainer and evaluator (logs in " + logs + ")");
+            stack.awaitReady(Duration.ofMinutes(3));
+            if (options.resume().isEmpty()) {
+                submit(stack.service("trainer-service").url("/trainer/runs"), runId, options);
+            }
+            RunFollower follower = new RunFollower(stack.bootstrap(), runId, options.epochs(), runReport,
+                    stack.service("trainer-service").url("/q/metrics"), stack.service("trainer-service").log(), System.out,
+                    System.console() != null);
+            String end = follower.follow(List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS), interrupted::get);
+            status = switch (end) {
+                case "FINISHED" -> "finished";
+                case "STOPPED" -> "stopped";
+                case "FAILED" -> "failed";
+                default -> "interrupted";
+            };
+            if (!end.equals("INTERRUPTED") && !end.equals("FINISHED")) {
+                System.out.println("run " + runId + " " + status + ": " + follower.finalMessage());
+            }
+            if (!interrupted.get()) {
+                downloadBest(stack.service("evaluator-service").url("/evaluator/runs/" + runId + "/best.safetensors"), report);
+            }
+        } catch (RuntimeException | IOException e) {
+            System.err.println("bin/pipeline: " + e.getMessage());
+            status = "failed";
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        runReport.writeSummary(report, status, wall);
+        runReport.writeChart(report);
+        System.out.println();
+        System.out.print(runReport.table());
+        System.out.printf("run %s %s in %.0f s; %s written: summary.json, chart.html%s%n", runId, status, wall, report,
+                Files.exists(report.resolve("best.safetensors")) ? ", best.safetensors" : "");
+        if (!interrupted.get()) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return status.equals("finished") ? 0 : 1;
+    }
+
+    private static void submit(String url, String runId, RunOptions options) throws IOException, InterruptedException {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("runId", runId);
+        spec.put("preset", options.preset());
+        spec.put("model", options.model());
+        spec.put("epochs", options.epochs());
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(spec))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("the trainer refused the run (" + response.statusCode() + "): " + response.body());
+        }
+    }
+
+    private static void downloadBest(String url, Path report) throws IOException, InterruptedException {
+        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (response.statusCode() == 200) {
+            RunReport.atomicWrite(report.resolve("best.safetensors"), response.body());
+        } else {
+            System.out.println("no best model to export (" + response.statusCode() + ")");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.cifarpipeline.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The options of {@code bin/pipeline run}. Parsing refuses unknown options and bad values with a message
+ * naming the option.
+ *
+ * @param data         {@code --data DIR}: CIFAR-10 in either official layout
+ * @param download     {@code --download}: fetch and verify the official archive into {@code ./data} first
+ * @param synthetic    {@code --synthetic}: the generated stand-in dataset
+ * @param epochs       {@code --epochs N}
+ * @param preset       {@code --preset seed|stable}
+ * @param model        {@code --model vgg11|vgg13|vgg16|vgg19}
+ * @param limitTrain   {@code --limit-train N}: the first N training images
+ * @param limitTest    {@code --limit-test N}: the first N test images
+ * @param report       {@code --report DIR}: where summary.json, the chart, best.safetensors and the logs go (default reports/RUN)
+ * @param resume       {@code --resume RUN}: follow an existing run (its trainer resumes it from its checkpoint)
+ * @param runId        {@code --run-id ID}: the new run's name (default: generated)
+ * @param batchSize    {@code --batch-size N} (the seed: 128)
+ * @param kafkaPort    {@code --kafka-port N}: the local broker's port (default 19092)
+ */
+public record RunOptions(Optional<Path> data, boolean download, boolean synthetic, int epochs, String preset, String model,
+                         OptionalInt limitTrain, OptionalInt limitTest, Optional<Path> report, Optional<String> resume, Optional<String> runId,
+                         int batchSize, int kafkaPort) {
+    public static final String USAGE = """
+            usage: bin/pipeline run [--data DIR | --download | --synthetic] [--epochs N] [--preset seed|stable]
+                                    [--model vgg11|vgg13|vgg16|vgg19] [--limit-train N] [--limit-test N]
+                                    [--report DIR] [--resume RUN] [--run-id ID] [--batch-size N] [--kafka-port N]
+            With no data option: ./data if it holds CIFAR-10, else a synthetic dataset (said so).""";
+
+    public static RunOptions parse(List<String> args) {
+        Optional<Path> data = Optional.empty();
+        boolean download = false;
+        boolean synthetic = false;
+        int epochs = 1;
+        String preset = "stable";
+        String model = "vgg11";
+        OptionalInt limitTrain = OptionalInt.empty();
+        OptionalInt limitTest = OptionalInt.empty();
+        Optional<Path> report = Optional.empty();
+        Optional<String> resume = Optional.empty();
+        Optional<String> runId = Optional.empty();
+        int batchSize = 128;
+        int kafkaPort = 19092;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--data" -> data = Optional.of(Path.of(value(args, ++i, a)));
+                case "--download" -> download = true;
+                case "--synthetic" -> synthetic = true;
+                case "--epochs" -> epochs = positive(args, ++i, a);
+                case "--preset" -> preset = oneOf(args, ++i, a, List.of("seed", "stable"));
+                case "--model" -> model = oneOf(args, ++i, a, List.of("vgg11", "vgg13", "vgg16", "vgg19"));
+                case "--limit-train" -> limitTrain = OptionalInt.of(positive(args, ++i, a));
+                case "--limit-test" -> limitTest = OptionalInt.of(positive(args, ++i, a));
+                case "--report" -> report = Optional.of(Path.of(value(args, ++i, a)));
+                case "--resume" -> resume = Optional.of(value(args, ++i, a));
+                case "--run-id" -> runId = Optional.of(value(args, ++i, a));
+                case "--batch-size" -> batchSize = positive(args, ++i, a);
+                case "--kafka-port" -> kafkaPort = positive(args, ++i, a);
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
+            }
+        }
+        if ((data.isPresent() ? 1 : 0) + (download ? 1 : 0) + (synthetic ? 1 : 0) > 1) {
+            throw new IllegalArgumentException("choose one of --data, --download and --synthetic");
+        }
+        if (resume.isPresent() && runId.isPresent()) {
+            throw new IllegalArgumentException("--resume follows an existing run; --run-id names a new one: choose one");
+        }
+        for (Optional<String> id : List.of(resume, runId)) {
+            if (id.isPresent() && !id.get().matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("run id '" + id.get() + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            }
+        }
+        return new RunOptions(data, download, synthetic, epochs, preset, model, limitTrain, limitTest, report, resume, runId, batchSize,
+                kafkaPort);
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size() || args.get(i).startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int positive(List<String> args, int i, String option) {
+        String v = value(args, i, option);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a positive whole number, got '" + v + "'");
+        }
+    }
+
+    private static String oneOf(List<String> args, int i, String option, List<String> allowed) {
+        String v = value(args, i, option);
+        if (!allowed.contains(v)) {
+            throw new IllegalArgumentException(option + " takes one of " + String.join(", ", allowed) + ", got '" + v + "'");
+        }
+        return v;
+    }
+}
