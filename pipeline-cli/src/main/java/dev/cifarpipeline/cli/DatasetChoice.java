@@ -32,14 +32,15 @@ public record DatasetChoice(Path dir, String kind, String layout, int trainImage
     public static DatasetChoice resolve(RunOptions options, Path work, Consumer<String> say) {
         CifarDataset dataset;
         String kind = "real";
+        Path defaultData = work.toAbsolutePath().getParent().resolve("data"); // ./data of the repository
         if (options.data().isPresent()) {
             dataset = CifarDatasets.read(options.data().get());
         } else if (options.download()) {
-            Path into = Path.of("data");
+            Path into = defaultData;
             say.accept(new CifarDownloader(say).ensure(into, CifarDownloader.OFFICIAL_BINARY_URL, CifarDownloader.OFFICIAL_BINARY_MD5).message());
             dataset = CifarDatasets.read(into);
-        } else if (!options.synthetic() && holdsCifar(Path.of("data"))) {
-            dataset = CifarDatasets.read(Path.of("data"));
+        } else if (!options.synthetic() && holdsCifar(defaultData)) {
+            dataset = CifarDatasets.read(defaultData);
             say.accept("using CIFAR-10 found in ./data (" + dataset.source() + ")");
         } else {
             if (!options.synthetic()) {

@@ -82,7 +82,8 @@ public final class LocalStack implements AutoCloseable {
         command.add(jar.toString());
         Files.createDirectories(logs);
         Path log = logs.resolve(module + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start(); // a resumed run adds to its logs
         Service s = new Service(module, port, process, log);
         services.put(module, s);
         return s;

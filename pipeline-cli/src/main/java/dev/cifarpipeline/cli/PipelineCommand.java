@@ -49,7 +49,8 @@ public final class PipelineCommand {
         System.exit(run(options, Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize()));
     }
 
-    static int run(RunOptions options, Path root) throws Exception {
+    /** Runs the main job from the repository at {@code root}; the exit status (0: the run finished). */
+    public static int run(RunOptions options, Path root) throws Exception {
         long start = System.nanoTime();
         String runId = options.resume().or(options::runId)
                 .orElse("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

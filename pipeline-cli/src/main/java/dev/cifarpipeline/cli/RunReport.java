@@ -43,10 +43,16 @@ public final class RunReport {
         row(epoch)[0] = loss;
     }
 
+    /**
+     * An epoch's test figures. The first result with {@code epoch} epochs done is the epoch-end checkpoint's; later
+     * ones (a checkpoint taken on stopping, or every N steps) belong to the epoch in progress and do not replace it.
+     */
     public synchronized void test(int epoch, double loss, double accuracy) {
         double[] r = row(epoch);
-        r[1] = loss;
-        r[2] = accuracy;
+        if (Double.isNaN(r[2])) {
+            r[1] = loss;
+            r[2] = accuracy;
+        }
     }
 
     private double[] row(int epoch) {

@@ -1,0 +1,54 @@
+package dev.cifarpipeline.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunOptionsTest {
+    @Test
+    void defaultsAreTheStablePresetOnVgg11ForOneEpoch() {
+        RunOptions o = RunOptions.parse(List.of());
+        assertEquals("stable", o.preset());
+        assertEquals("vgg11", o.model());
+        assertEquals(1, o.epochs());
+        assertEquals(128, o.batchSize());
+        assertTrue(o.data().isEmpty() && !o.synthetic() && !o.download() && o.report().isEmpty());
+    }
+
+    @Test
+    void everyOptionIsRead() {
+        RunOptions o = RunOptions.parse(List.of("--data", "/d", "--epochs", "60", "--preset", "seed", "--model", "vgg16", "--limit-train",
+                "500", "--limit-test", "100", "--report", "out", "--run-id", "r1", "--batch-size", "64", "--kafka-port", "29092"));
+        assertEquals(Path.of("/d"), o.data().orElseThrow());
+        assertEquals(60, o.epochs());
+        assertEquals("seed", o.preset());
+        assertEquals("vgg16", o.model());
+        assertEquals(500, o.limitTrain().getAsInt());
+        assertEquals(100, o.limitTest().getAsInt());
+        assertEquals(Path.of("out"), o.report().orElseThrow());
+        assertEquals("r1", o.runId().orElseThrow());
+        assertEquals(64, o.batchSize());
+        assertEquals(29092, o.kafkaPort());
+    }
+
+    @Test
+    void mistakesAreNamed() {
+        assertTrue(error("--epoch", "3").startsWith("unknown option '--epoch'"));
+        assertEquals("--epochs takes a positive whole number, got 'ten'", error("--epochs", "ten"));
+        assertEquals("--epochs takes a positive whole number, got '0'", error("--epochs", "0"));
+        assertEquals("--preset takes one of seed, stable, got 'fast'", error("--preset", "fast"));
+        assertEquals("--model takes one of vgg11, vgg13, vgg16, vgg19, got 'resnet'", error("--model", "resnet"));
+        assertEquals("--data needs a value", error("--data"));
+        assertEquals("choose one of --data, --download and --synthetic", error("--synthetic", "--download"));
+        assertTrue(error("--resume", "a", "--run-id", "b").contains("choose one"));
+        assertTrue(error("--run-id", "a b").contains("must be 1-64 letters"));
+    }
+
+    private static String error(String... args) {
+        return assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of(args))).getMessage();
+    }
+}
