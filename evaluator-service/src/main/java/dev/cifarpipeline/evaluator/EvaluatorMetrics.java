@@ -64,8 +64,18 @@ public class EvaluatorMetrics {
                 .description("Checkpoints that verified but could not be scored").register(registry).increment();
     }
 
+    /** Counters that alerts watch exist from the start, at zero, so "no failures" reads 0 rather than no data. */
+    public void registerCounters() {
+        for (String channel : java.util.List.of("checkpoints", "test-batches")) {
+            Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
+                    .description("Records sent to the dead-letter topic").register(registry);
+        }
+    }
+
     private RunGauges register(String run) {
         RunGauges g = new RunGauges();
+        Counter.builder("evaluator_scoring_failures_total").tag("run", run)
+                .description("Checkpoints that verified but could not be scored").register(registry);
         Gauge.builder("evaluator_test_accuracy", g, x -> x.accuracy).tag("run", run)
                 .description("Test accuracy (0-1) of the run's latest scored checkpoint").register(registry);
         Gauge.builder("evaluator_test_loss", g, x -> x.loss).tag("run", run)

@@ -67,6 +67,7 @@ public class EvaluatorNode {
             TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(checkpointTopic, TopicSpec.DEFAULT_PARTITIONS),
                     TopicSpec.events(resultTopic, TopicSpec.DEFAULT_PARTITIONS)));
         }
+        metrics.registerCounters();
         scorer = new CheckpointScorer(config.batchSize());
         evaluator = new CheckpointEvaluator(scorer);
         best = new BestModels(book, kafka, checkpointTopic, config.maxCheckpointBytes());

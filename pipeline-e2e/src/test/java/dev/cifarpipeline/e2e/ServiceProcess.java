@@ -149,6 +149,10 @@ final class ServiceProcess implements AutoCloseable {
         return Files.readString(log);
     }
 
+    int port() {
+        return port;
+    }
+
     Process process() {
         return process;
     }

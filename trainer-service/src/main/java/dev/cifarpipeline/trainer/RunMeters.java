@@ -29,6 +29,7 @@ public final class RunMeters implements AutoCloseable {
     private volatile double epochs;
     private volatile double epochProgress;
     private volatile double diverged;
+    private volatile double lag;
     private final AtomicLong checkpointBytes = new AtomicLong();
     private final Counter received;
     private final Counter imagesTrained;
@@ -51,6 +52,7 @@ public final class RunMeters implements AutoCloseable {
         gauge("trainer_epoch_progress_ratio", "Share of the current epoch's batches trained, 0 to 1", tags, () -> epochProgress);
         gauge("trainer_diverged", "1 once the run diverged (NaN loss, or loss stuck at ln 10)", tags, () -> diverged);
         gauge("trainer_checkpoint_bytes", "Size of the last checkpoint", tags, checkpointBytes::get);
+        gauge("trainer_stream_lag_batches", "Batches on the stream not yet read by the run (consumer lag)", tags, () -> lag);
         received = add(Counter.builder("trainer_batches_received_total").tags(tags)
                 .description("Valid batch records received from the stream").register(registry));
         imagesTrained = add(Counter.builder("trainer_images_trained_total").tags(tags).description("Images trained on").register(registry));
@@ -104,6 +106,11 @@ public final class RunMeters implements AutoCloseable {
     public void resumed(long steps, int completedEpochs) {
         step = steps;
         epochs = completedEpochs;
+    }
+
+    /** How far behind the stream's end the run reads, in batches. */
+    public void lag(long batches) {
+        lag = batches;
     }
 
     public void waitedForData(double seconds) {

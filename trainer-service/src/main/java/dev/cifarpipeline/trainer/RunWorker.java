@@ -110,7 +110,13 @@ public final class RunWorker implements Runnable {
             long lastStepEnd = 0;
             outer:
             while (!stopRequested) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                var records = consumer.poll(POLL);
+                long lag = 0;
+                for (TopicPartition tp : consumer.assignment()) {
+                    lag += consumer.currentLag(tp).orElse(0);
+                }
+                meters.lag(lag + records.count());
+                for (ConsumerRecord<String, byte[]> record : records) {
                     if (stopRequested) {
                         break outer; // the rest are read again from the checkpoint's offsets by the next owner
                     }
