@@ -46,8 +46,15 @@ public final class PipelineCommand {
             System.exit(2);
             return;
         }
-        System.exit(run(options, Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize()));
+        int status = run(options, Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize());
+        if (!INTERRUPTED.get()) {
+            System.exit(status);
+        }
+        // Ctrl-C: the JVM is already shutting down (exit status 130); System.exit now would block for good.
     }
+
+    /** Set when Ctrl-C (SIGINT) or SIGTERM started the JVM's shutdown. */
+    private static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
 
     /** Runs the main job from the repository at {@code root}; the exit status (0: the run finished). */
     public static int run(RunOptions options, Path root) throws Exception {
@@ -77,7 +84,7 @@ public final class PipelineCommand {
                 options.preset(), options.model(), options.epochs(), dataset.kind(), dataset.dir(), dataset.trainImages(),
                 dataset.testImages(), report);
         RunReport runReport = new RunReport(runId, options.preset(), options.model(), dataset);
-        AtomicBoolean interrupted = new AtomicBoolean();
+        AtomicBoolean interrupted = INTERRUPTED;
         Thread main = Thread.currentThread();
         Thread hook = new Thread(() -> {
             interrupted.set(true);

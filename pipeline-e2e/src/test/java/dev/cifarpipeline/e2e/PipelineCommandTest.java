@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cifarpipeline.cli.PipelineCommand;
-import dev.cifarpipeline.cli.RunOptions;
 import dev.cifarpipeline.model.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,32 +18,55 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * {@code bin/pipeline run} as a user runs it, in-process: a broker of its own from {@code bin/kafka-broker}, the
- * three packaged services, a run on the first 1,000 synthetic images for two epochs, followed to its end; then
- * the report: summary.json in the issue's shape, the chart, the best model as safetensors in the seed's names,
- * and no process left behind.
+ * {@code bin/pipeline run} as a user runs it: the command itself, on the first 1,000 synthetic images for three
+ * epochs. Interrupted (SIGINT, as Ctrl-C) once the first epoch is scored, it stops cleanly: status
+ * "interrupted", every process ended. Run again with {@code --resume}, the run continues from the checkpoint
+ * the trainer took on stopping and finishes with one step per batch per epoch; then the report: summary.json in
+ * the issue's shape, the chart, the best model as safetensors in the seed's names, no process left behind.
  */
-@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class PipelineCommandTest {
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
     @Test
-    void theMainJobTrainsARunAndWritesItsReport() throws Exception {
+    void theMainJobStopsCleanlyOnCtrlCAndResumesToTheEnd() throws Exception {
         String run = "cli-test-" + Long.toString(System.currentTimeMillis(), 36);
         Path report = Path.of("target", "cli-report").toAbsolutePath();
         int port = ServiceProcess.freePort();
+        List<String> args = List.of("run", "--synthetic", "--limit-train", "1000", "--limit-test", "300", "--epochs", "3",
+                "--batch-size", "32", "--report", report.toString(), "--kafka-port", Integer.toString(port));
         try {
-            int status = PipelineCommand.run(RunOptions.parse(List.of("--synthetic", "--limit-train", "1000", "--limit-test", "300",
-                    "--epochs", "2", "--batch-size", "32", "--run-id", run, "--report", report.toString(), "--kafka-port",
-                    Integer.toString(port))), ROOT);
-            assertEquals(0, status, "the run finished");
-            JsonNode summary = new ObjectMapper().readTree(Files.readString(report.resolve("summary.json")));
+            Path firstOut = Files.createDirectories(report).resolve("first.out");
+            Process first = command(args, List.of("--run-id", run), firstOut);
+            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+            while (!Files.readString(firstOut).contains("epoch 1: test accuracy")) {
+                assertTrue(first.isAlive() && System.nanoTime() < deadline, Files.readString(firstOut));
+                Thread.sleep(200);
+            }
+            new ProcessBuilder("kill", "-INT", Long.toString(first.pid())).start().waitFor();
+            assertTrue(first.waitFor(4, TimeUnit.MINUTES), "stopped");
+            assertEquals(130, first.exitValue(), "the conventional status after SIGINT:\n" + Files.readString(firstOut));
+            JsonNode interrupted = summary(report);
+            assertEquals("interrupted", interrupted.get("status").asText());
+            assertTrue(interrupted.get("epochs").size() >= 1);
+            assertNoProcessLeft(run, port);
+
+            Path secondOut = report.resolve("second.out");
+            Process second = command(args, List.of("--resume", run), secondOut);
+            assertTrue(second.waitFor(5, TimeUnit.MINUTES), "finished in time:\n" + Files.readString(secondOut));
+            assertEquals(0, second.exitValue(), Files.readString(secondOut));
+            String trainerLog = Files.readString(report.resolve("logs/trainer-service.log"));
+            assertTrue(trainerLog.contains("run " + run + " resumed at step"), "the resumed trainer restored the stop checkpoint");
+            assertTrue(trainerLog.contains("run " + run + " finished: 3 epoch(s), 96 steps"), "one step per batch per epoch (3 x 32)");
+
+            JsonNode summary = summary(report);
             assertEquals(run, summary.get("run").asText());
             assertEquals("stable", summary.get("preset").asText());
+            assertEquals("vgg11", summary.get("model").asText());
             assertEquals("synthetic", summary.get("dataset").get("kind").asText());
             assertEquals(1000, summary.get("dataset").get("train_images").asInt());
             assertEquals(300, summary.get("dataset").get("test_images").asInt());
-            assertEquals(2, summary.get("epochs").size());
+            assertEquals(3, summary.get("epochs").size());
             for (JsonNode epoch : summary.get("epochs")) {
                 assertTrue(epoch.get("train_loss").isNumber() && epoch.get("test_loss").isNumber(), epoch.toString());
                 double accuracy = epoch.get("test_accuracy").asDouble(-1);
@@ -53,12 +76,10 @@ class PipelineCommandTest {
             assertTrue(Files.readString(report.resolve("chart.html")).contains("<svg"));
             SafeTensors.File best = SafeTensors.read(Files.readAllBytes(report.resolve("best.safetensors")));
             assertTrue(best.tensors().containsKey("layer1.conv2D1.weight") && best.metadata().get("run").equals(run), best.metadata().toString());
-            assertTrue(Files.isRegularFile(report.resolve("logs/trainer-service.log")));
-            try (Stream<ProcessHandle> left = ProcessHandle.allProcesses()) {
-                List<String> ours = left.map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains(ROOT + "/.run/runs/" + run)
-                        || (c.contains("quarkus-run.jar") && c.contains("-Dkafka.bootstrap.servers=localhost:" + port))).toList();
-                assertTrue(ours.isEmpty(), "processes left behind: " + ours);
+            try (Stream<Path> left = Files.list(report)) {
+                assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "nothing half-written");
             }
+            assertNoProcessLeft(run, port);
         } finally {
             Path runDir = ROOT.resolve(".run/runs").resolve(run);
             if (Files.exists(runDir)) {
@@ -66,6 +87,25 @@ class PipelineCommandTest {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
+        }
+    }
+
+    private static Process command(List<String> args, List<String> more, Path out) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/pipeline").toString()));
+        command.addAll(args);
+        command.addAll(more);
+        return new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    private static JsonNode summary(Path report) throws Exception {
+        return new ObjectMapper().readTree(Files.readString(report.resolve("summary.json")));
+    }
+
+    private static void assertNoProcessLeft(String run, int port) {
+        try (Stream<ProcessHandle> all = ProcessHandle.allProcesses()) {
+            List<String> ours = all.map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains("/.run/runs/" + run)
+                    || (c.contains("quarkus-run.jar") && c.contains("-Dkafka.bootstrap.servers=localhost:" + port))).toList();
+            assertTrue(ours.isEmpty(), "processes left behind: " + ours);
         }
     }
 }
