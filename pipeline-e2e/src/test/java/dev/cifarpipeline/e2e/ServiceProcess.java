@@ -71,11 +71,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** POST a JSON body to a path on the service; the status code and body. */
-    HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+    HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .header("Content-Type", "application/json").header("Accept", "application/json").timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        for (int i = 0; i + 1 < headers.length; i += 2) { // extra headers: name, value, …
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** GET a path as bytes. */
@@ -92,8 +95,8 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Submits a run spec to a trainer's {@code POST /trainer/runs}, failing unless it was accepted. */
-    void submitRun(String specJson) throws IOException, InterruptedException {
-        HttpResponse<String> response = post("/trainer/runs", specJson);
+    void submitRun(String specJson, String... headers) throws IOException, InterruptedException {
+        HttpResponse<String> response = post("/trainer/runs", specJson, headers);
         if (response.statusCode() != 201) {
             throw new IllegalStateException("run spec " + specJson + " refused: " + response.statusCode() + " " + response.body());
         }

@@ -38,6 +38,7 @@ class TrainerFailoverTest {
     private static final int EPOCHS = 2;
     private static final int BATCHES_PER_EPOCH = 25; // 800 images in batches of 32
     private static final String GROUP = "cifar-trainers";
+    private static final String TOKEN = "failover-test-token";
     private static final Path LOGS = Path.of("target", "trainer-failover").toAbsolutePath();
 
     @TempDir
@@ -50,7 +51,7 @@ class TrainerFailoverTest {
         try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig())) {
             String bootstrap = kafka.bootstrapServers();
             Map<String, String> trainerSettings = Map.of("kafka.bootstrap.servers", bootstrap, "trainer.log-every", "5",
-                    "trainer.claims.session-timeout", "6s", "trainer.claims.group", GROUP);
+                    "trainer.claims.session-timeout", "6s", "trainer.claims.group", GROUP, "trainer.api-token", TOKEN);
             try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("kafka.bootstrap.servers", bootstrap,
                     "ingest.dataset-dir", dataset.toString(), "ingest.epochs", String.valueOf(EPOCHS), "ingest.batch-size", "32",
                     "ingest.max-epochs-ahead", "5"), LOGS.resolve("ingest"));
@@ -60,8 +61,11 @@ class TrainerFailoverTest {
                     s.awaitReady(Duration.ofSeconds(90));
                 }
                 awaitTwoTrainersOwningPartitions(admin);
-                first.submitRun(spec("left"));
-                first.submitRun(spec("right"));
+                var refused = first.post("/trainer/runs", spec("left"));
+                assertEquals(401, refused.statusCode(), "a token is configured: " + refused.body());
+                assertEquals(401, first.post("/trainer/runs", spec("left"), "Authorization", "Bearer wrong").statusCode());
+                first.submitRun(spec("left"), "Authorization", "Bearer " + TOKEN);
+                first.submitRun(spec("right"), "Authorization", "Bearer " + TOKEN);
 
                 // The placement gave each trainer one run.
                 String victim = awaitHostedRun(first);

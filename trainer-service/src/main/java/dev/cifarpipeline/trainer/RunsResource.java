@@ -19,14 +19,16 @@ import java.util.UUID;
  * Runs over HTTP. {@code POST /trainer/runs} takes a run spec as JSON (every key optional; a run id is made up
  * when absent), checks it as the trainer would, and puts it on the run-spec topic, where the trainers' group
  * gives it to one trainer; any replica accepts submissions. {@code GET /trainer/runs} lists the runs this
- * replica trains.
+ * replica trains. Submitting needs {@code Authorization: Bearer <token>} when {@code trainer.api-token} is set.
  */
 @Path("/trainer/runs")
 public class RunsResource {
     private final TrainerNode node;
+    private final ApiToken token;
 
-    public RunsResource(TrainerNode node) {
+    public RunsResource(TrainerNode node, TrainerConfig config) {
         this.node = node;
+        this.token = new ApiToken(config.apiToken());
     }
 
     @GET
@@ -38,7 +40,11 @@ public class RunsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response submit(byte[] body) throws InterruptedException {
+    public Response submit(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) throws InterruptedException {
+        if (!token.allows(authorization)) {
+            return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Bearer").type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "submitting a run needs 'Authorization: Bearer <token>' (trainer.api-token is set)")).build();
+        }
         RunSpec spec;
         try {
             spec = RunSpec.fromJson(withRunId(body));

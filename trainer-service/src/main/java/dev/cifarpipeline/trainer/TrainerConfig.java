@@ -15,6 +15,12 @@ public interface TrainerConfig {
     /** This trainer's name in events and logs; defaults to the host name (the pod name on Kubernetes). */
     Optional<String> id();
 
+    /**
+     * When set, {@code POST /trainer/runs} needs {@code Authorization: Bearer <this>}; unset, anyone may submit
+     * (a laptop). Give it from a Secret (TRAINER_API_TOKEN), never from a ConfigMap.
+     */
+    Optional<String> apiToken();
+
     /** Log the mean loss every this many steps (the seed: 100). */
     @WithDefault("100")
     int logEvery();
