@@ -9,8 +9,6 @@ import org.apache.kafka.clients.admin.Admin;
  * is the epoch's shuffle, and exactly-once accounting per epoch relies on that order.
  */
 public final class IngestTopics {
-    public static final int MAX_MESSAGE_BYTES = TopicSpec.BATCH_MAX_MESSAGE_BYTES;
-
     private final String train;
     private final String test;
     private final String markers;

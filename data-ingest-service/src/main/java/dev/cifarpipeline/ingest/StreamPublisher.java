@@ -3,6 +3,7 @@ package dev.cifarpipeline.ingest;
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.AugmentedBatchCodec;
 import dev.cifarpipeline.events.EpochMarker;
+import dev.cifarpipeline.events.TopicSpec;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -82,7 +83,7 @@ public final class StreamPublisher implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, IngestTopics.MAX_MESSAGE_BYTES);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSpec.BATCH_MAX_MESSAGE_BYTES);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "data-ingest");
         return p;
@@ -92,7 +93,7 @@ public final class StreamPublisher implements AutoCloseable {
         Map<String, Object> c = new HashMap<>(kafka);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * IngestTopics.MAX_MESSAGE_BYTES);
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * TopicSpec.BATCH_MAX_MESSAGE_BYTES);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "data-ingest-reader");
         return c;
     }

@@ -18,6 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class EvaluatorMetrics {
+    /** The dead-letter counter's {@code channel} values: the streams the evaluator reads. */
+    public static final String CHECKPOINTS = "checkpoints";
+    public static final String TEST_BATCHES = "test-batches";
+
     private final MeterRegistry registry;
     private final Map<String, RunGauges> runs = new ConcurrentHashMap<>();
 
@@ -66,7 +70,7 @@ public class EvaluatorMetrics {
 
     /** Counters that alerts watch exist from the start, at zero, so "no failures" reads 0 rather than no data. */
     public void registerCounters() {
-        for (String channel : java.util.List.of("checkpoints", "test-batches")) {
+        for (String channel : java.util.List.of(CHECKPOINTS, TEST_BATCHES)) {
             Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
                     .description("Records sent to the dead-letter topic").register(registry);
         }

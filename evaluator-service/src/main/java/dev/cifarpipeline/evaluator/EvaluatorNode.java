@@ -84,7 +84,7 @@ public class EvaluatorNode {
 
                     @Override
                     public void reject(ConsumerRecord<String, byte[]> record, String reason) {
-                        metrics.deadLettered("checkpoints");
+                        metrics.deadLettered(EvaluatorMetrics.CHECKPOINTS);
                         outputs.deadLetter(record, reason);
                     }
                 }, LOG::info);

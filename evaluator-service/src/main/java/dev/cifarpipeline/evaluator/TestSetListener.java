@@ -25,7 +25,7 @@ public class TestSetListener {
         try {
             cache.accept(AugmentedBatchCodec.decode(record));
         } catch (RecordFormatException | IllegalArgumentException e) {
-            metrics.deadLettered("test-batches");
+            metrics.deadLettered(EvaluatorMetrics.TEST_BATCHES);
             LOG.warnf("test-set record rejected, sent to the dead-letter topic: %s", e.getMessage());
             throw e;
         }

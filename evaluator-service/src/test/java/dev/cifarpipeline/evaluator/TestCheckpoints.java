@@ -1,7 +1,6 @@
 package dev.cifarpipeline.evaluator;
 
 import ai.djl.ndarray.NDManager;
-import dev.cifarpipeline.events.CheckpointChunk;
 import dev.cifarpipeline.events.CheckpointChunker;
 import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
@@ -11,7 +10,6 @@ import dev.cifarpipeline.model.ModelWeights;
 import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.model.TrainingState;
 import dev.cifarpipeline.model.VggInference;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,13 +29,8 @@ final class TestCheckpoints {
         }
         TrainingState state = new TrainingState(TrainingState.SCHEMA_VERSION, runId, epoch * 10L, List.of(), Map.of(), seed);
         byte[] bytes = new TrainingCheckpoint(state, weights, List.of()).encode();
-        List<byte[]> out = new ArrayList<>();
-        for (CheckpointChunk chunk : CheckpointChunker.split(checkpointId, bytes, CHUNK_BYTES)) {
-            out.add(CheckpointRecordCodec.encode(chunk));
-        }
-        out.add(CheckpointRecordCodec.encode(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, checkpointId, runId, "vgg11",
+        return CheckpointChunker.records(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, checkpointId, runId, "vgg11",
                 "batchnorm", TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length,
-                CheckpointChunker.chunkCount(bytes.length, CHUNK_BYTES), Sha256.hex(bytes), List.of(), System.currentTimeMillis())));
-        return out;
+                CheckpointChunker.chunkCount(bytes.length, CHUNK_BYTES), Sha256.hex(bytes), List.of(), System.currentTimeMillis()), bytes, CHUNK_BYTES);
     }
 }

@@ -1,7 +1,6 @@
 package dev.cifarpipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cifarpipeline.events.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,7 +112,7 @@ public final class PipelineCommand {
             RunFollower follower = new RunFollower(stack.bootstrap(), runId, options.epochs(), runReport,
                     stack.service("trainer-service").url("/q/metrics"), stack.service("trainer-service").log(), System.out,
                     System.console() != null);
-            String end = follower.follow(List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS), interrupted::get);
+            String end = follower.follow(interrupted::get);
             status = switch (end) {
                 case "FINISHED" -> "finished";
                 case "STOPPED" -> "stopped";

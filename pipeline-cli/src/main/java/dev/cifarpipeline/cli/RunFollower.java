@@ -5,6 +5,7 @@ import dev.cifarpipeline.events.CheckpointRecord;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,7 +72,8 @@ public final class RunFollower {
     }
 
     /** Follows until the run finishes, stops or fails, or {@code stop} says so; returns the final event type, or INTERRUPTED. */
-    public String follow(List<String> topics, BooleanSupplier stop) {
+    public String follow(BooleanSupplier stop) {
+        List<String> topics = List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS);
         Map<String, Object> config = new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
                 ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli"));
@@ -96,7 +98,7 @@ public final class RunFollower {
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
                     if (runId.equals(r.key())) {
-                        handle(r, topics);
+                        handle(r);
                     }
                 }
                 printLossLines();
@@ -119,9 +121,9 @@ public final class RunFollower {
         return finalMessage;
     }
 
-    private void handle(ConsumerRecord<String, byte[]> r, List<String> topics) {
+    private void handle(ConsumerRecord<String, byte[]> r) {
         try {
-            if (r.topic().equals(topics.get(0))) {
+            if (r.topic().equals(Topics.TRAINING_EVENTS)) {
                 TrainingEvent e = TrainingEvent.fromJson(r.value());
                 switch (e.type()) {
                     case TrainingEvent.FINISHED, TrainingEvent.STOPPED, TrainingEvent.FAILED -> {
@@ -132,7 +134,7 @@ public final class RunFollower {
                     case TrainingEvent.CLAIMED -> say("run " + runId + ": " + e.message());
                     default -> { }
                 }
-            } else if (r.topic().equals(topics.get(1))) {
+            } else if (r.topic().equals(Topics.EVALUATION_RESULTS)) {
                 EvaluationResult result = EvaluationResult.fromJson(r.value());
                 report.test(result.epoch(), result.meanLoss(), result.accuracy());
                 say(String.format(Locale.ROOT, "epoch %d: test accuracy %.2f %%, test loss %.4f (checkpoint %s, step %d)", result.epoch(),

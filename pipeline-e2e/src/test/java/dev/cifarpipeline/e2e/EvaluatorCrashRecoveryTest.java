@@ -9,7 +9,6 @@ import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.AugmentedBatchCodec;
 import dev.cifarpipeline.events.BatchKind;
-import dev.cifarpipeline.events.CheckpointChunk;
 import dev.cifarpipeline.events.CheckpointChunker;
 import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
@@ -109,12 +108,12 @@ class EvaluatorCrashRecoveryTest {
                 weights, List.of()).encode();
         String id = RUN + "-e" + epoch;
         int chunkBytes = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
-        for (CheckpointChunk chunk : CheckpointChunker.split(id, bytes, chunkBytes)) {
-            kafka.produce(Topics.CHECKPOINTS, RUN, CheckpointRecordCodec.encode(chunk));
+        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, RUN, "vgg11", "batchnorm",
+                TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
+                Sha256.hex(bytes), List.of(), System.currentTimeMillis());
+        for (byte[] record : CheckpointChunker.records(manifest, bytes, chunkBytes)) {
+            kafka.produce(Topics.CHECKPOINTS, RUN, record);
         }
-        kafka.produce(Topics.CHECKPOINTS, RUN, CheckpointRecordCodec.encode(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, RUN,
-                "vgg11", "batchnorm", TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length,
-                CheckpointChunker.chunkCount(bytes.length, chunkBytes), Sha256.hex(bytes), List.of(), System.currentTimeMillis())));
         return id;
     }
 }

@@ -27,4 +27,17 @@ public final class CheckpointChunker {
         }
         return chunks;
     }
+
+    /**
+     * The encoded records that publish a checkpoint, in publishing order: its chunks, then its manifest, which
+     * comes last so that a reader holding the manifest holds every chunk before it.
+     */
+    public static List<byte[]> records(CheckpointManifest manifest, byte[] checkpoint, int chunkBytes) {
+        List<byte[]> out = new ArrayList<>();
+        for (CheckpointChunk chunk : split(manifest.checkpointId(), checkpoint, chunkBytes)) {
+            out.add(CheckpointRecordCodec.encode(chunk));
+        }
+        out.add(CheckpointRecordCodec.encode(manifest));
+        return out;
+    }
 }

@@ -1,6 +1,12 @@
 package dev.cifarpipeline.events;
 
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -20,6 +26,27 @@ public final class KafkaClients {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Settings of a consumer-group member that commits by hand and starts a new group at the earliest offset.
+     * The heartbeat is a quarter of the session timeout, so a silent member is declared gone after the timeout
+     * and not later. {@code cooperative}: the cooperative-sticky assignor, which moves only the partitions that
+     * must move and hands them over only after their old owner gave them up.
+     */
+    public static Map<String, Object> groupMember(Map<String, Object> kafka, String groupId, String clientId, Duration sessionTimeout,
+                                                  boolean cooperative) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 4));
+        if (cooperative) {
+            config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
+        }
+        return config;
     }
 
     /** A replica's default name: host name and process id (the pod name on Kubernetes, unique per process on one host). */

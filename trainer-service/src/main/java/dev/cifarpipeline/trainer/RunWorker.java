@@ -2,8 +2,8 @@ package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.AugmentedBatchCodec;
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.RecordFormatException;
-import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.model.TrainingCheckpoint;
 import java.time.Duration;
@@ -38,7 +38,6 @@ public final class RunWorker implements Runnable {
 
     private static final Duration POLL = Duration.ofMillis(200);
 
-    private final RunSpec spec;
     private final TrainingSettings settings;
     private final RunContext context;
     private final RunMeters meters;
@@ -52,8 +51,7 @@ public final class RunWorker implements Runnable {
     private volatile int completedEpochs;
     private volatile double meanLoss = Double.NaN;
 
-    public RunWorker(RunSpec spec, TrainingSettings settings, RunContext context, RunMeters meters) {
-        this.spec = spec;
+    public RunWorker(TrainingSettings settings, RunContext context, RunMeters meters) {
         this.settings = settings;
         this.context = context;
         this.meters = meters;
@@ -96,14 +94,9 @@ public final class RunWorker implements Runnable {
     }
 
     private void train(TrainingRun run) {
-        Map<String, Object> config = new HashMap<>(context.kafka());
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, context.groupPrefix() + settings.runId());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, context.trainerId() + "-" + settings.runId());
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = KafkaClients.groupMember(context.kafka(), context.groupPrefix() + settings.runId(),
+                context.trainerId() + "-" + settings.runId(), context.sessionTimeout(), false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
-        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) context.sessionTimeout().toMillis());
-        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, context.sessionTimeout().toMillis() / 4));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(context.batchTopic()), new Positioner(consumer));
             state = State.TRAINING;
@@ -215,10 +208,6 @@ public final class RunWorker implements Runnable {
 
     public String runId() {
         return settings.runId();
-    }
-
-    public RunSpec spec() {
-        return spec;
     }
 
     public State state() {

@@ -1,9 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.KafkaClients;
-import dev.cifarpipeline.events.CheckpointChunk;
 import dev.cifarpipeline.events.CheckpointChunker;
-import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.DeadLetter;
 import dev.cifarpipeline.events.TrainingEvent;
 import java.util.ArrayList;
@@ -43,18 +41,23 @@ public final class TrainerOutputs implements AutoCloseable {
         this.topics = topics;
     }
 
-    /** Chunks, then the manifest, all keyed by run so they share a partition and arrive in order. */
+    /**
+     * Chunks, then the manifest once every chunk is acknowledged, all keyed by run so they share a partition and
+     * arrive in order.
+     */
     public void checkpoint(Checkpoint checkpoint, int chunkBytes) {
         String key = checkpoint.manifest().runId();
+        String id = checkpoint.manifest().checkpointId();
+        List<byte[]> records = CheckpointChunker.records(checkpoint.manifest(), checkpoint.bytes(), chunkBytes);
         List<Future<RecordMetadata>> acks = new ArrayList<>();
-        for (CheckpointChunk chunk : CheckpointChunker.split(checkpoint.manifest().checkpointId(), checkpoint.bytes(), chunkBytes)) {
-            acks.add(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(chunk))));
+        for (byte[] chunk : records.subList(0, records.size() - 1)) {
+            acks.add(producer.send(new ProducerRecord<>(topics.checkpoints(), key, chunk)));
         }
         for (Future<RecordMetadata> ack : acks) {
-            KafkaClients.await(ack, "checkpoint chunk of " + checkpoint.manifest().checkpointId());
+            KafkaClients.await(ack, "checkpoint chunk of " + id);
         }
-        KafkaClients.await(producer.send(new ProducerRecord<>(topics.checkpoints(), key, CheckpointRecordCodec.encode(checkpoint.manifest()))),
-                "checkpoint manifest " + checkpoint.manifest().checkpointId());
+        KafkaClients.await(producer.send(new ProducerRecord<>(topics.checkpoints(), key, records.get(records.size() - 1))),
+                "checkpoint manifest " + id);
     }
 
     public void event(TrainingEvent event) {

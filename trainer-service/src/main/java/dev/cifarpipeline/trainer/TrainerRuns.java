@@ -55,7 +55,7 @@ public final class TrainerRuns implements RunClaims.Host {
         }
         TrainingSettings settings = settingsOf(spec); // callers checked; a spec that fails here was rejected upstream
         RunMeters runMeters = meters.apply(spec.runId());
-        RunWorker worker = new RunWorker(spec, settings, context, runMeters);
+        RunWorker worker = new RunWorker(settings, context, runMeters);
         Thread thread = new Thread(worker, "run-" + spec.runId());
         thread.setDaemon(true);
         hosted.put(spec.runId(), new Hosted(worker, thread, partition, runMeters));

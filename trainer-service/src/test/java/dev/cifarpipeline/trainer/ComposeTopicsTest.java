@@ -23,7 +23,8 @@ class ComposeTopicsTest {
             created.add(m.group(1) + " " + m.group(2) + m.group(3));
         }
         List<String> expected = new ArrayList<>();
-        int runSpecPartitions = 12; // TrainerConfig.Claims#partitions' default
+        int runSpecPartitions = Integer.parseInt( // the partitions a trainer gives the run-spec topic by default
+                TrainerConfig.Claims.class.getMethod("partitions").getAnnotation(io.smallrye.config.WithDefault.class).value());
         for (TopicSpec t : List.of(TopicSpec.stream(Topics.TRAIN_BATCHES), TopicSpec.stream(Topics.TEST_BATCHES),
                 TopicSpec.stream(Topics.EPOCH_MARKERS), TopicSpec.runSpecs(Topics.RUN_SPECS, runSpecPartitions),
                 TopicSpec.checkpoints(Topics.CHECKPOINTS, TopicSpec.DEFAULT_PARTITIONS),

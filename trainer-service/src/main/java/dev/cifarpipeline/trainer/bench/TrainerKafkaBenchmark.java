@@ -80,7 +80,7 @@ public final class TrainerKafkaBenchmark {
             };
             RunContext context = new RunContext(kafka, topic, "bench.checkpoints." + suffix, "bench-", 512 * 1024, Duration.ofSeconds(10),
                     "bench", outputs, probe, line -> { });
-            RunWorker worker = new RunWorker(spec, settings, context, meters);
+            RunWorker worker = new RunWorker(settings, context, meters);
             worker.run();
             if (worker.state() != RunWorker.State.FINISHED) {
                 throw new IllegalStateException("the benchmark run ended " + worker.state() + ": " + worker.status().detail());
