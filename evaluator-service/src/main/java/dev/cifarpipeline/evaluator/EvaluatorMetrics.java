@@ -57,6 +57,16 @@ public class EvaluatorMetrics {
                 .record(Duration.ofMillis(Math.max(0, result.evaluatedAtMillis() - result.checkpointAtMillis())));
     }
 
+    /**
+     * A checkpoint reassembled and its SHA-256 verified: how long since the trainer published its manifest (the
+     * transport's share of a checkpoint's way to its score; scoring is the rest).
+     */
+    public void verified(String runId, long createdAtMillis) {
+        Timer.builder("evaluator_checkpoint_to_verified_seconds").tag("run", runId)
+                .description("From the trainer taking a checkpoint to the evaluator holding it verified").register(registry)
+                .record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - createdAtMillis)));
+    }
+
     public void deadLettered(String channel) {
         Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
                 .description("Records sent to the dead-letter topic").register(registry).increment();

@@ -94,6 +94,7 @@ public class EvaluatorNode {
 
     private void score(VerifiedCheckpoint checkpoint) throws InterruptedException {
         var m = checkpoint.manifest();
+        metrics.verified(m.runId(), m.createdAtMillis());
         TestSet tests;
         try {
             tests = testSet.await(config.testSetTimeout());

@@ -114,6 +114,19 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** Stops one service (SIGTERM, then SIGKILL after two minutes) and forgets it. */
+    public void stop(String module) throws InterruptedException {
+        Service s = services.remove(module);
+        if (s == null) {
+            return;
+        }
+        s.process().destroy();
+        if (!s.process().waitFor(120, TimeUnit.SECONDS)) {
+            say.accept(module + " did not stop within 120 s; killing it");
+            s.process().destroyForcibly().waitFor();
+        }
+    }
+
     public Service service(String module) {
         return services.get(module);
     }

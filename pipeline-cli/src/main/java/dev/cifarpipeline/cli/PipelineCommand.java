@@ -33,8 +33,12 @@ public final class PipelineCommand {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("bench")) {
+            System.exit(BenchCommand.main(Arrays.asList(args).subList(1, args.length),
+                    Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize()));
+        }
         if (args.length == 0 || !args[0].equals("run")) {
-            System.err.println(RunOptions.USAGE);
+            System.err.println(RunOptions.USAGE + "\n" + BenchCommand.USAGE);
             System.exit(2);
         }
         RunOptions options;

@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Time from a checkpoint's publication to its accuracy at a running evaluator's {@code /q/metrics}: publishes a
  * test set (once), then a VGG11 checkpoint as a trainer does (chunks, then the manifest), and polls the metrics
- * until {@code evaluator_test_accuracy} of its run appears. {@code bin/bench-evaluator --latency} starts the
+ * until {@code evaluator_test_accuracy} of its run appears; reports too the evaluator's own time from the manifest
+ * to the verified checkpoint ({@code evaluator_checkpoint_to_verified_seconds}). {@code bin/pipeline bench} starts the
  * broker and the packaged evaluator around it. Prints one JSON line.
  *
  * <p>Arguments: bootstrap servers, the evaluator's base URL (http://localhost:8083), test images (10000).
@@ -98,11 +99,18 @@ public final class CheckpointLatencyProbe {
             last.get();
             double published = (System.nanoTime() - start) / 1e9;
             double seen = awaitMetric(http, base, "evaluator_test_accuracy", run, Duration.ofMinutes(10)) ? (System.nanoTime() - start) / 1e9 : -1;
-            String scoring = scrape(http, base).lines().filter(l -> l.startsWith("evaluator_scoring_seconds_sum") && l.contains(run))
-                    .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("null");
+            String metrics = scrape(http, base);
             System.out.printf(Locale.ROOT, "{\"test_images\":%d,\"checkpoint_bytes\":%d,\"publish_seconds\":%.2f,"
-                    + "\"checkpoint_to_metrics_seconds\":%.2f,\"scoring_seconds\":%s}%n", images, bytes.length, published, seen, scoring);
+                            + "\"checkpoint_to_verified_seconds\":%s,\"checkpoint_to_metrics_seconds\":%.2f,\"scoring_seconds\":%s}%n",
+                    images, bytes.length, published, sample(metrics, "evaluator_checkpoint_to_verified_seconds_sum", run), seen,
+                    sample(metrics, "evaluator_scoring_seconds_sum", run));
         }
+    }
+
+    /** The value of {@code name}'s sample for {@code run} in a scrape, or "null". */
+    private static String sample(String metrics, String name, String run) {
+        return metrics.lines().filter(l -> l.startsWith(name) && l.contains("run=\"" + run + "\""))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).findFirst().orElse("null");
     }
 
     private static String scrape(HttpClient http, String base) throws Exception {

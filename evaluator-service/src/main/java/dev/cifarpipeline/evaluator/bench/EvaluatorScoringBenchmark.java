@@ -12,9 +12,9 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * Scoring alone, as the seed's {@code test()} loop does it ({@code ../shared/reference/seed_vgg11.py --modes
- * fp32} reports its images/s): the evaluator's {@link CheckpointScorer} over a 10,000-image test set in batches
- * of 100, the seed's VGG11. Rounds after a warm-up; prints one JSON line with the median round.
+ * Scoring alone, the work of the seed's {@code test()} loop ({@code tools/reference/seed_test_loop.py} times
+ * that loop): the evaluator's {@link CheckpointScorer} over a 10,000-image test set of stored uint8 images in
+ * batches of 100 (normalise, forward, loss, arg-max, confusion), the seed's VGG11. Rounds after a warm-up; prints one JSON line with the median round.
  *
  * <p>Arguments: images (default 10000), rounds (3), layout (seed), batch size (100, the seed's).
  */

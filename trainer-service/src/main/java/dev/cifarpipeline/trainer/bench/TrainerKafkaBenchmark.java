@@ -31,7 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * Prints one JSON line: sustained images/s over the steps after the warm-up, counting the time spent waiting
  * for data (what a user gets), the median step's images/s (what the seed's script reports), the share of
  * wall time spent waiting for data, and RSS at steps 100 and 1,000 when the run is that long.
- * {@code bin/bench-trainer} starts the broker and runs the seed's script next to it.
+ * {@code bin/pipeline bench} starts the broker and runs the seed's script next to it.
  *
  * <p>Arguments: bootstrap servers, steps (default 60), warm-up steps (5), batch size (128), preset (seed).
  */

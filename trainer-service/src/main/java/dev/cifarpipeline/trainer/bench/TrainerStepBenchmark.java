@@ -18,7 +18,7 @@ import java.util.Random;
  * The trainer's step alone, as the seed's PyTorch script measures its own ({@code ../shared/reference/seed_vgg11.py}:
  * four fixed random batches cycled, warm-up steps discarded, median step time): images per second of
  * {@link TrainingSession#step}, plus the process's RSS at steps 100 and 1,000 when the run is that long.
- * {@code bin/bench-trainer} runs it next to the seed's script on the same machine. Prints one JSON line.
+ * It ran next to the seed's script on the same machine. Prints one JSON line.
  *
  * <p>Arguments: steps (default 30), warm-up steps (5), batch size (128), preset (seed).
  */

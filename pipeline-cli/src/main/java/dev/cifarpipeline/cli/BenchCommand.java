@@ -1,0 +1,363 @@
+package dev.cifarpipeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/pipeline bench}: every figure the project claims, measured in one command on this machine, ours
+ * next to the seed's PyTorch code where there is one (Debian's {@code python3-torch}; without it those figures
+ * are left out with a note). Rounds of ours and of the reference alternate, so a load change on a shared machine
+ * hits both alike. Prints a table and writes {@code bench.json} (flat keys, numbers only) and the table.
+ *
+ * <ol>
+ *   <li>start-up: each packaged service alone, from process start to {@code /q/health/ready} answering 200;</li>
+ *   <li>ingest: augmented images/s published to the broker ({@code IngestThroughputBenchmark});</li>
+ *   <li>trainer: images/s fed from Kafka and the data-wait fraction ({@code TrainerKafkaBenchmark}) next to
+ *       {@code ../shared/reference/seed_vgg11.py}'s training step (and its forward-only eval figure);</li>
+ *   <li>evaluator: images/s scoring a test set ({@code EvaluatorScoringBenchmark}) next to the seed's
+ *       {@code test()} loop ({@code tools/reference/seed_test_loop.py});</li>
+ *   <li>trainer RSS at steps 100 and 1,000 of a long run (stable preset, batch 128);</li>
+ *   <li>a checkpoint from publication to verified and to its accuracy at {@code /q/metrics} ({@code CheckpointLatencyProbe}).</li>
+ * </ol>
+ */
+public final class BenchCommand {
+    public static final String USAGE = """
+            usage: bin/pipeline bench [--rounds N] [--train-steps N] [--warm N] [--eval-images N] [--ingest-images N]
+                                      [--rss-steps N] [--out DIR] [--kafka-port N]
+            Defaults: 3 rounds, 40 training steps after 5 warm-up steps, 10,000 test images, 50,000 ingest images,
+            a 1,010-step run for RSS (0 skips it), report in reports/bench, free ports for the broker and the services.""";
+
+    private static final List<String> SERVICES = List.of("data-ingest-service", "trainer-service", "evaluator-service");
+
+    /** The command's options, checked. */
+    public record Options(int rounds, int trainSteps, int warm, int evalImages, int ingestImages, int rssSteps, Path out, int kafkaPort) {
+        public static Options parse(List<String> args) {
+            int rounds = 3;
+            int trainSteps = 40;
+            int warm = 5;
+            int evalImages = 10_000;
+            int ingestImages = 50_000;
+            int rssSteps = 1_010;
+            Path out = Path.of("reports", "bench");
+            int kafkaPort = 0;
+            for (int i = 0; i < args.size(); i++) {
+                String option = args.get(i);
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value" : "unexpected argument '" + option + "'");
+                }
+                String value = args.get(++i);
+                switch (option) {
+                    case "--rounds" -> rounds = positive(option, value, 1);
+                    case "--train-steps" -> trainSteps = positive(option, value, 1);
+                    case "--warm" -> warm = positive(option, value, 1);
+                    case "--eval-images" -> evalImages = positive(option, value, 100);
+                    case "--ingest-images" -> ingestImages = positive(option, value, 1_000);
+                    case "--rss-steps" -> rssSteps = positive(option, value, 0);
+                    case "--out" -> out = Path.of(value);
+                    case "--kafka-port" -> kafkaPort = positive(option, value, 1_024);
+                    default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+                }
+            }
+            if (evalImages % 100 != 0) {
+                throw new IllegalArgumentException("--eval-images must be a multiple of 100 (batches of 100, as the seed's), got " + evalImages);
+            }
+            if (rssSteps > 0 && rssSteps < 1_000) {
+                throw new IllegalArgumentException("--rss-steps must be 0 (skip) or at least 1000 (RSS is read at steps 100 and 1,000), got "
+                        + rssSteps);
+            }
+            return new Options(rounds, trainSteps, warm, evalImages, ingestImages, rssSteps, out, kafkaPort);
+        }
+
+        private static int positive(String option, String value, int min) {
+            int n;
+            try {
+                n = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
+            }
+            if (n < min) {
+                throw new IllegalArgumentException(option + " must be at least " + min + ", got " + n);
+            }
+            return n;
+        }
+    }
+
+    private final Path root;
+    private final Options options;
+    private final BenchResults results = new BenchResults();
+    private final String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
+    BenchCommand(Path root, Options options) {
+        this.root = root;
+        this.options = options;
+    }
+
+    public static int main(List<String> args, Path root) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bin/pipeline bench: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        BenchResults results = new BenchCommand(root, options).measure();
+        Path out = options.out().isAbsolute() ? options.out() : root.resolve(options.out());
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("bench.json"), results.json() + "\n");
+        String table = results.table();
+        Files.writeString(out.resolve("bench.txt"), table);
+        System.out.println();
+        System.out.print(table);
+        System.out.println("written: " + out.resolve("bench.json") + " and " + out.resolve("bench.txt"));
+        return 0;
+    }
+
+    BenchResults measure() throws Exception {
+        int cores = Runtime.getRuntime().availableProcessors();
+        results.put("machine_cores", "machine: cores", "", cores);
+        results.put("machine_memory_gib", "machine: memory", "GiB", memoryGiB());
+        Reference reference = Reference.detect(root);
+        reference.notes().forEach(results::note);
+        say("machine: " + cores + " cores, " + Math.round(memoryGiB()) + " GiB; reference: " + reference.describe());
+        Path work = root.resolve(".run/bench");
+        deleteRecursively(work);
+        int kafkaPort = options.kafkaPort() == 0 ? freePort() : options.kafkaPort();
+        try (LocalStack stack = new LocalStack(root, work.resolve("kafka"), kafkaPort, this::say)) {
+            stack.startBroker();
+            startupTimes(stack, work);
+            ingest(stack.bootstrap());
+            trainer(stack.bootstrap(), reference, cores);
+            evaluator(reference, cores);
+            if (options.rssSteps() > 0) {
+                rss(stack.bootstrap());
+            } else {
+                results.note("trainer RSS not measured (--rss-steps 0)");
+            }
+        }
+        try (LocalStack stack = new LocalStack(root, work.resolve("kafka-latency"), kafkaPort, this::say)) {
+            stack.startBroker(); // a broker of its own: the probe's test set must be the only one the evaluator sees
+            checkpointLatency(stack, work);
+        }
+        return results;
+    }
+
+    /** Each service alone (the others stopped), so that one's start-up does not slow another's. */
+    private void startupTimes(LocalStack stack, Path work) throws Exception {
+        DatasetChoice dataset = DatasetChoice.resolve(RunOptions.parse(List.of("--synthetic")), root.resolve(".run"), this::say);
+        Map<String, Map<String, String>> properties = Map.of(
+                "data-ingest-service", Map.of("ingest.dataset-dir", dataset.dir().toString(), "ingest.epochs", "1"),
+                "trainer-service", Map.of("trainer.progress-bar", "false"),
+                "evaluator-service", Map.of());
+        for (String module : SERVICES) { // ingest first: the evaluator is ready once it holds the test set ingest published
+            long start = System.nanoTime();
+            stack.start(module, freePort(), jvmOptions(module), properties.get(module), work.resolve("logs"));
+            stack.awaitReady(Duration.ofMinutes(3));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            stack.stop(module);
+            String key = module.substring(0, module.indexOf('-')).replace("data", "ingest");
+            results.put(key + "_startup_seconds", "start-up to ready: " + module, "s", seconds);
+            say(String.format("%s ready %.1f s after its start", module, seconds));
+        }
+    }
+
+    private void ingest(String bootstrap) throws Exception {
+        say("ingest: " + options.ingestImages() + " augmented images to the broker");
+        JsonNode line = benchmark("data-ingest-service", List.of("-Xmx2g"), "dev.cifarpipeline.ingest.bench.IngestThroughputBenchmark",
+                bootstrap, Integer.toString(options.ingestImages()), "1", "none");
+        results.put("ingest_images_per_s", "ingest: augmented images published", "img/s",
+                BenchResults.number("IngestThroughputBenchmark", line, "ingest_images_per_s"));
+        results.put("ingest_augment_encode_images_per_s", "ingest: augment + encode alone (no Kafka)", "img/s",
+                BenchResults.number("IngestThroughputBenchmark", line, "ingest_augment_encode_images_per_s"));
+    }
+
+    private void trainer(String bootstrap, Reference reference, int cores) throws Exception {
+        double[] ours = new double[options.rounds()];
+        double[] wait = new double[options.rounds()];
+        double[] seedTrain = reference.torch() ? new double[options.rounds()] : null;
+        double[] seedForward = reference.torch() ? new double[options.rounds()] : null;
+        for (int r = 0; r < options.rounds(); r++) {
+            say("trainer round " + (r + 1) + "/" + options.rounds() + ": " + options.trainSteps() + " steps fed from Kafka");
+            JsonNode line = benchmark("trainer-service", jvmOptions("trainer-service"), "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
+                    bootstrap, Integer.toString(options.trainSteps()), Integer.toString(options.warm()), "128", "seed");
+            ours[r] = BenchResults.number("TrainerKafkaBenchmark", line, "trainer_images_per_s");
+            wait[r] = BenchResults.number("TrainerKafkaBenchmark", line, "trainer_data_wait_fraction");
+            if (reference.torch()) {
+                say("trainer round " + (r + 1) + ": the seed's script");
+                JsonNode seed = python(reference.seedScript().toString(), "--device", "cpu", "--modes", "fp32", "--steps",
+                        Integer.toString(options.trainSteps()), "--warm", Integer.toString(options.warm()), "--threads", Integer.toString(cores));
+                seedTrain[r] = BenchResults.number("seed_vgg11.py", seed, "train_img_s");
+                seedForward[r] = BenchResults.number("seed_vgg11.py", seed, "eval_img_s");
+            }
+        }
+        results.putRounds("trainer_images_per_s", "seed_trainer_images_per_s", "trainer_vs_seed", "trainer: training images", ours, seedTrain);
+        results.put("trainer_data_wait_fraction", "trainer: share of wall time waiting for data (median)", "", BenchResults.median(wait));
+        if (seedForward != null) {
+            results.put("seed_forward_images_per_s", "seed: forward pass alone, batch 100 (seed_vgg11.py eval)", "img/s",
+                    BenchResults.median(seedForward));
+        }
+    }
+
+    private void evaluator(Reference reference, int cores) throws Exception {
+        double[] ours = new double[options.rounds()];
+        double[] seeds = reference.testLoop() ? new double[options.rounds()] : null;
+        for (int r = 0; r < options.rounds(); r++) {
+            say("evaluator round " + (r + 1) + "/" + options.rounds() + ": scoring " + options.evalImages() + " images");
+            JsonNode line = benchmark("evaluator-service", List.of("-Xmx2g"), "dev.cifarpipeline.evaluator.bench.EvaluatorScoringBenchmark",
+                    Integer.toString(options.evalImages()), "1", "seed");
+            ours[r] = BenchResults.number("EvaluatorScoringBenchmark", line, "evaluator_images_per_s");
+            if (seeds != null) {
+                say("evaluator round " + (r + 1) + ": the seed's test() loop");
+                seeds[r] = BenchResults.number("seed_test_loop.py", python(reference.testLoopScript().toString(), "--images",
+                        Integer.toString(options.evalImages()), "--threads", Integer.toString(cores)), "seed_eval_images_per_s");
+            }
+        }
+        results.putRounds("evaluator_images_per_s", "seed_eval_images_per_s", "evaluator_vs_seed", "evaluator: test images scored", ours, seeds);
+        if (results.values().containsKey("seed_forward_images_per_s")) {
+            results.put("evaluator_vs_seed_forward", "evaluator: ours / the seed's forward pass alone", "x",
+                    results.values().get("evaluator_images_per_s") / results.values().get("seed_forward_images_per_s"));
+        }
+    }
+
+    private void rss(String bootstrap) throws Exception {
+        say("trainer RSS: one " + options.rssSteps() + "-step run (stable preset, batch 128; about 15 minutes on 2 cores)");
+        JsonNode line = benchmark("trainer-service", jvmOptions("trainer-service"), "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
+                bootstrap, Integer.toString(options.rssSteps()), Integer.toString(options.warm()), "128", "stable");
+        double at100 = BenchResults.number("TrainerKafkaBenchmark", line, "rss_step_100");
+        double at1000 = BenchResults.number("TrainerKafkaBenchmark", line, "rss_step_1000");
+        results.put("trainer_rss_step_100_mib", "trainer RSS at step 100", "MiB", at100 / (1 << 20));
+        results.put("trainer_rss_step_1000_mib", "trainer RSS at step 1,000", "MiB", at1000 / (1 << 20));
+        results.put("trainer_rss_growth", "trainer RSS growth, step 100 to 1,000", "", at1000 / at100 - 1);
+        results.put("trainer_long_run_images_per_s", "trainer: images/s over the long run (stable preset)", "img/s",
+                BenchResults.number("TrainerKafkaBenchmark", line, "trainer_images_per_s"));
+    }
+
+    private void checkpointLatency(LocalStack stack, Path work) throws Exception {
+        say("checkpoint latency: publication to verified and to accuracy at /q/metrics (" + options.evalImages() + " test images)");
+        LocalStack.Service evaluator = stack.start("evaluator-service", freePort(), jvmOptions("evaluator-service"), Map.of(), work.resolve("logs"));
+        stack.awaitReady(Duration.ofMinutes(3)); // the probe then publishes its test set and waits until the evaluator holds it
+        JsonNode line = benchmark("evaluator-service", List.of(), "dev.cifarpipeline.evaluator.bench.CheckpointLatencyProbe",
+                stack.bootstrap(), evaluator.url(""), Integer.toString(options.evalImages()));
+        results.put("checkpoint_publish_seconds", "checkpoint: publishing (encode, hash, send)", "s",
+                BenchResults.number("CheckpointLatencyProbe", line, "publish_seconds"));
+        results.put("checkpoint_to_verified_seconds", "checkpoint: taken to verified at the evaluator", "s",
+                BenchResults.number("CheckpointLatencyProbe", line, "checkpoint_to_verified_seconds"));
+        results.put("checkpoint_to_metrics_seconds", "checkpoint: published to accuracy at /q/metrics", "s",
+                BenchResults.number("CheckpointLatencyProbe", line, "checkpoint_to_metrics_seconds"));
+        results.put("checkpoint_scoring_seconds", "checkpoint: of which scoring", "s",
+                BenchResults.number("CheckpointLatencyProbe", line, "scoring_seconds"));
+    }
+
+    /** Runs a benchmark main from {@code module}'s packaged class path; its JSON line. */
+    private JsonNode benchmark(String module, List<String> jvm, String mainClass, String... args) throws Exception {
+        Path app = root.resolve(module).resolve("target/quarkus-app");
+        List<String> command = new ArrayList<>(List.of(javaBinary));
+        command.addAll(jvm);
+        command.addAll(List.of("-Dai.djl.offline=true", "-cp", app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", mainClass));
+        command.addAll(Arrays.asList(args));
+        return BenchResults.jsonLine(mainClass.substring(mainClass.lastIndexOf('.') + 1), exec(command));
+    }
+
+    private JsonNode python(String script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Reference.PYTHON, script));
+        command.addAll(Arrays.asList(args));
+        return BenchResults.jsonLine(Path.of(script).getFileName().toString(), exec(command));
+    }
+
+    private static String exec(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            List<String> lines = out.lines().toList();
+            throw new IllegalStateException(String.join(" ", command) + " failed; its output ends:\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size())));
+        }
+        return out;
+    }
+
+    private List<String> jvmOptions(String module) throws IOException {
+        Path options = root.resolve(module).resolve("jvm.options");
+        return Files.isRegularFile(options) ? Arrays.asList(Files.readString(options).trim().split("\\s+")) : List.of("-Xmx1g");
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static double memoryGiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / (1024.0 * 1024.0);
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not Linux: fall through
+        }
+        return Runtime.getRuntime().maxMemory() / (double) (1L << 30);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private void say(String line) {
+        System.out.println("bench: " + line);
+    }
+
+    /** What of the seed's PyTorch reference this machine can run. */
+    record Reference(boolean torch, boolean testLoop, Path seedScript, Path testLoopScript, List<String> notes) {
+        static final String PYTHON = "/usr/bin/python3";
+
+        static Reference detect(Path root) {
+            Path seedScript = root.resolve("../shared/reference/seed_vgg11.py").normalize();
+            Path testLoopScript = root.resolve("tools/reference/seed_test_loop.py");
+            List<String> notes = new ArrayList<>();
+            boolean torch = imports("torch") && Files.isRegularFile(seedScript);
+            if (!torch) {
+                notes.add("no seed reference for the trainer: " + (Files.isRegularFile(seedScript) ? "Debian's python3-torch is not installed"
+                        : seedScript + " is missing") + " (apt-get install python3-torch)");
+            }
+            boolean testLoop = imports("torch, torchvision");
+            if (!testLoop) {
+                notes.add("no seed reference for the evaluator: the seed's test() loop needs python3-torch and python3-torchvision "
+                        + "(apt-get install python3-torchvision)");
+            }
+            return new Reference(torch, testLoop, seedScript, testLoopScript, notes);
+        }
+
+        String describe() {
+            return (torch ? "seed_vgg11.py" : "no seed_vgg11.py") + ", " + (testLoop ? "the seed's test() loop" : "no test() loop");
+        }
+
+        private static boolean imports(String modules) {
+            try {
+                Process p = new ProcessBuilder(PYTHON, "-c", "import " + modules).redirectErrorStream(true).start();
+                p.getInputStream().readAllBytes();
+                return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+}
