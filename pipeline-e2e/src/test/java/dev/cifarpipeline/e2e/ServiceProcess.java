@@ -45,6 +45,12 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(String module, String heap, Map<String, String> properties, Path logDir) throws IOException {
+        return start(module, heap, properties, Map.of(), logDir);
+    }
+
+    /** With environment variables too, as compose and Kubernetes configure the services (e.g. KAFKA_SECURITY_PROTOCOL). */
+    static ServiceProcess start(String module, String heap, Map<String, String> properties, Map<String, String> environment, Path logDir)
+            throws IOException {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port));
@@ -53,7 +59,9 @@ final class ServiceProcess implements AutoCloseable {
         command.add(jar(module).toString());
         Files.createDirectories(logDir);
         Path log = logDir.resolve(module + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         return new ServiceProcess(module, port, log, process);
     }
 
@@ -154,6 +162,10 @@ final class ServiceProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    String module() {
+        return module;
     }
 
     Process process() {

@@ -1,0 +1,171 @@
+package dev.cifarpipeline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cifarpipeline.dataset.SyntheticCifar;
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.Topics;
+import dev.cifarpipeline.events.TrainingEvent;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole pipeline over Kafka secured as a production broker is: {@code bin/kafka-broker --security sasl-ssl}
+ * (a real broker process whose only client listener is TLS with SCRAM-SHA-512 authentication). The broker refuses
+ * a plaintext client, a client that does not trust its certificate and a wrong password; the three packaged
+ * services, configured only through the KAFKA_* environment variables compose and Kubernetes set, run a training
+ * run to its end and its checkpoint is scored.
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class SecuredKafkaTest {
+    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path LOGS = Path.of("target", "secured-kafka").toAbsolutePath();
+    private static final String RUN = "secured";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void thePipelineRunsOverTlsWithScramAndTheBrokerRefusesEveryoneElse() throws Exception {
+        Path brokerDir = dir.resolve("kafka");
+        int port = ServiceProcess.freePort();
+        broker("start", "--port", Integer.toString(port), "--dir", brokerDir.toString(), "--security", "sasl-ssl");
+        try {
+            Map<String, Object> secured = properties(brokerDir.resolve("client.properties"));
+            assertEquals("SASL_SSL", secured.get("security.protocol"));
+            String bootstrap = "localhost:" + port;
+
+            refused(Map.of("bootstrap.servers", bootstrap)); // plaintext: no answer it understands, so no metadata ever
+            Map<String, Object> untrusting = new HashMap<>(secured);
+            untrusting.remove("ssl.truststore.location");
+            untrusting.remove("ssl.truststore.password");
+            assertInstanceOf(SslAuthenticationException.class, refused(untrusting), "a self-signed certificate nobody vouched for");
+            Map<String, Object> wrongPassword = new HashMap<>(secured);
+            wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"pipeline\" "
+                    + "password=\"not-the-password\";");
+            assertInstanceOf(SaslAuthenticationException.class, refused(wrongPassword), "SCRAM refuses a wrong password");
+
+            Map<String, String> environment = environment(brokerDir.resolve("client.env"));
+            Path dataset = dir.resolve("dataset");
+            SyntheticCifar.write(dataset, 256, 100, 7);
+            try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("ingest.dataset-dir", dataset.toString(),
+                    "ingest.epochs", "1", "ingest.batch-size", "32"), environment, LOGS.resolve("ingest"));
+                 ServiceProcess trainer = ServiceProcess.start("trainer-service", "1g", Map.of("trainer.log-every", "4"), environment,
+                         LOGS.resolve("trainer"));
+                 ServiceProcess evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of(), environment, LOGS.resolve("evaluator"))) {
+                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
+                    s.awaitReady(Duration.ofSeconds(120));
+                    assertFalse(s.output().contains("localhost:9092"), s.module() + " must not fall back to the default broker");
+                }
+                trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":1,\"maxLearningRate\":0.02}");
+
+                List<ConsumerRecord<String, byte[]>> results = read(secured, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3),
+                        r -> EvaluationResult.fromJson(r.value()).runId().equals(RUN));
+                assertEquals(1, results.size(), "one result for the run's one checkpoint");
+                EvaluationResult result = EvaluationResult.fromJson(results.get(0).value());
+                assertEquals(100, result.testImages());
+                assertTrue(result.accuracy() >= 0 && result.accuracy() <= 1, result.toString());
+                List<ConsumerRecord<String, byte[]>> finished = read(secured, Topics.TRAINING_EVENTS, Duration.ofSeconds(30),
+                        r -> TrainingEvent.fromJson(r.value()).runId().equals(RUN) && TrainingEvent.fromJson(r.value()).type().equals(TrainingEvent.FINISHED));
+                assertEquals(1, finished.size());
+                assertTrue(trainer.output().contains("run " + RUN + " finished: 1 epoch(s), 8 steps"), trainer.tail(30));
+                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
+                    assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
+                }
+            }
+        } finally {
+            broker("stop", "--dir", brokerDir.toString());
+        }
+    }
+
+    /** A client with {@code config} cannot even list topics; the cause, when the broker gave one. */
+    private static Throwable refused(Map<String, Object> config) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.put("default.api.timeout.ms", 8000);
+        c.put("request.timeout.ms", 4000);
+        try (Admin admin = Admin.create(c)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get(20, TimeUnit.SECONDS),
+                    "the broker must refuse " + config.getOrDefault("security.protocol", "PLAINTEXT"));
+            return e.getCause();
+        }
+    }
+
+    /** Reads {@code topic} from its start with {@code config} until one record matches and the topic is drained. */
+    private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> config, String topic, Duration timeout,
+                                                            java.util.function.Predicate<ConsumerRecord<String, byte[]>> wanted) {
+        Map<String, Object> c = new HashMap<>(config);
+        c.put("group.id", "secured-reader-" + System.nanoTime());
+        c.put("auto.offset.reset", "earliest");
+        c.put("enable.auto.commit", false);
+        List<ConsumerRecord<String, byte[]>> matched = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (matched.isEmpty() || quiet < 3)) {
+                var polled = consumer.poll(Duration.ofMillis(500));
+                quiet = polled.isEmpty() ? quiet + 1 : 0;
+                polled.forEach(r -> {
+                    if (wanted.test(r)) {
+                        matched.add(r);
+                    }
+                });
+            }
+        }
+        return matched;
+    }
+
+    private static Map<String, Object> properties(Path file) throws IOException {
+        Properties p = new Properties();
+        p.load(new StringReader(Files.readString(file)));
+        Map<String, Object> out = new HashMap<>();
+        p.forEach((k, v) -> out.put((String) k, v));
+        return out;
+    }
+
+    /** client.env: NAME=value lines (values hold spaces and quotes; nothing is shell-expanded). */
+    private static Map<String, String> environment(Path file) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                out.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        assertTrue(out.containsKey("KAFKA_BOOTSTRAP_SERVERS") && out.containsKey("KAFKA_SASL_JAAS_CONFIG"), out.keySet().toString());
+        return out;
+    }
+
+    private static void broker(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + out);
+    }
+}
