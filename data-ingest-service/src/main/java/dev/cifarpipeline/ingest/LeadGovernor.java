@@ -33,15 +33,22 @@ public final class LeadGovernor {
 
     /**
      * How many epochs {@code nextEpoch} would be ahead of the slowest consumer. With no consumer offset at all
-     * the stream counts as read up to epoch 0, so an unread stream still stops growing.
+     * the stream counts as read up to epoch 0, so an unread stream still stops growing. {@code streamEnd} is the
+     * offset {@code nextEpoch} will start at: a consumer that has read everything up to it has finished the
+     * epochs before and is, for the lead, in {@code nextEpoch} already (else a limit of 0 would wait for ever
+     * for a consumer to enter an epoch that is never published).
      */
-    public int lead(int nextEpoch, OptionalLong slowestCommittedOffset, NavigableMap<Integer, EpochMarker> markers) {
-        int consumerEpoch = slowestCommittedOffset.isPresent() ? epochAt(slowestCommittedOffset.getAsLong(), markers) : 0;
+    public int lead(int nextEpoch, OptionalLong slowestCommittedOffset, NavigableMap<Integer, EpochMarker> markers, long streamEnd) {
+        if (slowestCommittedOffset.isEmpty()) {
+            return nextEpoch;
+        }
+        long committed = slowestCommittedOffset.getAsLong();
+        int consumerEpoch = committed >= streamEnd && !markers.containsKey(nextEpoch) ? nextEpoch : epochAt(committed, markers);
         return nextEpoch - consumerEpoch;
     }
 
-    public boolean mayStart(int nextEpoch, OptionalLong slowestCommittedOffset, NavigableMap<Integer, EpochMarker> markers) {
-        return lead(nextEpoch, slowestCommittedOffset, markers) <= maxEpochsAhead;
+    public boolean mayStart(int nextEpoch, OptionalLong slowestCommittedOffset, NavigableMap<Integer, EpochMarker> markers, long streamEnd) {
+        return lead(nextEpoch, slowestCommittedOffset, markers, streamEnd) <= maxEpochsAhead;
     }
 
     public int maxEpochsAhead() {

@@ -158,8 +158,9 @@ public final class StreamPublisher implements AutoCloseable {
     private boolean awaitLead(int epoch, TreeMap<Integer, EpochMarker> markers, BooleanSupplier stopping) throws InterruptedException {
         while (!stopping.getAsBoolean()) {
             OptionalLong slowest = probe.slowestCommittedOffset();
-            int lead = governor.lead(epoch, slowest, markers);
-            boolean may = governor.mayStart(epoch, slowest, markers);
+            long end = streamEnd();
+            int lead = governor.lead(epoch, slowest, markers, end);
+            boolean may = governor.mayStart(epoch, slowest, markers, end);
             listener.lead(lead, !may);
             if (may) {
                 return true;
@@ -170,10 +171,19 @@ public final class StreamPublisher implements AutoCloseable {
         return false;
     }
 
-    private EpochMarker publishMarker(int epoch) throws InterruptedException {
+    /** The train stream's next offset: where a new epoch starts. */
+    private long streamEnd() throws InterruptedException {
         TopicPartition partition = new TopicPartition(topics.train(), 0);
         try {
-            long next = admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the end of " + topics.train() + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    private EpochMarker publishMarker(int epoch) throws InterruptedException {
+        try {
+            long next = streamEnd();
             EpochMarker marker = new EpochMarker(EpochMarker.SCHEMA_VERSION, settings.streamSeed(), epoch,
                     batches.trainBatchesPerEpoch(), batches.trainImages(), topics.train(), 0, next, System.currentTimeMillis());
             producer.send(new ProducerRecord<>(topics.markers(), "epoch-" + epoch, marker.toJson())).get();

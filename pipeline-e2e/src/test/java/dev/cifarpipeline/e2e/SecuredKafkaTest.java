@@ -25,11 +25,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,29 +112,10 @@ class SecuredKafkaTest {
         }
     }
 
-    /** Reads {@code topic} from its start with {@code config} until one record matches and the topic is drained. */
+    /** The records of {@code topic} that are {@code wanted}, read until at least one is there and the topic is drained. */
     private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> config, String topic, Duration timeout,
                                                             java.util.function.Predicate<ConsumerRecord<String, byte[]>> wanted) {
-        Map<String, Object> c = new HashMap<>(config);
-        c.put("group.id", "secured-reader-" + System.nanoTime());
-        c.put("auto.offset.reset", "earliest");
-        c.put("enable.auto.commit", false);
-        List<ConsumerRecord<String, byte[]>> matched = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            int quiet = 0;
-            while (System.nanoTime() < deadline && (matched.isEmpty() || quiet < 3)) {
-                var polled = consumer.poll(Duration.ofMillis(500));
-                quiet = polled.isEmpty() ? quiet + 1 : 0;
-                polled.forEach(r -> {
-                    if (wanted.test(r)) {
-                        matched.add(r);
-                    }
-                });
-            }
-        }
-        return matched;
+        return KafkaReads.readUntil(config, topic, timeout, read -> read.stream().anyMatch(wanted)).stream().filter(wanted).toList();
     }
 
     private static Map<String, Object> properties(Path file) throws IOException {

@@ -1,0 +1,157 @@
+package dev.cifarpipeline.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cifarpipeline.dataset.SyntheticCifar;
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.AugmentedBatchCodec;
+import dev.cifarpipeline.events.CheckpointAssembler;
+import dev.cifarpipeline.events.CheckpointManifest;
+import dev.cifarpipeline.events.CheckpointRecordCodec;
+import dev.cifarpipeline.events.EpochLineage;
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.Topics;
+import dev.cifarpipeline.events.TrainingEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The broker goes away in the middle of a run and comes back: a real broker process ({@code bin/kafka-broker})
+ * is stopped while the trainer is in its first epoch and ingest is still publishing, and started again on the same
+ * port and data 8 s later. The three packaged services ride it out without a restart of their own: the run
+ * finishes with every batch trained exactly once per epoch, every checkpoint is scored exactly once, the stream
+ * holds every batch of both epochs once, and nothing was dead-lettered.
+ */
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class BrokerRestartTest {
+    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path LOGS = Path.of("target", "broker-restart").toAbsolutePath();
+    private static final int EPOCHS = 2;
+    private static final int BATCHES_PER_EPOCH = 25; // 800 images in batches of 32
+    private static final String RUN = "steady";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRunOutlivesTheBrokerStoppingAndComingBack() throws Exception {
+        Path brokerDir = dir.resolve("kafka");
+        int port = ServiceProcess.freePort();
+        String bootstrap = "localhost:" + port;
+        Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
+        broker("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
+        try {
+            Path dataset = dir.resolve("dataset");
+            SyntheticCifar.write(dataset, 800, 100, 5);
+            try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("kafka.bootstrap.servers", bootstrap,
+                    "ingest.dataset-dir", dataset.toString(), "ingest.epochs", String.valueOf(EPOCHS), "ingest.batch-size", "32",
+                    "ingest.max-epochs-ahead", "0"), LOGS.resolve("ingest"));
+                 ServiceProcess trainer = ServiceProcess.start("trainer-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap,
+                         "trainer.log-every", "5"), LOGS.resolve("trainer"));
+                 ServiceProcess evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap),
+                         LOGS.resolve("evaluator"))) {
+                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
+                    s.awaitReady(Duration.ofSeconds(120));
+                }
+                trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+                awaitSteps(trainer, 8);
+
+                broker("stop", "--dir", brokerDir.toString());
+                Thread.sleep(8_000);
+                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
+                    assertTrue(s.process().isAlive(), s.module() + " survived the broker's absence:\n" + s.tail(30));
+                }
+                broker("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
+
+                List<ConsumerRecord<String, byte[]>> events = KafkaReads.readUntil(client, Topics.TRAINING_EVENTS, Duration.ofMinutes(5),
+                        read -> finished(read) || !trainer.process().isAlive());
+                assertTrue(finished(events), "the run finished:\n" + trainer.tail(40));
+
+                List<CheckpointManifest> manifests = manifests(client);
+                CheckpointManifest last = manifests.stream().filter(m -> m.runId().equals(RUN)).reduce((a, b) -> b.step() > a.step() ? b : a)
+                        .orElseThrow();
+                assertEquals(EPOCHS, last.epoch());
+                assertEquals((long) EPOCHS * BATCHES_PER_EPOCH, last.step(), "one step per batch per epoch, none repeated");
+                for (EpochLineage epoch : last.lineage()) {
+                    assertEquals(BATCHES_PER_EPOCH, epoch.batchesTrained(), epoch.toString());
+                }
+                Set<String> checkpoints = new HashSet<>();
+                manifests.stream().filter(m -> m.runId().equals(RUN)).forEach(m -> checkpoints.add(m.checkpointId()));
+                List<String> scored = new ArrayList<>();
+                KafkaReads.readUntil(client, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3), read -> resultsOf(read).containsAll(checkpoints))
+                        .forEach(r -> {
+                            EvaluationResult result = EvaluationResult.fromJson(r.value());
+                            if (result.runId().equals(RUN)) {
+                                scored.add(result.checkpointId());
+                            }
+                        });
+                assertEquals(checkpoints, new HashSet<>(scored), "every checkpoint scored");
+                assertEquals(checkpoints.size(), scored.size(), "and none twice: " + scored);
+
+                List<int[]> batches = new ArrayList<>();
+                KafkaReads.readUntil(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1), read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH)
+                        .forEach(r -> {
+                            AugmentedBatch b = AugmentedBatchCodec.decode(r.value());
+                            batches.add(new int[] {b.epoch(), b.batchIndex()});
+                        });
+                Set<String> distinct = new HashSet<>();
+                batches.forEach(b -> distinct.add(b[0] + "/" + b[1]));
+                assertEquals(EPOCHS * BATCHES_PER_EPOCH, distinct.size(), "no batch lost from the stream");
+                assertEquals(EPOCHS * BATCHES_PER_EPOCH, batches.size(), "none published twice (idempotent producer)");
+                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
+                    assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
+                }
+            }
+        } finally {
+            broker("stop", "--dir", brokerDir.toString());
+        }
+    }
+
+    private static boolean finished(List<ConsumerRecord<String, byte[]>> events) {
+        return events.stream().map(r -> TrainingEvent.fromJson(r.value()))
+                .anyMatch(e -> e.runId().equals(RUN) && e.type().equals(TrainingEvent.FINISHED));
+    }
+
+    private static Set<String> resultsOf(List<ConsumerRecord<String, byte[]>> read) {
+        Set<String> ids = new HashSet<>();
+        read.forEach(r -> ids.add(EvaluationResult.fromJson(r.value()).checkpointId()));
+        return ids;
+    }
+
+    private static List<CheckpointManifest> manifests(Map<String, Object> client) {
+        CheckpointAssembler assembler = new CheckpointAssembler(8, 1L << 30);
+        List<CheckpointManifest> out = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : KafkaReads.readUntil(client, Topics.CHECKPOINTS, Duration.ofMinutes(1),
+                read -> read.stream().filter(x -> x.value()[3] == 'M').count() >= EPOCHS)) {
+            assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> out.add(v.manifest()));
+        }
+        return out;
+    }
+
+    private static void awaitSteps(ServiceProcess trainer, int steps) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (trainer.metric("trainer_step", "run=\"" + RUN + "\"").orElse(0) < steps) {
+            assertTrue(System.nanoTime() < deadline, trainer.tail(30));
+            Thread.sleep(100);
+        }
+    }
+
+    private static void broker(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + out);
+    }
+}

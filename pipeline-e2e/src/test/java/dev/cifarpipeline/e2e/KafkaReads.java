@@ -1,0 +1,40 @@
+package dev.cifarpipeline.e2e;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reading a topic from its start with any client settings (a secured broker, a broker process of the test's own). */
+final class KafkaReads {
+    private KafkaReads() {
+    }
+
+    /** Reads {@code topic} from its start until {@code done} holds for what was read (then drains it), or the timeout. */
+    static List<ConsumerRecord<String, byte[]>> readUntil(Map<String, Object> client, String topic, Duration timeout,
+                                                          Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put("group.id", "e2e-reader-" + System.nanoTime());
+        c.put("auto.offset.reset", "earliest");
+        c.put("enable.auto.commit", false);
+        c.put("max.partition.fetch.bytes", 4 << 20);
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (!done.test(records) || quiet < 3)) {
+                var polled = consumer.poll(Duration.ofMillis(500));
+                quiet = polled.isEmpty() ? quiet + 1 : 0;
+                polled.forEach(records::add);
+            }
+        }
+        return records;
+    }
+}
