@@ -34,11 +34,13 @@ import java.util.Set;
  * @param seed                 seed of weight initialisation and dropout
  * @param checkpointEverySteps also checkpoint every this many steps (0: only at each epoch's end)
  * @param submittedAtMillis    when it was submitted, Unix epoch milliseconds
+ * @param stopRequestedAtMillis when a stop was asked for ({@code POST /trainer/runs/{id}/stop}); null while the run
+ *                             is wanted. The stop is this same spec again, so compaction keeps the run stopped.
  */
 public record RunSpec(int schemaVersion, String runId, String preset, String model, int epochs, String layout,
                       Integer scheduleEpochs, Double maxLearningRate, Double weightDecay, Boolean cycleMomentum,
                       Double momentum, Double dampening, Boolean nesterov, Long seed, Integer checkpointEverySteps,
-                      long submittedAtMillis) {
+                      long submittedAtMillis, Long stopRequestedAtMillis) {
     public static final int SCHEMA_VERSION = 1;
     public static final String DEFAULT_PRESET = "stable";
     public static final String DEFAULT_MODEL = "vgg11";
@@ -47,7 +49,7 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> KEYS = new LinkedHashSet<>(List.of("schemaVersion", "runId", "preset", "model", "epochs",
             "layout", "scheduleEpochs", "maxLearningRate", "weightDecay", "cycleMomentum", "momentum", "dampening", "nesterov",
-            "seed", "checkpointEverySteps", "submittedAtMillis"));
+            "seed", "checkpointEverySteps", "submittedAtMillis", "stopRequestedAtMillis"));
 
     public RunSpec {
         if (schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
@@ -83,37 +85,48 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
     /** A spec with the defaults for everything but the run id. */
     public static RunSpec of(String runId) {
         return new RunSpec(SCHEMA_VERSION, runId, DEFAULT_PRESET, DEFAULT_MODEL, DEFAULT_EPOCHS, null, null, null, null, null,
-                null, null, null, null, null, System.currentTimeMillis());
+                null, null, null, null, null, System.currentTimeMillis(), null);
     }
 
     public RunSpec withPreset(String value) {
         return new RunSpec(schemaVersion, runId, value, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
     }
 
     public RunSpec withEpochs(int value) {
         return new RunSpec(schemaVersion, runId, preset, model, value, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
     }
 
     public RunSpec withModel(String value) {
         return new RunSpec(schemaVersion, runId, preset, value, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
     }
 
     public RunSpec withLayout(String value) {
         return new RunSpec(schemaVersion, runId, preset, model, epochs, value, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
     }
 
     public RunSpec withMaxLearningRate(Double value) {
         return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, value, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis);
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
     }
 
     public RunSpec withCheckpointEverySteps(Integer value) {
         return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, value, submittedAtMillis);
+                cycleMomentum, momentum, dampening, nesterov, seed, value, submittedAtMillis, stopRequestedAtMillis);
+    }
+
+    /** This run, asked to stop at {@code atMillis}. */
+    public RunSpec withStopRequested(long atMillis) {
+        return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
+                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, atMillis);
+    }
+
+    /** Whether a stop was asked for: the run is not to be trained (any further). */
+    public boolean stopRequested() {
+        return stopRequestedAtMillis != null;
     }
 
     public byte[] toJson() {
@@ -165,7 +178,8 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
                 f.text("model", DEFAULT_MODEL), f.integer("epochs", DEFAULT_EPOCHS), f.text("layout", null),
                 f.optInteger("scheduleEpochs"), f.optNumber("maxLearningRate"), f.optNumber("weightDecay"),
                 f.optBoolean("cycleMomentum"), f.optNumber("momentum"), f.optNumber("dampening"), f.optBoolean("nesterov"),
-                f.optLong("seed"), f.optInteger("checkpointEverySteps"), f.longValue("submittedAtMillis", System.currentTimeMillis()));
+                f.optLong("seed"), f.optInteger("checkpointEverySteps"), f.longValue("submittedAtMillis", System.currentTimeMillis()),
+                f.optLong("stopRequestedAtMillis"));
     }
 
     /** The keys a spec may have, in documentation order. */

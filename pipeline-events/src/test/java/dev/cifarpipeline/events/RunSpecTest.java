@@ -1,6 +1,7 @@
 package dev.cifarpipeline.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,19 @@ class RunSpecTest {
         assertEquals(spec, RunSpec.fromJson(spec.toJson()));
         assertEquals(java.util.Map.of("maxLearningRate", 0.05, "momentum", 0.9, "nesterov", true, "seed", 7L, "checkpointEverySteps", 50),
                 spec.overrides());
+    }
+
+    @Test
+    void aStopRequestIsTheSameSpecWithItsTimeAndSurvivesTheRoundTrip() {
+        RunSpec spec = parse("{\"runId\":\"r-2\",\"epochs\":4}");
+        assertFalse(spec.stopRequested());
+        assertFalse(new String(spec.toJson()).contains("stopRequestedAtMillis"), "a wanted run says nothing about stopping");
+        RunSpec stop = spec.withStopRequested(1_700_000_000_000L);
+        assertTrue(stop.stopRequested());
+        RunSpec back = RunSpec.fromJson(stop.toJson());
+        assertEquals(stop, back);
+        assertEquals(spec.withStopRequested(1_700_000_000_000L), back, "same run, same recipe: only the stop time differs");
+        assertTrue(error("{\"runId\":\"a\",\"stopRequestedAtMillis\":\"now\"}").contains("'stopRequestedAtMillis' must be an integer"));
     }
 
     @Test

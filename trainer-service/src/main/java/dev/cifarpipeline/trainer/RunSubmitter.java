@@ -24,6 +24,17 @@ public final class RunSubmitter {
         }
     }
 
+    /** No run of that id is known. */
+    public static final class UnknownRunException extends IllegalStateException {
+        public UnknownRunException(String message) {
+            super(message);
+        }
+    }
+
+    /** A stop asked of a run: where the request went, and whether it was asked before. */
+    public record StopRequest(String runId, int partition, long requestedAtMillis, boolean already) {
+    }
+
     /** Where a submitted run went. */
     public record Placement(String runId, int partition, String trainer) {
     }
@@ -45,6 +56,10 @@ public final class RunSubmitter {
     }
 
     public synchronized Placement submit(RunSpec spec) throws InterruptedException {
+        if (spec.stopRequested()) {
+            throw new IllegalArgumentException("run spec " + spec.runId() + ": stopRequestedAtMillis is not for submitting; "
+                    + "stop a run with POST /trainer/runs/" + spec.runId() + "/stop");
+        }
         RunDirectory directory = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-submit");
         if (directory.runs().containsKey(spec.runId())) {
             RunDirectory.Entry existing = directory.runs().get(spec.runId());
@@ -77,5 +92,26 @@ public final class RunSubmitter {
         String trainer = members.entrySet().stream().filter(m -> m.getValue().contains(partition)).map(m -> hosts.get(m.getKey()))
                 .findFirst().orElse("none yet");
         return new Placement(spec.runId(), partition, trainer);
+    }
+
+    /**
+     * Asks a run to stop: its spec again, with the time of the request, in the run's own partition, so the trainer
+     * that owns it (and any later owner) reads it. The trainer checkpoints the run and publishes STOPPED; a stopped
+     * run is not trained again. Asking twice is harmless; a run that has ended cannot be stopped.
+     */
+    public synchronized StopRequest stop(String runId) {
+        RunDirectory.Entry entry = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-stop").runs().get(runId);
+        if (entry == null) {
+            throw new UnknownRunException("no run " + runId + " on " + specTopic);
+        }
+        if (entry.terminal()) {
+            throw new RunExistsException("run " + runId + " has ended already (" + entry.latestEvent().type() + "): nothing to stop");
+        }
+        if (entry.spec().stopRequested()) {
+            return new StopRequest(runId, entry.partition(), entry.spec().stopRequestedAtMillis(), true);
+        }
+        RunSpec stopped = entry.spec().withStopRequested(System.currentTimeMillis());
+        outputs.send(specTopic, entry.partition(), runId, stopped.toJson());
+        return new StopRequest(runId, entry.partition(), stopped.stopRequestedAtMillis(), false);
     }
 }

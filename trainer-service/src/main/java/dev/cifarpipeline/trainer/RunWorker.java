@@ -46,6 +46,8 @@ public final class RunWorker implements Runnable {
     private volatile State state = State.RECOVERING;
     private volatile boolean stopRequested;
     private volatile boolean writeOnStop = true;
+    /** Stopped on request: it ends STOPPED for good rather than RELEASED to another trainer. */
+    private volatile boolean stopForGood;
     private volatile String detail = "";
     private volatile long step;
     private volatile int completedEpochs;
@@ -130,8 +132,15 @@ public final class RunWorker implements Runnable {
             if (writeOnStop) {
                 Optional<Checkpoint> last = run.checkpointNow(Map.copyOf(positions));
                 last.ifPresent(this::publish);
-                event(TrainingEvent.RELEASED, run.completedEpochs(), run.steps(), "released by trainer " + context.trainerId()
-                        + (last.isPresent() ? " after checkpoint " + last.get().manifest().checkpointId() : ", nothing new to checkpoint"));
+                String after = last.isPresent() ? " after checkpoint " + last.get().manifest().checkpointId() : ", nothing new to checkpoint";
+                if (stopForGood) {
+                    state = State.STOPPED;
+                    detail = "stopped on request";
+                    context.log().accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
+                    event(TrainingEvent.STOPPED, run.completedEpochs(), run.steps(), "stopped on request by trainer " + context.trainerId() + after);
+                    return;
+                }
+                event(TrainingEvent.RELEASED, run.completedEpochs(), run.steps(), "released by trainer " + context.trainerId() + after);
             }
             state = State.RELEASED;
         }
@@ -199,6 +208,12 @@ public final class RunWorker implements Runnable {
     public void requestStop(boolean checkpoint) {
         writeOnStop = checkpoint;
         stopRequested = true;
+    }
+
+    /** Asks the run to end for good after the step in progress: it checkpoints, publishes STOPPED and is not moved on. */
+    public void requestStopForGood() {
+        stopForGood = true;
+        requestStop(true);
     }
 
     public boolean ended() {

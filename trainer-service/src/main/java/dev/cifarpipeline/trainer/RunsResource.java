@@ -42,8 +42,7 @@ public class RunsResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response submit(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) throws InterruptedException {
         if (!token.allows(authorization)) {
-            return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Bearer").type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("error", "submitting a run needs 'Authorization: Bearer <token>' (trainer.api-token is set)")).build();
+            return unauthorized("submitting a run");
         }
         RunSpec spec;
         try {
@@ -60,6 +59,33 @@ public class RunsResource {
         } catch (IllegalArgumentException e) {
             return problem(Response.Status.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /**
+     * Stops a run wherever it trains: the owning trainer checkpoints it and publishes STOPPED; it is not trained
+     * again. 202 with where the request went; 404 for an unknown run; 409 for a run that has ended.
+     */
+    @POST
+    @Path("/{runId}/stop")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response stop(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, @jakarta.ws.rs.PathParam("runId") String runId) {
+        if (!token.allows(authorization)) {
+            return unauthorized("stopping a run");
+        }
+        try {
+            RunSubmitter.StopRequest stop = node.stop(runId);
+            return Response.status(Response.Status.ACCEPTED).entity(Map.of("runId", stop.runId(), "partition", stop.partition(),
+                    "stopRequestedAtMillis", stop.requestedAtMillis(), "alreadyRequested", stop.already())).build();
+        } catch (RunSubmitter.UnknownRunException e) {
+            return problem(Response.Status.NOT_FOUND, e.getMessage());
+        } catch (RunSubmitter.RunExistsException e) {
+            return problem(Response.Status.CONFLICT, e.getMessage());
+        }
+    }
+
+    private static Response unauthorized(String what) {
+        return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Bearer").type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", what + " needs 'Authorization: Bearer <token>' (trainer.api-token is set)")).build();
     }
 
     private static Response problem(Response.Status status, String message) {

@@ -121,6 +121,11 @@ public class TrainerNode {
         return submitter.submit(spec);
     }
 
+    /** Asks a run to stop, wherever it trains (see {@link RunSubmitter#stop}). */
+    public RunSubmitter.StopRequest stop(String runId) {
+        return submitter.stop(runId);
+    }
+
     public List<RunWorker.Status> runs() {
         return runs == null ? List.of() : runs.statuses();
     }

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TrainingEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -42,6 +43,18 @@ public final class TrainerRuns implements RunClaims.Host {
     @Override
     public synchronized void claim(int partition, RunSpec spec, boolean terminal) {
         Hosted current = hosted.get(spec.runId());
+        if (spec.stopRequested()) {
+            if (current != null && !current.worker().ended()) {
+                context.log().accept("run " + spec.runId() + ": stop requested; checkpointing and stopping it");
+                current.worker().requestStopForGood();
+            } else if (current == null && !terminal) {
+                // asked while no trainer held it: say so on the events topic, so that it reads as ended everywhere
+                context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, spec.runId(), TrainingEvent.STOPPED, 0, 0,
+                        "stopped on request before trainer " + context.trainerId() + " took it on", System.currentTimeMillis()));
+                context.log().accept("run " + spec.runId() + " was stopped on request; not training it");
+            }
+            return;
+        }
         if (current != null) {
             if (!current.worker().ended() || current.worker().state() != RunWorker.State.RELEASED) {
                 return; // running, or ended here for good (finished, stopped, failed): a repeated spec changes nothing
