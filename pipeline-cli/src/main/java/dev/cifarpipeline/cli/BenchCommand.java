@@ -95,9 +95,12 @@ public final class BenchCommand {
     private final BenchResults results = new BenchResults();
     private final String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
+    private final Path out;
+
     BenchCommand(Path root, Options options) {
         this.root = root;
         this.options = options;
+        this.out = options.out().isAbsolute() ? options.out() : root.resolve(options.out());
     }
 
     public static int main(List<String> args, Path root) throws Exception {
@@ -108,16 +111,19 @@ public final class BenchCommand {
             System.err.println("bin/pipeline bench: " + e.getMessage() + "\n" + USAGE);
             return 2;
         }
-        BenchResults results = new BenchCommand(root, options).measure();
-        Path out = options.out().isAbsolute() ? options.out() : root.resolve(options.out());
+        BenchCommand bench = new BenchCommand(root, options);
+        BenchResults results = bench.measure();
+        System.out.println();
+        System.out.print(results.table());
+        System.out.println("written: " + bench.out.resolve("bench.json") + " and " + bench.out.resolve("bench.txt"));
+        return 0;
+    }
+
+    /** Writes what is measured so far: a long run that fails late keeps its earlier figures. */
+    private void save() throws IOException {
         Files.createDirectories(out);
         Files.writeString(out.resolve("bench.json"), results.json() + "\n");
-        String table = results.table();
-        Files.writeString(out.resolve("bench.txt"), table);
-        System.out.println();
-        System.out.print(table);
-        System.out.println("written: " + out.resolve("bench.json") + " and " + out.resolve("bench.txt"));
-        return 0;
+        Files.writeString(out.resolve("bench.txt"), results.table());
     }
 
     BenchResults measure() throws Exception {
@@ -133,19 +139,25 @@ public final class BenchCommand {
         try (LocalStack stack = new LocalStack(root, work.resolve("kafka"), kafkaPort, this::say)) {
             stack.startBroker();
             startupTimes(stack, work);
+            save();
             ingest(stack.bootstrap());
+            save();
             trainer(stack.bootstrap(), reference, cores);
+            save();
             evaluator(reference, cores);
+            save();
             if (options.rssSteps() > 0) {
                 rss(stack.bootstrap());
             } else {
                 results.note("trainer RSS not measured (--rss-steps 0)");
             }
+            save();
         }
         try (LocalStack stack = new LocalStack(root, work.resolve("kafka-latency"), kafkaPort, this::say)) {
             stack.startBroker(); // a broker of its own: the probe's test set must be the only one the evaluator sees
             checkpointLatency(stack, work);
         }
+        save();
         return results;
     }
 

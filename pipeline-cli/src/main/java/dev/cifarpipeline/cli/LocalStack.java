@@ -38,6 +38,7 @@ public final class LocalStack implements AutoCloseable {
     private final Consumer<String> say;
     private final Map<String, Service> services = new LinkedHashMap<>();
     private boolean brokerStarted;
+    private Map<String, String> clientEnvironment = Map.of();
 
     public LocalStack(Path root, Path brokerDir, int kafkaPort, Consumer<String> say) {
         this.root = root;
@@ -51,14 +52,54 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public void startBroker() throws IOException, InterruptedException {
+        startBroker(java.util.Optional.empty());
+    }
+
+    /**
+     * Starts the broker, with {@code security} ({@code plaintext} or {@code sasl-ssl}) when its folder is new; a
+     * folder made earlier keeps its own. Clients then use what the broker left in its folder (client.env).
+     */
+    public void startBroker(java.util.Optional<String> security) throws IOException, InterruptedException {
         say.accept("starting a Kafka broker on " + bootstrap() + " (data in " + brokerDir + ")");
-        Process p = new ProcessBuilder(root.resolve("bin/kafka-broker").toString(), "start", "--port", Integer.toString(kafkaPort),
-                "--dir", brokerDir.toAbsolutePath().toString()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(root.resolve("bin/kafka-broker").toString(), "start", "--port",
+                Integer.toString(kafkaPort), "--dir", brokerDir.toAbsolutePath().toString()));
+        security.ifPresent(s -> command.addAll(List.of("--security", s)));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("the broker did not start:\n" + out);
         }
         brokerStarted = true;
+        clientEnvironment = readClientEnvironment(brokerDir.resolve("client.env"));
+    }
+
+    /**
+     * The KAFKA_* variables that reach this broker (bootstrap, and for a secured one protocol, mechanism, login
+     * and trust store): the services get them as environment, which keeps the password off their command lines.
+     */
+    public Map<String, String> clientEnvironment() {
+        return clientEnvironment;
+    }
+
+    /** The same settings as Kafka client properties, for this command's own clients. */
+    public Map<String, Object> clientConfig() {
+        Map<String, Object> config = new java.util.HashMap<>();
+        clientEnvironment.forEach((k, v) -> config.put(k.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v));
+        return config;
+    }
+
+    private Map<String, String> readClientEnvironment(Path file) throws IOException {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        if (Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file)) {
+                int eq = line.indexOf('=');
+                if (line.startsWith("KAFKA_") && eq > 0) {
+                    env.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        env.putIfAbsent("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
+        return Map.copyOf(env);
     }
 
     /** Starts {@code module}'s packaged jar on {@code port} with {@code properties}; does not wait for it. */
@@ -76,14 +117,16 @@ public final class LocalStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dkafka.bootstrap.servers=" + bootstrap());
+        command.add("-Dkafka.bootstrap.servers=" + bootstrap()); // the rest of the client settings (secrets) go by environment
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
         Files.createDirectories(logs);
         Path log = logs.resolve(module + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start(); // a resumed run adds to its logs
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())); // a resumed run adds to its logs
+        builder.environment().putAll(clientEnvironment);
+        Process process = builder.start();
         Service s = new Service(module, port, process, log);
         services.put(module, s);
         return s;

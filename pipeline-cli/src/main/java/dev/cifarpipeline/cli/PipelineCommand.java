@@ -102,7 +102,7 @@ public final class PipelineCommand {
         String status;
         Path logs = report.resolve("logs");
         try (LocalStack stack = new LocalStack(root, runDir.resolve("kafka"), options.kafkaPort(), System.out::println)) {
-            stack.startBroker();
+            stack.startBroker(options.kafkaSecurity());
             List<String> trainerJvm = Arrays.asList(Files.readString(root.resolve("trainer-service/jvm.options")).trim().split("\\s+"));
             stack.start("evaluator-service", 8083, List.of("-Xmx1g"), Map.of(), logs);
             stack.start("trainer-service", 8082, trainerJvm, Map.of("trainer.progress-bar", "false"), logs);
@@ -113,7 +113,7 @@ public final class PipelineCommand {
             if (options.resume().isEmpty()) {
                 submit(stack.service("trainer-service").url("/trainer/runs"), runId, options);
             }
-            RunFollower follower = new RunFollower(stack.bootstrap(), runId, options.epochs(), runReport,
+            RunFollower follower = new RunFollower(stack.clientConfig(), runId, options.epochs(), runReport,
                     stack.service("trainer-service").url("/q/metrics"), stack.service("trainer-service").log(), System.out,
                     System.console() != null);
             String end = follower.follow(interrupted::get);

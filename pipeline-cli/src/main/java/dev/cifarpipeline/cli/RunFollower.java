@@ -44,7 +44,7 @@ public final class RunFollower {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private final String runId;
     private final int epochs;
     private final RunReport report;
@@ -59,9 +59,9 @@ public final class RunFollower {
     private String finalMessage = "";
     private boolean barShown;
 
-    public RunFollower(String bootstrap, String runId, int epochs, RunReport report, String trainerMetrics, Path trainerLog, PrintStream out,
+    public RunFollower(Map<String, Object> kafka, String runId, int epochs, RunReport report, String trainerMetrics, Path trainerLog, PrintStream out,
                        boolean terminal) {
-        this.bootstrap = bootstrap;
+        this.kafka = Map.copyOf(kafka);
         this.runId = runId;
         this.epochs = epochs;
         this.report = report;
@@ -74,8 +74,8 @@ public final class RunFollower {
     /** Follows until the run finishes, stops or fails, or {@code stop} says so; returns the final event type, or INTERRUPTED. */
     public String follow(BooleanSupplier stop) {
         List<String> topics = List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS);
-        Map<String, Object> config = new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
                 ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli"));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();

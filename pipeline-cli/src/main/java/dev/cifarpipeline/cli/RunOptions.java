@@ -22,14 +22,17 @@ import java.util.OptionalInt;
  * @param runId        {@code --run-id ID}: the new run's name (default: generated)
  * @param batchSize    {@code --batch-size N} (the seed: 128)
  * @param kafkaPort    {@code --kafka-port N}: the local broker's port (default 19092)
+ * @param kafkaSecurity {@code --kafka-security plaintext|sasl-ssl}: the local broker's client listener (a new run's
+ *                     broker; a resumed run's broker keeps what it was made with)
  */
 public record RunOptions(Optional<Path> data, boolean download, boolean synthetic, int epochs, String preset, String model,
                          OptionalInt limitTrain, OptionalInt limitTest, Optional<Path> report, Optional<String> resume, Optional<String> runId,
-                         int batchSize, int kafkaPort) {
+                         int batchSize, int kafkaPort, Optional<String> kafkaSecurity) {
     public static final String USAGE = """
             usage: bin/pipeline run [--data DIR | --download | --synthetic] [--epochs N] [--preset seed|stable]
                                     [--model vgg11|vgg13|vgg16|vgg19] [--limit-train N] [--limit-test N]
                                     [--report DIR] [--resume RUN] [--run-id ID] [--batch-size N] [--kafka-port N]
+                                    [--kafka-security plaintext|sasl-ssl]
             With no data option: ./data if it holds CIFAR-10, else a synthetic dataset (said so).""";
 
     public static RunOptions parse(List<String> args) {
@@ -46,6 +49,7 @@ public record RunOptions(Optional<Path> data, boolean download, boolean syntheti
         Optional<String> runId = Optional.empty();
         int batchSize = 128;
         int kafkaPort = 19092;
+        Optional<String> kafkaSecurity = Optional.empty();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -62,6 +66,7 @@ public record RunOptions(Optional<Path> data, boolean download, boolean syntheti
                 case "--run-id" -> runId = Optional.of(value(args, ++i, a));
                 case "--batch-size" -> batchSize = positive(args, ++i, a);
                 case "--kafka-port" -> kafkaPort = positive(args, ++i, a);
+                case "--kafka-security" -> kafkaSecurity = Optional.of(oneOf(args, ++i, a, List.of("plaintext", "sasl-ssl")));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
@@ -77,7 +82,7 @@ public record RunOptions(Optional<Path> data, boolean download, boolean syntheti
             }
         }
         return new RunOptions(data, download, synthetic, epochs, preset, model, limitTrain, limitTest, report, resume, runId, batchSize,
-                kafkaPort);
+                kafkaPort, kafkaSecurity);
     }
 
     private static String value(List<String> args, int i, String option) {

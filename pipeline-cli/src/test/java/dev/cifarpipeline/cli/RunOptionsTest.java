@@ -22,7 +22,8 @@ class RunOptionsTest {
     @Test
     void everyOptionIsRead() {
         RunOptions o = RunOptions.parse(List.of("--data", "/d", "--epochs", "60", "--preset", "seed", "--model", "vgg16", "--limit-train",
-                "500", "--limit-test", "100", "--report", "out", "--run-id", "r1", "--batch-size", "64", "--kafka-port", "29092"));
+                "500", "--limit-test", "100", "--report", "out", "--run-id", "r1", "--batch-size", "64", "--kafka-port", "29092",
+                "--kafka-security", "sasl-ssl"));
         assertEquals(Path.of("/d"), o.data().orElseThrow());
         assertEquals(60, o.epochs());
         assertEquals("seed", o.preset());
@@ -33,6 +34,8 @@ class RunOptionsTest {
         assertEquals("r1", o.runId().orElseThrow());
         assertEquals(64, o.batchSize());
         assertEquals(29092, o.kafkaPort());
+        assertEquals("sasl-ssl", o.kafkaSecurity().orElseThrow());
+        assertTrue(RunOptions.parse(List.of()).kafkaSecurity().isEmpty(), "a new broker's default, a resumed one's own");
     }
 
     @Test
@@ -43,6 +46,7 @@ class RunOptionsTest {
         assertEquals("--preset takes one of seed, stable, got 'fast'", error("--preset", "fast"));
         assertEquals("--model takes one of vgg11, vgg13, vgg16, vgg19, got 'resnet'", error("--model", "resnet"));
         assertEquals("--data needs a value", error("--data"));
+        assertEquals("--kafka-security takes one of plaintext, sasl-ssl, got 'tls'", error("--kafka-security", "tls"));
         assertEquals("choose one of --data, --download and --synthetic", error("--synthetic", "--download"));
         assertTrue(error("--resume", "a", "--run-id", "b").contains("choose one"));
         assertTrue(error("--run-id", "a b").contains("must be 1-64 letters"));

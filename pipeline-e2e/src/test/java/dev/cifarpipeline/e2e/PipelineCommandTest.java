@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code bin/pipeline run} as a user runs it: the command itself, on the first 1,000 synthetic images for three
- * epochs. Interrupted (SIGINT, as Ctrl-C) once the first epoch is scored, it stops cleanly: status
+ * epochs, its broker secured ({@code --kafka-security sasl-ssl}: the services and the command's own follower
+ * reach it over TLS with SCRAM; the resumed run's broker keeps it). Interrupted (SIGINT, as Ctrl-C) once the first epoch is scored, it stops cleanly: status
  * "interrupted", every process ended. Run again with {@code --resume}, the run continues from the checkpoint
  * the trainer took on stopping and finishes with one step per batch per epoch; then the report: summary.json in
  * the issue's shape, the chart, the best model as safetensors in the seed's names, no process left behind.
@@ -37,7 +38,7 @@ class PipelineCommandTest {
                 "--batch-size", "32", "--report", report.toString(), "--kafka-port", Integer.toString(port));
         try {
             Path firstOut = Files.createDirectories(report).resolve("first.out");
-            Process first = command(args, List.of("--run-id", run), firstOut);
+            Process first = command(args, List.of("--run-id", run, "--kafka-security", "sasl-ssl"), firstOut);
             long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
             while (!Files.readString(firstOut).contains("epoch 1: test accuracy")) {
                 assertTrue(first.isAlive() && System.nanoTime() < deadline, Files.readString(firstOut));
@@ -50,6 +51,9 @@ class PipelineCommandTest {
             assertEquals("interrupted", interrupted.get("status").asText());
             assertTrue(interrupted.get("epochs").size() >= 1);
             assertNoProcessLeft(run, port);
+            Path brokerDir = ROOT.resolve(".run/runs").resolve(run).resolve("kafka");
+            assertEquals("sasl-ssl", Files.readString(brokerDir.resolve("security")).trim(), "the run's broker speaks TLS with SCRAM only");
+            assertTrue(Files.readString(brokerDir.resolve("server.properties")).contains("listeners=SASL_SSL://localhost:" + port));
 
             Path secondOut = report.resolve("second.out");
             Process second = command(args, List.of("--resume", run), secondOut);
