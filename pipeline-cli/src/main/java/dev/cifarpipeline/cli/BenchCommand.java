@@ -344,8 +344,9 @@ public final class BenchCommand {
             List<String> notes = new ArrayList<>();
             boolean torch = imports("torch") && Files.isRegularFile(seedScript);
             if (!torch) {
-                notes.add("no seed reference for the trainer: " + (Files.isRegularFile(seedScript) ? "Debian's python3-torch is not installed"
-                        : seedScript + " is missing") + " (apt-get install python3-torch)");
+                notes.add("no seed reference for the trainer: " + (Files.isRegularFile(seedScript)
+                        ? "Debian's python3-torch is not installed (apt-get install python3-torch)"
+                        : "the seed's script " + seedScript + " is not beside this repository"));
             }
             boolean testLoop = imports("torch, torchvision");
             if (!testLoop) {
