@@ -4,7 +4,8 @@
 does more for every checkpoint: the test set through torchvision's transform_test (ToTensor, Normalize) and a
 DataLoader of batches of 100, the cross-entropy, the arg-max and the count. The evaluator does the same work
 (normalise the stored uint8 images, forward, loss, arg-max, confusion), so this is the like-for-like figure.
-The code between the markers is the seed's (../shared/seed/), device 'cpu' for 'npu', tqdm left out.
+The code between the markers is the seed's (../shared/seed/), device 'cpu' for 'npu', tqdm left out; the
+network is the seed's module (seed_vgg11_module.py).
 
 Data: the CIFAR-10 python test batch under --data (torchvision.datasets.CIFAR10, download=False), else
 --images synthetic uint8 images served exactly as CIFAR10.__getitem__ serves them (PIL image, then the
@@ -26,33 +27,7 @@ import torchvision
 import torchvision.transforms as transforms
 from PIL import Image
 
-
-def blockVGG(covLayerNum, inputChannel, outputChannel, kernelSize):
-    layer = nn.Sequential()
-    layer.add_module('conv2D1', nn.Conv2d(inputChannel, outputChannel, kernelSize, padding=1))
-    layer.add_module('relu-1', nn.ReLU())
-    layer.add_module('Dropout0', nn.Dropout(0.5))
-    for i in range(covLayerNum - 1):
-        layer.add_module('conv2D{}'.format(i), nn.Conv2d(outputChannel, outputChannel, kernelSize, padding=1))
-        layer.add_module('relu{}'.format(i), nn.ReLU())
-        layer.add_module('Dropout{}'.format(i + 1), nn.Dropout(0.5))
-    layer.add_module('max-pool', nn.MaxPool2d(2, 2))
-    return layer
-
-
-class VGG11(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.layer1 = blockVGG(1, 3, 64, 3)
-        self.layer2 = blockVGG(1, 64, 128, 3)
-        self.layer3 = blockVGG(2, 128, 256, 3)
-        self.layer4 = blockVGG(2, 256, 512, 3)
-        self.layer5 = blockVGG(2, 512, 512, 3)
-        self.layer6 = nn.Sequential(nn.Linear(512, 100), nn.ReLU(), nn.Linear(100, 10))
-
-    def forward(self, x):
-        x = self.layer5(self.layer4(self.layer3(self.layer2(self.layer1(x)))))
-        return self.layer6(x.view(x.shape[0], -1))
+from seed_vgg11_module import VGG11
 
 
 class SyntheticCifarTest(torch.utils.data.Dataset):

@@ -35,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class BrokerRestartTest {
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target", "broker-restart").toAbsolutePath();
     private static final int EPOCHS = 2;
     private static final int BATCHES_PER_EPOCH = 25; // 800 images in batches of 32
@@ -50,7 +49,7 @@ class BrokerRestartTest {
         int port = ServiceProcess.freePort();
         String bootstrap = "localhost:" + port;
         Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
-        broker("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
+        BrokerProcess.command("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
         try {
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 800, 100, 5);
@@ -67,12 +66,12 @@ class BrokerRestartTest {
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
                 awaitSteps(trainer, 8);
 
-                broker("stop", "--dir", brokerDir.toString());
+                BrokerProcess.command("stop", "--dir", brokerDir.toString());
                 Thread.sleep(8_000);
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
                     assertTrue(s.process().isAlive(), s.module() + " survived the broker's absence:\n" + s.tail(30));
                 }
-                broker("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
+                BrokerProcess.command("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
 
                 List<ConsumerRecord<String, byte[]>> events = KafkaReads.readUntil(client, Topics.TRAINING_EVENTS, Duration.ofMinutes(5),
                         read -> finished(read) || !trainer.process().isAlive());
@@ -114,7 +113,7 @@ class BrokerRestartTest {
                 }
             }
         } finally {
-            broker("stop", "--dir", brokerDir.toString());
+            BrokerProcess.command("stop", "--dir", brokerDir.toString());
         }
     }
 
@@ -145,13 +144,5 @@ class BrokerRestartTest {
             assertTrue(System.nanoTime() < deadline, trainer.tail(30));
             Thread.sleep(100);
         }
-    }
-
-    private static void broker(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + out);
     }
 }

@@ -15,7 +15,6 @@ import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class SecuredKafkaTest {
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final Path LOGS = Path.of("target", "secured-kafka").toAbsolutePath();
     private static final String RUN = "secured";
 
@@ -51,7 +49,7 @@ class SecuredKafkaTest {
     void thePipelineRunsOverTlsWithScramAndTheBrokerRefusesEveryoneElse() throws Exception {
         Path brokerDir = dir.resolve("kafka");
         int port = ServiceProcess.freePort();
-        broker("start", "--port", Integer.toString(port), "--dir", brokerDir.toString(), "--security", "sasl-ssl");
+        BrokerProcess.command("start", "--port", Integer.toString(port), "--dir", brokerDir.toString(), "--security", "sasl-ssl");
         try {
             Map<String, Object> secured = properties(brokerDir.resolve("client.properties"));
             assertEquals("SASL_SSL", secured.get("security.protocol"));
@@ -96,7 +94,7 @@ class SecuredKafkaTest {
                 }
             }
         } finally {
-            broker("stop", "--dir", brokerDir.toString());
+            BrokerProcess.command("stop", "--dir", brokerDir.toString());
         }
     }
 
@@ -137,13 +135,5 @@ class SecuredKafkaTest {
         }
         assertTrue(out.containsKey("KAFKA_BOOTSTRAP_SERVERS") && out.containsKey("KAFKA_SASL_JAAS_CONFIG"), out.keySet().toString());
         return out;
-    }
-
-    private static void broker(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + out);
     }
 }
