@@ -99,6 +99,8 @@ public final class CheckpointLatencyProbe {
             last.get();
             double published = (System.nanoTime() - start) / 1e9;
             double seen = awaitMetric(http, base, "evaluator_test_accuracy", run, Duration.ofMinutes(10)) ? (System.nanoTime() - start) / 1e9 : -1;
+            // the accuracy gauge and the scoring timer are updated one after the other: wait for both before reading
+            awaitMetric(http, base, "evaluator_scoring_seconds_sum", run, Duration.ofSeconds(30));
             String metrics = scrape(http, base);
             System.out.printf(Locale.ROOT, "{\"test_images\":%d,\"checkpoint_bytes\":%d,\"publish_seconds\":%.2f,"
                             + "\"checkpoint_to_verified_seconds\":%s,\"checkpoint_to_metrics_seconds\":%.2f,\"scoring_seconds\":%s}%n",
