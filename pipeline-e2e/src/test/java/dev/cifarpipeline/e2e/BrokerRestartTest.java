@@ -13,6 +13,7 @@ import dev.cifarpipeline.events.EpochLineage;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.testsupport.TopicReads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,8 +50,7 @@ class BrokerRestartTest {
         int port = ServiceProcess.freePort();
         String bootstrap = "localhost:" + port;
         Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
-        BrokerProcess.command("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
-        try {
+        try (BrokerProcess broker = BrokerProcess.start(brokerDir, port)) {
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 800, 100, 5);
             try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("kafka.bootstrap.servers", bootstrap,
@@ -66,14 +66,14 @@ class BrokerRestartTest {
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
                 awaitSteps(trainer, 8);
 
-                BrokerProcess.command("stop", "--dir", brokerDir.toString());
+                broker.stop();
                 Thread.sleep(8_000);
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
                     assertTrue(s.process().isAlive(), s.module() + " survived the broker's absence:\n" + s.tail(30));
                 }
-                BrokerProcess.command("start", "--port", Integer.toString(port), "--dir", brokerDir.toString());
+                broker.startAgain();
 
-                List<ConsumerRecord<String, byte[]>> events = KafkaReads.readUntil(client, Topics.TRAINING_EVENTS, Duration.ofMinutes(5),
+                List<ConsumerRecord<String, byte[]>> events = TopicReads.readUntilThenDrain(client, Topics.TRAINING_EVENTS, Duration.ofMinutes(5),
                         read -> finished(read) || !trainer.process().isAlive());
                 assertTrue(finished(events), "the run finished:\n" + trainer.tail(40));
 
@@ -88,7 +88,7 @@ class BrokerRestartTest {
                 Set<String> checkpoints = new HashSet<>();
                 manifests.stream().filter(m -> m.runId().equals(RUN)).forEach(m -> checkpoints.add(m.checkpointId()));
                 List<String> scored = new ArrayList<>();
-                KafkaReads.readUntil(client, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3), read -> resultsOf(read).containsAll(checkpoints))
+                TopicReads.readUntilThenDrain(client, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3), read -> resultsOf(read).containsAll(checkpoints))
                         .forEach(r -> {
                             EvaluationResult result = EvaluationResult.fromJson(r.value());
                             if (result.runId().equals(RUN)) {
@@ -99,7 +99,7 @@ class BrokerRestartTest {
                 assertEquals(checkpoints.size(), scored.size(), "and none twice: " + scored);
 
                 List<int[]> batches = new ArrayList<>();
-                KafkaReads.readUntil(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1), read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH)
+                TopicReads.readUntilThenDrain(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1), read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH)
                         .forEach(r -> {
                             AugmentedBatch b = AugmentedBatchCodec.decode(r.value());
                             batches.add(new int[] {b.epoch(), b.batchIndex()});
@@ -112,8 +112,6 @@ class BrokerRestartTest {
                     assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
                 }
             }
-        } finally {
-            BrokerProcess.command("stop", "--dir", brokerDir.toString());
         }
     }
 
@@ -131,7 +129,7 @@ class BrokerRestartTest {
     private static List<CheckpointManifest> manifests(Map<String, Object> client) {
         CheckpointAssembler assembler = new CheckpointAssembler(8, 1L << 30);
         List<CheckpointManifest> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : KafkaReads.readUntil(client, Topics.CHECKPOINTS, Duration.ofMinutes(1),
+        for (ConsumerRecord<String, byte[]> r : TopicReads.readUntilThenDrain(client, Topics.CHECKPOINTS, Duration.ofMinutes(1),
                 read -> read.stream().filter(x -> x.value()[3] == 'M').count() >= EPOCHS)) {
             assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> out.add(v.manifest()));
         }

@@ -10,6 +10,7 @@ import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.testsupport.TopicReads;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -49,9 +50,8 @@ class SecuredKafkaTest {
     void thePipelineRunsOverTlsWithScramAndTheBrokerRefusesEveryoneElse() throws Exception {
         Path brokerDir = dir.resolve("kafka");
         int port = ServiceProcess.freePort();
-        BrokerProcess.command("start", "--port", Integer.toString(port), "--dir", brokerDir.toString(), "--security", "sasl-ssl");
-        try {
-            Map<String, Object> secured = properties(brokerDir.resolve("client.properties"));
+        try (BrokerProcess broker = BrokerProcess.start(brokerDir, port, "--security", "sasl-ssl")) {
+            Map<String, Object> secured = properties(broker.dir().resolve("client.properties"));
             assertEquals("SASL_SSL", secured.get("security.protocol"));
             String bootstrap = "localhost:" + port;
 
@@ -65,7 +65,7 @@ class SecuredKafkaTest {
                     + "password=\"not-the-password\";");
             assertInstanceOf(SaslAuthenticationException.class, refused(wrongPassword), "SCRAM refuses a wrong password");
 
-            Map<String, String> environment = environment(brokerDir.resolve("client.env"));
+            Map<String, String> environment = environment(broker.dir().resolve("client.env"));
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 256, 100, 7);
             try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("ingest.dataset-dir", dataset.toString(),
@@ -93,8 +93,6 @@ class SecuredKafkaTest {
                     assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
                 }
             }
-        } finally {
-            BrokerProcess.command("stop", "--dir", brokerDir.toString());
         }
     }
 
@@ -113,7 +111,7 @@ class SecuredKafkaTest {
     /** The records of {@code topic} that are {@code wanted}, read until at least one is there and the topic is drained. */
     private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> config, String topic, Duration timeout,
                                                             java.util.function.Predicate<ConsumerRecord<String, byte[]>> wanted) {
-        return KafkaReads.readUntil(config, topic, timeout, read -> read.stream().anyMatch(wanted)).stream().filter(wanted).toList();
+        return TopicReads.readUntilThenDrain(config, topic, timeout, read -> read.stream().anyMatch(wanted)).stream().filter(wanted).toList();
     }
 
     private static Map<String, Object> properties(Path file) throws IOException {

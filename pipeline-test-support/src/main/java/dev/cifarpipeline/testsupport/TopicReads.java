@@ -1,0 +1,57 @@
+package dev.cifarpipeline.testsupport;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reading a topic from its start as tests check it, with any client settings: the in-process broker's, a
+ * broker process of the test's own, a secured one. A fresh group each time, nothing committed.
+ */
+public final class TopicReads {
+    private TopicReads() {
+    }
+
+    /** Reads {@code topic} from its start until {@code done} holds for what was read, or the timeout. */
+    public static List<ConsumerRecord<String, byte[]>> readUntil(Map<String, Object> client, String topic, Duration timeout,
+                                                                 Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        return read(client, topic, timeout, done, 0);
+    }
+
+    /**
+     * As {@link #readUntil}, then on until three polls in a row bring nothing: for checks that the topic holds no
+     * more than it should (no record twice), not only what it should.
+     */
+    public static List<ConsumerRecord<String, byte[]>> readUntilThenDrain(Map<String, Object> client, String topic, Duration timeout,
+                                                                          Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+        return read(client, topic, timeout, done, 3);
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> client, String topic, Duration timeout,
+                                                             Predicate<List<ConsumerRecord<String, byte[]>>> done, int quietPolls) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put("group.id", "e2e-reader-" + System.nanoTime());
+        c.put("auto.offset.reset", "earliest");
+        c.put("enable.auto.commit", false);
+        c.put("max.partition.fetch.bytes", 4 << 20);
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int quiet = 0;
+            while (System.nanoTime() < deadline && (!done.test(records) || quiet < quietPolls)) {
+                var polled = consumer.poll(Duration.ofMillis(500));
+                quiet = polled.isEmpty() ? quiet + 1 : 0;
+                polled.forEach(records::add);
+            }
+        }
+        return records;
+    }
+}
