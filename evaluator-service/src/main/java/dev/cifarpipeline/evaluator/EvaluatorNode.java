@@ -65,7 +65,7 @@ public class EvaluatorNode {
         }
         try (Admin admin = Admin.create(kafka)) {
             TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(checkpointTopic, TopicSpec.DEFAULT_PARTITIONS),
-                    TopicSpec.events(resultTopic, TopicSpec.DEFAULT_PARTITIONS)));
+                    TopicSpec.events(resultTopic, TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(deadLetterTopic)));
         }
         metrics.registerCounters();
         scorer = new CheckpointScorer(config.batchSize());
@@ -167,11 +167,15 @@ public class EvaluatorNode {
         return stream != null && stream.joined();
     }
 
+    /** Live while the checkpoint stream runs and the results topic is followed (without it, duplicates would go unseen). */
     public boolean alive() {
-        return stream == null || stream.alive();
+        return (stream == null || stream.alive()) && (resultLog == null || resultLog.alive());
     }
 
     public String problem() {
-        return stream != null && stream.failure() != null ? "checkpoint stream stopped: " + stream.failure().getMessage() : "";
+        if (stream != null && stream.failure() != null) {
+            return "checkpoint stream stopped: " + stream.failure().getMessage();
+        }
+        return resultLog != null && resultLog.failure() != null ? "result log stopped: " + resultLog.failure().getMessage() : "";
     }
 }

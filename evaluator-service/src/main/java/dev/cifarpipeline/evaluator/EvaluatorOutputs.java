@@ -1,8 +1,9 @@
 package dev.cifarpipeline.evaluator;
 
-import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.DeadLetter;
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.KafkaClients;
+import dev.cifarpipeline.events.TopicSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class EvaluatorOutputs implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         this.resultTopic = resultTopic;
         this.deadLetterTopic = deadLetterTopic;

@@ -1,9 +1,9 @@
 package dev.cifarpipeline.evaluator;
 
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.RecordFormatException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -24,19 +23,29 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * were scored already.
  */
 public final class ResultLog implements Runnable, AutoCloseable {
+    /** How long the log waits for its topic to appear (the evaluator creates it just before). */
+    static final Duration TOPIC_WAIT = Duration.ofSeconds(60);
     private final Map<String, Object> kafka;
     private final String topic;
     private final ResultBook book;
     private final Consumer<EvaluationResult> onResult;
     private final Consumer<String> log;
+    private final Duration topicWait;
     private final Object progress = new Object();
     private final Map<TopicPartition, Long> positions = new HashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean closed;
     private volatile boolean started;
+    private volatile RuntimeException failure;
     private Thread thread;
 
     public ResultLog(Map<String, Object> kafka, String topic, ResultBook book, Consumer<EvaluationResult> onResult, Consumer<String> log) {
+        this(kafka, topic, book, onResult, log, TOPIC_WAIT);
+    }
+
+    ResultLog(Map<String, Object> kafka, String topic, ResultBook book, Consumer<EvaluationResult> onResult, Consumer<String> log,
+              Duration topicWait) {
+        this.topicWait = topicWait;
         this.kafka = kafka;
         this.topic = topic;
         this.book = book;
@@ -52,16 +61,10 @@ public final class ResultLog implements Runnable, AutoCloseable {
 
     @Override
     public void run() {
-        Map<String, Object> config = new HashMap<>(kafka);
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "evaluator-result-log");
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(readerConfig("evaluator-result-log"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer = c;
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : c.partitionsFor(topic, Duration.ofSeconds(60))) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
+            List<TopicPartition> partitions = KafkaClients.partitions(c, topic, topicWait);
             c.assign(partitions);
             c.seekToBeginning(partitions);
             while (!closed) {
@@ -87,25 +90,46 @@ public final class ResultLog implements Runnable, AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             log.accept("the result log stopped: " + e);
+            synchronized (progress) {
+                failure = e;
+                progress.notifyAll();
+            }
         }
     }
 
-    /** Waits until every result on the topic now is in the book. */
-    public void catchUp(Duration timeout) throws InterruptedException {
-        Map<TopicPartition, Long> end;
+    /** A plain reader: no group, no commits, and no topic created by asking for it (the services create theirs). */
+    private Map<String, Object> readerConfig(String clientId) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "evaluator-result-log-end");
-        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo p : probe.partitionsFor(topic, timeout)) {
-                partitions.add(new TopicPartition(topic, p.partition()));
-            }
-            end = probe.endOffsets(partitions, timeout);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        return config;
+    }
+
+    /** Whether the log still follows the topic; when it stopped, {@link #failure()} says why. */
+    public boolean alive() {
+        Thread t = thread;
+        return failure == null && (t == null || t.isAlive() || closed);
+    }
+
+    public RuntimeException failure() {
+        return failure;
+    }
+
+    /** Waits until every result on the topic now is in the book; fails at once if the log has stopped. */
+    public void catchUp(Duration timeout) throws InterruptedException {
+        Map<TopicPartition, Long> end;
+        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(readerConfig("evaluator-result-log-end"), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            end = probe.endOffsets(KafkaClients.partitions(probe, topic, timeout), timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (progress) {
             while (!caughtUp(end)) {
+                if (failure != null) {
+                    throw new IllegalStateException("the results topic cannot be read: " + failure.getMessage(), failure);
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("the results topic was not read to its end within " + timeout);

@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.CheckpointRecord;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
@@ -30,7 +31,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -76,13 +76,11 @@ public final class RunFollower {
         List<String> topics = List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS);
         Map<String, Object> config = new HashMap<>(kafka);
         config.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
-                ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli"));
+                ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli", ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
-                for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(60))) {
-                    partitions.add(new TopicPartition(topic, p.partition()));
-                }
+                partitions.addAll(KafkaClients.partitions(consumer, topic, Duration.ofSeconds(60)));
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);

@@ -13,6 +13,7 @@ import dev.cifarpipeline.events.DeadLetter;
 import dev.cifarpipeline.events.EpochLineage;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.TopicSpec;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.VerifiedCheckpoint;
 import dev.cifarpipeline.testsupport.InProcessKafka;
@@ -20,11 +21,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -68,9 +71,16 @@ class PipelineEndToEndTest {
         Path dataset = WORK.resolve("dataset");
         SyntheticCifar.write(dataset, 2_000, 500, 7);
 
-        // Bad records first, so each consumer meets one before the real data: it must dead-letter it and go on.
-        kafka.produce(Topics.TRAIN_BATCHES, "garbage",
-                "this is not a batch record, though it is long enough to have a header".getBytes(StandardCharsets.UTF_8));
+        // Bad records first, so each consumer meets one before the real data: it must dead-letter it and go on. The
+        // topics are created as compose creates them; the bad batch is as large as its topic allows (1.5 MB), and
+        // must still fit the dead-letter topic.
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
+            TopicSpec.ensure(admin, List.of(TopicSpec.stream(Topics.TRAIN_BATCHES), TopicSpec.checkpoints(Topics.CHECKPOINTS,
+                    TopicSpec.DEFAULT_PARTITIONS)));
+        }
+        byte[] garbage = Arrays.copyOf("this is not a batch record, though it is long enough to have a header".getBytes(StandardCharsets.UTF_8),
+                1_500_000);
+        kafka.produce(Topics.TRAIN_BATCHES, "garbage", garbage);
         kafka.produce(Topics.CHECKPOINTS, "garbage", new byte[] {0x43, 0x46, 0x43, 0x43, 1, 0});
 
         String bootstrap = kafka.bootstrapServers();
@@ -226,6 +236,9 @@ class PipelineEndToEndTest {
         Map<String, String> reasonByTopic = new java.util.HashMap<>();
         for (ConsumerRecord<String, byte[]> r : dead) {
             reasonByTopic.put(header(r, DeadLetter.TOPIC_HEADER), header(r, DeadLetter.REASON_HEADER));
+            if (header(r, DeadLetter.TOPIC_HEADER).equals(Topics.TRAIN_BATCHES)) {
+                assertEquals(1_500_000, r.value().length, "the 1.5 MB bad batch is parked whole");
+            }
         }
         assertTrue(reasonByTopic.get(Topics.TRAIN_BATCHES).contains("AugmentedBatch: bad magic"), reasonByTopic.toString());
         assertTrue(reasonByTopic.get(Topics.CHECKPOINTS).contains("CheckpointChunk"), reasonByTopic.toString());

@@ -126,7 +126,35 @@ final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException(module + " not ready after " + timeout + ":\n" + tail(40));
+        throw new IllegalStateException(module + " not ready after " + timeout + ":\n" + tail(40) + "\n" + threadsOfOurs());
+    }
+
+    /**
+     * The stacks of the service's own threads (those with a frame of ours), from {@code jcmd Thread.print}: where a
+     * service that never gets ready is waiting. The whole dump is kept next to the log.
+     */
+    private String threadsOfOurs() {
+        try {
+            Path dump = log.resolveSibling(module + "-threads.txt");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(process.pid()),
+                    "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+                return "(no thread dump: jcmd did not answer)";
+            }
+            StringBuilder ours = new StringBuilder("threads of ours (whole dump in " + dump + "):\n");
+            for (String block : Files.readString(dump).split("\n\n")) {
+                if (block.contains("dev.cifarpipeline.")) {
+                    ours.append(block).append("\n\n");
+                }
+            }
+            return ours.toString();
+        } catch (IOException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
     }
 
     /** The value of a Prometheus sample, e.g. {@code trainer_batches_total{outcome="train",run="e2e"}}. */
@@ -147,9 +175,24 @@ final class ServiceProcess implements AutoCloseable {
         return OptionalDouble.empty();
     }
 
+    /**
+     * The last lines of the log, leaving out the health checks' "reporting down" lines (one per poll while a service
+     * starts, they would push out everything else) except the latest.
+     */
     String tail(int lines) {
         try {
-            List<String> all = Files.readAllLines(log);
+            List<String> all = new ArrayList<>();
+            String lastHealth = null;
+            for (String line : Files.readAllLines(log)) {
+                if (line.contains("SRHCK01001")) {
+                    lastHealth = line;
+                } else {
+                    all.add(line);
+                }
+            }
+            if (lastHealth != null) {
+                all.add(lastHealth);
+            }
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,6 @@
 package dev.cifarpipeline.events;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -34,6 +37,18 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
         return new TopicSpec(name, partitions, Map.of("max.message.bytes", String.valueOf(CHECKPOINT_MAX_MESSAGE_BYTES)));
     }
 
+    /**
+     * Room for the largest record any service may forward to the dead-letter topic (a checkpoint chunk of the
+     * largest configurable size) with its reason and origin in headers. Producers that dead-letter allow records
+     * this large too: a rejected record that could not be parked would be lost.
+     */
+    public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = CHECKPOINT_MAX_MESSAGE_BYTES + 64 * 1024;
+
+    /** Records that could not be used, as they were, with the reason: one partition, in the order they were rejected. */
+    public static TopicSpec deadLetter(String name) {
+        return new TopicSpec(name, 1, Map.of("max.message.bytes", String.valueOf(DEAD_LETTER_MAX_MESSAGE_BYTES)));
+    }
+
     /** Partitions of the checkpoint, result and event topics when a service creates them. */
     public static final int DEFAULT_PARTITIONS = 6;
 
@@ -47,7 +62,15 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
         return new TopicSpec(name, partitions, Map.of());
     }
 
-    /** Creates whichever of {@code topics} does not exist yet; returns the names it created. */
+    /** How long {@link #ensure} waits for the broker to show topics it (or another service) has just created. */
+    public static final Duration VISIBLE_WITHIN = Duration.ofSeconds(60);
+
+    /**
+     * Creates whichever of {@code topics} does not exist yet, then waits until the broker describes each of them
+     * with every partition led; returns the names it created. The wait matters: a KRaft broker answers a topic's
+     * creation once the controller has committed it, but serves metadata from a cache that catches up a moment
+     * later, and a consumer asking in between is told the topic does not exist (an empty partition list).
+     */
     public static List<String> ensure(Admin admin, List<TopicSpec> topics) throws InterruptedException {
         Set<String> existing;
         try {
@@ -69,6 +92,44 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
                 }
             }
         }
+        awaitVisible(admin, topics, VISIBLE_WITHIN);
         return created;
+    }
+
+    /** Waits until the broker describes every topic in {@code topics} with all its partitions, each with a leader. */
+    static void awaitVisible(Admin admin, List<TopicSpec> topics, Duration timeout) throws InterruptedException {
+        List<String> names = topics.stream().map(TopicSpec::name).toList();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String missing;
+        while (true) {
+            missing = notYetVisible(admin, names);
+            if (missing == null) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the broker does not show topic " + missing + " within " + timeout + " of its creation");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** The first of {@code names} the broker cannot yet describe with a leader for every partition, or null. */
+    private static String notYetVisible(Admin admin, List<String> names) throws InterruptedException {
+        Map<String, TopicDescription> described;
+        try {
+            described = admin.describeTopics(names).allTopicNames().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) {
+                return names.toString() + " (" + e.getCause().getMessage() + ")";
+            }
+            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        for (String name : names) {
+            TopicDescription d = described.get(name);
+            if (d == null || d.partitions().isEmpty() || d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+                return name;
+            }
+        }
+        return null;
     }
 }

@@ -43,10 +43,12 @@ public final class InProcessKafka implements AutoCloseable {
         return new java.util.HashMap<>(java.util.Map.of("bootstrap.servers", bootstrapServers()));
     }
 
+    /** Publishes one record and waits for its acknowledgement. */
     public void produce(String topic, String key, byte[] value) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20); // the topic's own limit is the one that counts
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         }

@@ -69,7 +69,7 @@ public class TrainerNode {
         admin = Admin.create(kafka);
         TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(specTopic, config.claims().partitions()),
                 TopicSpec.checkpoints(outputTopics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
-                TopicSpec.events(eventTopic, TopicSpec.DEFAULT_PARTITIONS)));
+                TopicSpec.events(eventTopic, TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(outputTopics.deadLetter())));
         outputs = new TrainerOutputs(kafka, outputTopics, trainerId);
         RunContext context = new RunContext(kafka, batchTopic, outputTopics.checkpoints(), config.runGroupPrefix(),
                 config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,

@@ -1,8 +1,9 @@
 package dev.cifarpipeline.trainer;
 
-import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.CheckpointChunker;
 import dev.cifarpipeline.events.DeadLetter;
+import dev.cifarpipeline.events.KafkaClients;
+import dev.cifarpipeline.events.TopicSpec;
 import dev.cifarpipeline.events.TrainingEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,7 @@ public final class TrainerOutputs implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
         config.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.endsWith(".deserializer"));
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         this.topics = topics;
