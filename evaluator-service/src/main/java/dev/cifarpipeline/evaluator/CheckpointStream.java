@@ -15,13 +15,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -30,19 +34,31 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The checkpoints topic, read by the evaluators' consumer group: partitions are shared among evaluators, and a
  * run's checkpoints, keyed by run, stay in one partition and so are scored in order.
  *
- * <p>Every checkpoint is scored exactly once, across crashes: the committed offset never passes the first chunk
- * of a checkpoint still being reassembled (so a restart reassembles it again), and a checkpoint whose result is
- * already on the results topic is skipped (so the crash between publishing a result and committing past it
- * does not score it twice). On taking over partitions, the evaluator first reads the results topic to its end.
+ * <p>Every checkpoint is scored exactly once, across crashes and stalls: the committed offset never passes the
+ * first chunk of a checkpoint still being reassembled (so a restart reassembles it again); a result and the
+ * commit past its checkpoint go out in one transaction, which the group refuses from an evaluator it has
+ * replaced (one that stalled past {@code max.poll.interval.ms} while scoring: its result is discarded, the new
+ * owner's counts); and a checkpoint whose result is already on the results topic is skipped. On taking over
+ * partitions, the evaluator first reads the results topic to its end.
  */
 public final class CheckpointStream implements Runnable, AutoCloseable {
     /** What happens to a verified checkpoint, and to records that cannot be used. */
     public interface Handler {
-        /** Scores and publishes; returns once the result is acknowledged. */
-        void score(VerifiedCheckpoint checkpoint) throws InterruptedException;
+        /**
+         * Scores, then publishes the result together with {@code commit} ({@link EvaluatorOutputs#result}); returns
+         * whether it was published, false when the group had given the partition to another evaluator meanwhile.
+         */
+        boolean score(VerifiedCheckpoint checkpoint, CommitPoint commit) throws InterruptedException;
 
         void reject(ConsumerRecord<String, byte[]> record, String reason);
     }
+
+    /** The offsets that move the group past a checkpoint, and the group membership they are committed under. */
+    public record CommitPoint(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+    }
+
+    /** What became of a record: handled (its offset still to commit), committed with its result, or fenced. */
+    private enum Outcome { HANDLED, COMMITTED, FENCED }
 
     private final Map<String, Object> kafka;
     private final String topic;
@@ -88,8 +104,8 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         Map<String, Object> config = KafkaClients.groupMember(kafka, groupId, clientId, sessionTimeout, true);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
-        // Scoring a big checkpoint on a slow machine happens between polls.
-        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis());
+        // Scoring a big checkpoint on a slow machine happens between polls (a kafka.max.poll.interval.ms setting overrides this).
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis());
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             c.subscribe(List.of(topic), new Listener());
@@ -97,8 +113,17 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
                 try {
                     ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
                     for (ConsumerRecord<String, byte[]> r : records) {
-                        handle(r);
-                        commit(c, r);
+                        Outcome outcome = handle(c, r);
+                        if (outcome == Outcome.HANDLED && !commit(c, r)) {
+                            outcome = Outcome.FENCED;
+                        }
+                        if (outcome == Outcome.FENCED) {
+                            // Out of the group: the rest of this batch is its partitions' new owners' to handle. The next
+                            // poll rejoins, and what this evaluator is given again it reads from the committed offsets.
+                            log.accept("evaluator " + clientId + " was replaced in the group while it worked (stalled past "
+                                    + "max.poll.interval?); it leaves the rest of the batch to the partitions' new owners");
+                            break;
+                        }
                     }
                 } catch (WakeupException e) {
                     // close() asked us to stop
@@ -112,7 +137,7 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> r) throws InterruptedException {
+    private Outcome handle(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) throws InterruptedException {
         Optional<VerifiedCheckpoint> verified;
         try {
             CheckpointRecord record = CheckpointRecordCodec.decode(r.value());
@@ -125,20 +150,28 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
             verified = assembler.accept(record);
         } catch (RecordFormatException e) {
             reject(r, e.getMessage());
-            return;
+            return Outcome.HANDLED;
         }
         if (verified.isEmpty()) {
-            return;
+            return Outcome.HANDLED;
         }
         CheckpointManifest m = verified.get().manifest();
         if (results.contains(m.checkpointId())) {
             log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was scored already; not scoring it again");
-            return;
+            return Outcome.HANDLED;
         }
+        CommitPoint commit = new CommitPoint(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safeOffset(r))),
+                c.groupMetadata());
         try {
-            handler.score(verified.get());
+            if (!handler.score(verified.get(), commit)) {
+                log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + ": the group moved its partition to another evaluator "
+                        + "while this one scored it; the result was discarded, the new owner scores it");
+                return Outcome.FENCED;
+            }
+            return Outcome.COMMITTED;
         } catch (RecordFormatException | IllegalArgumentException e) {
             reject(r, e.getMessage());
+            return Outcome.HANDLED;
         }
     }
 
@@ -153,8 +186,18 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         partitionOf.remove(checkpointId);
     }
 
-    /** Commits past {@code r}, but never past the first chunk of a checkpoint of the same partition still being reassembled. */
-    private void commit(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) {
+    /** Commits past {@code r} as far as {@link #safeOffset} allows; false when the group no longer counts this member in. */
+    private boolean commit(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) {
+        try {
+            c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safeOffset(r))));
+            return true;
+        } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
+            return false;
+        }
+    }
+
+    /** Past {@code r}, but never past the first chunk of a checkpoint of the same partition still being reassembled. */
+    private long safeOffset(ConsumerRecord<String, byte[]> r) {
         firstOffset.keySet().retainAll(assembler.pendingIds()); // the assembler may have dropped some
         partitionOf.keySet().retainAll(firstOffset.keySet());
         long safe = r.offset() + 1;
@@ -163,7 +206,7 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
                 safe = Math.min(safe, e.getValue());
             }
         }
-        c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safe)));
+        return safe;
     }
 
     public boolean joined() {

@@ -78,6 +78,13 @@ public class EvaluatorMetrics {
                 .description("Checkpoints that verified but could not be scored").register(registry).increment();
     }
 
+    /** A result discarded: the group gave the checkpoint's partition to another evaluator while this one scored it. */
+    public void discarded(String runId) {
+        Counter.builder("evaluator_results_discarded_total").tag("run", runId)
+                .description("Results discarded because another evaluator took over the checkpoint while this one scored it")
+                .register(registry).increment();
+    }
+
     /** Counters that alerts watch exist from the start, at zero, so "no failures" reads 0 rather than no data. */
     public void registerCounters() {
         for (String channel : java.util.List.of(CHECKPOINTS, TEST_BATCHES)) {

@@ -78,8 +78,8 @@ public class EvaluatorNode {
                 new CheckpointAssembler(config.maxPendingCheckpoints(), config.maxCheckpointBytes()), book, resultLog,
                 new CheckpointStream.Handler() {
                     @Override
-                    public void score(VerifiedCheckpoint checkpoint) throws InterruptedException {
-                        EvaluatorNode.this.score(checkpoint);
+                    public boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit) throws InterruptedException {
+                        return EvaluatorNode.this.score(checkpoint, commit);
                     }
 
                     @Override
@@ -92,7 +92,7 @@ public class EvaluatorNode {
         LOG.infof("evaluator %s: joining group %s on %s; results to %s", evaluatorId, config.group(), checkpointTopic, resultTopic);
     }
 
-    private void score(VerifiedCheckpoint checkpoint) throws InterruptedException {
+    private boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit) throws InterruptedException {
         var m = checkpoint.manifest();
         metrics.verified(m.runId(), m.createdAtMillis());
         TestSet tests;
@@ -112,13 +112,17 @@ public class EvaluatorNode {
             throw e;
         }
         EvaluationResult result = scored.result();
-        outputs.result(result);
+        if (!outputs.result(result, commit.offsets(), commit.group())) {
+            metrics.discarded(m.runId());
+            return false;
+        }
         book.add(result);
         observed(result);
         best.offer(scored);
         metrics.scored(result);
         LOG.infof("run %s checkpoint %s (epoch %d, step %d): test accuracy %.2f %%, mean loss %.4f, scored in %.1f s",
                 m.runId(), m.checkpointId(), m.epoch(), m.step(), 100 * result.accuracy(), result.meanLoss(), result.scoringSeconds());
+        return true;
     }
 
     private void observed(EvaluationResult result) {

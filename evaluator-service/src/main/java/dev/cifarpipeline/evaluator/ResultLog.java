@@ -103,6 +103,7 @@ public final class ResultLog implements Runnable, AutoCloseable {
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, KafkaClients.ISOLATION);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         return config;
     }

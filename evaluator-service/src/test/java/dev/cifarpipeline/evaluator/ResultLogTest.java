@@ -28,9 +28,7 @@ class ResultLogTest {
                 log.start();
                 Thread.sleep(1_500); // the log asks for its topic before anyone created it
                 TopicSpec.ensure(admin, List.of(TopicSpec.events("late-results", 3)));
-                try (EvaluatorOutputs outputs = new EvaluatorOutputs(kafka.clientConfig(), "late-results", "dead", "test")) {
-                    outputs.result(result("run-a", "a-1"));
-                }
+                kafka.produce("late-results", "run-a", result("run-a", "a-1").toJson());
                 log.catchUp(Duration.ofSeconds(60));
                 assertTrue(book.contains("a-1"), "the result published after the topic appeared is in the book");
                 assertTrue(log.alive());

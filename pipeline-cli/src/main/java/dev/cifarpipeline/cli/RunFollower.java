@@ -76,7 +76,8 @@ public final class RunFollower {
         List<String> topics = List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS);
         Map<String, Object> config = new HashMap<>(kafka);
         config.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
-                ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli", ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false));
+                ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli", ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, KafkaClients.ISOLATION));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {

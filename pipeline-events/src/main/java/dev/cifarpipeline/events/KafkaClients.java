@@ -17,6 +17,12 @@ import org.apache.kafka.common.TopicPartition;
 
 /** Small things every service does with its Kafka clients, written once. */
 public final class KafkaClients {
+    /**
+     * How every consumer of ours reads: committed records only. Results are published in transactions (see the
+     * evaluator's outputs), and a result whose transaction was aborted was never published.
+     */
+    public static final String ISOLATION = "read_committed";
+
     private KafkaClients() {
     }
 
@@ -47,6 +53,7 @@ public final class KafkaClients {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // topics come from TopicSpec, never from a subscription
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, ISOLATION);
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 4));
         if (cooperative) {

@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reading a topic from its start as tests check it, with any client settings: the in-process broker's, a
- * broker process of the test's own, a secured one. A fresh group each time, nothing committed.
+ * broker process of the test's own, a secured one. A fresh group each time, nothing committed, committed records only.
  */
 public final class TopicReads {
     private TopicReads() {
@@ -41,6 +41,8 @@ public final class TopicReads {
         c.put("auto.offset.reset", "earliest");
         c.put("enable.auto.commit", false);
         c.put("max.partition.fetch.bytes", 4 << 20);
+        c.put("isolation.level", "read_committed"); // as the services read (KafkaClients.ISOLATION): aborted results do not count
+        c.put("allow.auto.create.topics", false); // a topic read before a service created it must not appear with defaults
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));

@@ -14,7 +14,9 @@ import dev.cifarpipeline.trainer.TrainerOutputs;
 import dev.cifarpipeline.trainer.TrainingSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -55,6 +57,7 @@ public final class TrainerKafkaBenchmark {
         RunSpec spec = RunSpec.of(runId).withPreset(preset).withEpochs(1);
         TrainingSettings settings = TrainingSettings.resolve(spec, 1_000_000, DivergencePolicy.DEFAULT);
         long[] rss = {-1, -1};
+        List<Long> rssEvery100 = new ArrayList<>(); // MiB at steps 100, 200, …: two readings alone hide the path between
         double[] atWarm = new double[3];
         double[] stepRates = new double[steps];
         int[] trained = {0};
@@ -70,11 +73,16 @@ public final class TrainerKafkaBenchmark {
                     atWarm[0] = registry.get("trainer_step_seconds").timer().totalTime(TimeUnit.SECONDS);
                     atWarm[1] = registry.get("trainer_data_wait_seconds_total").counter().count();
                     atWarm[2] = step;
-                } else if (step == 100 || step == 1000) {
+                } else if (step % 100 == 0) {
+                    long now;
                     try {
-                        rss[step == 100 ? 0 : 1] = TrainerStepBenchmark.rssBytes();
+                        now = TrainerStepBenchmark.rssBytes();
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException(e);
+                    }
+                    rssEvery100.add(now >> 20);
+                    if (step == 100 || step == 1000) {
+                        rss[step == 100 ? 0 : 1] = now;
                     }
                 }
             };
@@ -94,9 +102,9 @@ public final class TrainerKafkaBenchmark {
             double medianRate = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
             System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"batch\":%d,\"steps\":%.0f,\"trainer_images_per_s\":%.1f,"
                             + "\"median_step_img_s\":%.1f,\"trainer_data_wait_fraction\":%.4f,\"rss_step_100\":%d,\"rss_step_1000\":%d,"
-                            + "\"trainer_rss_growth\":%s}%n", preset, batchSize, measuredSteps, measuredSteps * batchSize / wall,
-                    medianRate, waitSeconds / wall, rss[0], rss[1],
-                    rss[0] > 0 && rss[1] > 0 ? String.format(Locale.ROOT, "%.4f", (double) rss[1] / rss[0] - 1) : "null");
+                            + "\"trainer_rss_growth\":%s,\"rss_mib_every_100_steps\":%s}%n", preset, batchSize, measuredSteps,
+                    measuredSteps * batchSize / wall, medianRate, waitSeconds / wall, rss[0], rss[1],
+                    rss[0] > 0 && rss[1] > 0 ? String.format(Locale.ROOT, "%.4f", (double) rss[1] / rss[0] - 1) : "null", rssEvery100);
         }
     }
 
