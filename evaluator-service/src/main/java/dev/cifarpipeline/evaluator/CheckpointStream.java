@@ -11,9 +11,11 @@ import dev.cifarpipeline.events.VerifiedCheckpoint;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -118,10 +121,12 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
                             outcome = Outcome.FENCED;
                         }
                         if (outcome == Outcome.FENCED) {
-                            // Out of the group: the rest of this batch is its partitions' new owners' to handle. The next
-                            // poll rejoins, and what this evaluator is given again it reads from the committed offsets.
-                            log.accept("evaluator " + clientId + " was replaced in the group while it worked (stalled past "
-                                    + "max.poll.interval?); it leaves the rest of the batch to the partitions' new owners");
+                            // The group refused a commit: this member was replaced, or a rebalance is under way. The rest
+                            // of the batch is left; whatever partitions it keeps or gets back are read again from the
+                            // committed offsets (chunks read twice replace themselves, checkpoints scored are skipped).
+                            log.accept("evaluator " + clientId + " could not commit (replaced in the group, or a rebalance is "
+                                    + "under way); it reads its partitions again from their committed offsets");
+                            rewind(c, records.partitions());
                             break;
                         }
                     }
@@ -164,8 +169,9 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
                 c.groupMetadata());
         try {
             if (!handler.score(verified.get(), commit)) {
-                log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + ": the group moved its partition to another evaluator "
-                        + "while this one scored it; the result was discarded, the new owner scores it");
+                log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + ": the group refused the commit of its result "
+                        + "(another evaluator took the partition over while this one scored, or a rebalance is under way); the result "
+                        + "was discarded and the partition's owner scores the checkpoint");
                 return Outcome.FENCED;
             }
             return Outcome.COMMITTED;
@@ -193,6 +199,26 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
             return true;
         } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
             return false;
+        }
+    }
+
+    /** Back to the committed offsets (the earliest where none is) of {@code partitions}, for those this member still holds. */
+    private void rewind(KafkaConsumer<String, byte[]> c, Set<TopicPartition> partitions) {
+        try {
+            Set<TopicPartition> held = new HashSet<>(partitions);
+            held.retainAll(c.assignment());
+            Map<TopicPartition, OffsetAndMetadata> committed = c.committed(held);
+            for (TopicPartition tp : held) {
+                OffsetAndMetadata o = committed.get(tp);
+                if (o == null) {
+                    c.seekToBeginning(List.of(tp));
+                } else {
+                    c.seek(tp, o);
+                }
+            }
+        } catch (KafkaException e) {
+            // the next poll rejoins the group; partitions given afresh start from their committed offsets anyway
+            log.accept("evaluator " + clientId + " could not read its committed offsets back: " + e.getMessage());
         }
     }
 
