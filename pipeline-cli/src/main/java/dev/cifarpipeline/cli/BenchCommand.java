@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code ../shared/reference/seed_vgg11.py}'s training step (and its forward-only eval figure);</li>
  *   <li>evaluator: images/s scoring a test set ({@code EvaluatorScoringBenchmark}) next to the seed's
  *       {@code test()} loop ({@code tools/reference/seed_test_loop.py});</li>
- *   <li>trainer RSS at steps 100 and 1,000 of a long run (stable preset, batch 128);</li>
+ *   <li>trainer RSS at steps 100 and 1,000 of a long run (stable preset, batch 128), and every 100 steps between;</li>
  *   <li>a checkpoint from publication to verified and to its accuracy at {@code /q/metrics} ({@code CheckpointLatencyProbe}).</li>
  * </ol>
  */
@@ -247,6 +247,18 @@ public final class BenchCommand {
         results.put("trainer_rss_step_100_mib", "trainer RSS at step 100", "MiB", at100 / (1 << 20));
         results.put("trainer_rss_step_1000_mib", "trainer RSS at step 1,000", "MiB", at1000 / (1 << 20));
         results.put("trainer_rss_growth", "trainer RSS growth, step 100 to 1,000", "", at1000 / at100 - 1);
+        // The path between: growth that stops half-way is the allocator settling; growth to the end is a leak.
+        JsonNode every100 = line.path("rss_mib_every_100_steps");
+        if (every100.size() >= 10) {
+            double at500 = every100.get(4).asDouble();
+            results.put("trainer_rss_step_500_mib", "trainer RSS at step 500", "MiB", at500);
+            results.put("trainer_rss_growth_500_to_1000", "trainer RSS growth, step 500 to 1,000", "", at1000 / (1 << 20) / at500 - 1);
+            double peak = 0;
+            for (JsonNode mib : every100) {
+                peak = Math.max(peak, mib.asDouble());
+            }
+            results.put("trainer_rss_peak_mib", "trainer RSS, highest of the readings every 100 steps", "MiB", peak);
+        }
         results.put("trainer_long_run_images_per_s", "trainer: images/s over the long run (stable preset)", "img/s",
                 BenchResults.number("TrainerKafkaBenchmark", line, "trainer_images_per_s"));
     }
