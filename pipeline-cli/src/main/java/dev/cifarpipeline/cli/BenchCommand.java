@@ -238,27 +238,38 @@ public final class BenchCommand {
         }
     }
 
-    private void rss(String bootstrap) throws Exception {
-        say("trainer RSS: one " + options.rssSteps() + "-step run (stable preset, batch 128; about 15 minutes on 2 cores)");
-        JsonNode line = benchmark("trainer-service", jvmOptions("trainer-service"), "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
-                bootstrap, Integer.toString(options.rssSteps()), Integer.toString(options.warm()), "128", "stable");
+    /**
+     * The RSS keys from {@code TrainerKafkaBenchmark}'s line: the two readings issue 4 names (bytes) and, from the
+     * readings every 100 steps (MiB), step 500, the growth over the second half and the peak. Growth that stops
+     * half-way is the allocator settling; growth to the end is a leak.
+     */
+    static void putTrainerRss(BenchResults results, JsonNode line) {
         double at100 = BenchResults.number("TrainerKafkaBenchmark", line, "rss_step_100");
         double at1000 = BenchResults.number("TrainerKafkaBenchmark", line, "rss_step_1000");
         results.put("trainer_rss_step_100_mib", "trainer RSS at step 100", "MiB", at100 / (1 << 20));
         results.put("trainer_rss_step_1000_mib", "trainer RSS at step 1,000", "MiB", at1000 / (1 << 20));
         results.put("trainer_rss_growth", "trainer RSS growth, step 100 to 1,000", "", at1000 / at100 - 1);
-        // The path between: growth that stops half-way is the allocator settling; growth to the end is a leak.
         JsonNode every100 = line.path("rss_mib_every_100_steps");
-        if (every100.size() >= 10) {
-            double at500 = every100.get(4).asDouble();
-            results.put("trainer_rss_step_500_mib", "trainer RSS at step 500", "MiB", at500);
-            results.put("trainer_rss_growth_500_to_1000", "trainer RSS growth, step 500 to 1,000", "", at1000 / (1 << 20) / at500 - 1);
-            double peak = 0;
-            for (JsonNode mib : every100) {
-                peak = Math.max(peak, mib.asDouble());
-            }
-            results.put("trainer_rss_peak_mib", "trainer RSS, highest of the readings every 100 steps", "MiB", peak);
+        if (every100.size() < 10) {
+            throw new IllegalStateException("TrainerKafkaBenchmark printed " + every100.size()
+                    + " readings in 'rss_mib_every_100_steps', expected one per 100 steps up to step 1,000: " + line);
         }
+        double at500Mib = every100.get(500 / 100 - 1).asDouble();
+        double at1000Mib = every100.get(1_000 / 100 - 1).asDouble();
+        double peak = 0;
+        for (JsonNode mib : every100) {
+            peak = Math.max(peak, mib.asDouble());
+        }
+        results.put("trainer_rss_step_500_mib", "trainer RSS at step 500", "MiB", at500Mib);
+        results.put("trainer_rss_growth_500_to_1000", "trainer RSS growth, step 500 to 1,000", "", at1000Mib / at500Mib - 1);
+        results.put("trainer_rss_peak_mib", "trainer RSS, highest of the readings every 100 steps", "MiB", peak);
+    }
+
+    private void rss(String bootstrap) throws Exception {
+        say("trainer RSS: one " + options.rssSteps() + "-step run (stable preset, batch 128; about 15 minutes on 2 cores)");
+        JsonNode line = benchmark("trainer-service", jvmOptions("trainer-service"), "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
+                bootstrap, Integer.toString(options.rssSteps()), Integer.toString(options.warm()), "128", "stable");
+        putTrainerRss(results, line);
         results.put("trainer_long_run_images_per_s", "trainer: images/s over the long run (stable preset)", "img/s",
                 BenchResults.number("TrainerKafkaBenchmark", line, "trainer_images_per_s"));
     }

@@ -66,4 +66,21 @@ class BenchResultsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchCommand.Options.parse(List.of("--fast", "1")))
                 .getMessage().contains("unknown option '--fast'"));
     }
+
+    @Test
+    void trainerRssFiguresAreReadFromTheBenchmarksLineStepByStep() throws Exception {
+        long mib = 1 << 20;
+        JsonNode line = new ObjectMapper().readTree("{\"rss_step_100\":" + 1000 * mib + ",\"rss_step_1000\":" + 1100 * mib
+                + ",\"rss_mib_every_100_steps\":[1000,1010,1020,1030,1040,1250,1060,1070,1080,1100]}");
+        BenchResults r = new BenchResults();
+        BenchCommand.putTrainerRss(r, line);
+        assertEquals(0.10, r.values().get("trainer_rss_growth"), 1e-12);
+        assertEquals(1040, r.values().get("trainer_rss_step_500_mib")); // the fifth reading is step 500
+        assertEquals(1100.0 / 1040 - 1, r.values().get("trainer_rss_growth_500_to_1000"), 1e-12);
+        assertEquals(1250, r.values().get("trainer_rss_peak_mib"));
+
+        JsonNode shortLine = new ObjectMapper().readTree("{\"rss_step_100\":1,\"rss_step_1000\":1,\"rss_mib_every_100_steps\":[1,1]}");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> BenchCommand.putTrainerRss(new BenchResults(), shortLine));
+        assertTrue(e.getMessage().contains("rss_mib_every_100_steps"), e.getMessage());
+    }
 }
