@@ -6,13 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.AugmentedBatch;
 import dev.cifarpipeline.events.AugmentedBatchCodec;
-import dev.cifarpipeline.events.CheckpointAssembler;
-import dev.cifarpipeline.events.CheckpointManifest;
-import dev.cifarpipeline.events.CheckpointRecordCodec;
-import dev.cifarpipeline.events.EpochLineage;
-import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.Topics;
-import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.testsupport.TopicReads;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,30 +66,10 @@ class BrokerRestartTest {
                 }
                 broker.startAgain();
 
-                List<ConsumerRecord<String, byte[]>> events = TopicReads.readUntilThenDrain(client, Topics.TRAINING_EVENTS, Duration.ofMinutes(5),
-                        read -> finished(read) || !trainer.process().isAlive());
-                assertTrue(finished(events), "the run finished:\n" + trainer.tail(40));
-
-                List<CheckpointManifest> manifests = manifests(client);
-                CheckpointManifest last = manifests.stream().filter(m -> m.runId().equals(RUN)).reduce((a, b) -> b.step() > a.step() ? b : a)
-                        .orElseThrow();
-                assertEquals(EPOCHS, last.epoch());
-                assertEquals((long) EPOCHS * BATCHES_PER_EPOCH, last.step(), "one step per batch per epoch, none repeated");
-                for (EpochLineage epoch : last.lineage()) {
-                    assertEquals(BATCHES_PER_EPOCH, epoch.batchesTrained(), epoch.toString());
-                }
-                Set<String> checkpoints = new HashSet<>();
-                manifests.stream().filter(m -> m.runId().equals(RUN)).forEach(m -> checkpoints.add(m.checkpointId()));
-                List<String> scored = new ArrayList<>();
-                TopicReads.readUntilThenDrain(client, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3), read -> resultsOf(read).containsAll(checkpoints))
-                        .forEach(r -> {
-                            EvaluationResult result = EvaluationResult.fromJson(r.value());
-                            if (result.runId().equals(RUN)) {
-                                scored.add(result.checkpointId());
-                            }
-                        });
-                assertEquals(checkpoints, new HashSet<>(scored), "every checkpoint scored");
-                assertEquals(checkpoints.size(), scored.size(), "and none twice: " + scored);
+                RunAudit audit = new RunAudit(client);
+                assertTrue(audit.awaitFinished(List.of(RUN), Duration.ofMinutes(5), () -> !trainer.process().isAlive()),
+                        "the run finished:\n" + trainer.tail(40));
+                audit.assertTrainedOnceAndScoredOnce(RUN, EPOCHS, BATCHES_PER_EPOCH);
 
                 List<int[]> batches = new ArrayList<>();
                 TopicReads.readUntilThenDrain(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1), read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH)
@@ -113,27 +86,6 @@ class BrokerRestartTest {
                 }
             }
         }
-    }
-
-    private static boolean finished(List<ConsumerRecord<String, byte[]>> events) {
-        return events.stream().map(r -> TrainingEvent.fromJson(r.value()))
-                .anyMatch(e -> e.runId().equals(RUN) && e.type().equals(TrainingEvent.FINISHED));
-    }
-
-    private static Set<String> resultsOf(List<ConsumerRecord<String, byte[]>> read) {
-        Set<String> ids = new HashSet<>();
-        read.forEach(r -> ids.add(EvaluationResult.fromJson(r.value()).checkpointId()));
-        return ids;
-    }
-
-    private static List<CheckpointManifest> manifests(Map<String, Object> client) {
-        CheckpointAssembler assembler = new CheckpointAssembler(8, 1L << 30);
-        List<CheckpointManifest> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicReads.readUntilThenDrain(client, Topics.CHECKPOINTS, Duration.ofMinutes(1),
-                read -> read.stream().filter(x -> x.value()[3] == 'M').count() >= EPOCHS)) {
-            assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> out.add(v.manifest()));
-        }
-        return out;
     }
 
     private static void awaitSteps(ServiceProcess trainer, int steps) throws Exception {

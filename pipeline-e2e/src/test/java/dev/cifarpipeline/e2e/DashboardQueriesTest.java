@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,8 +37,6 @@ import org.junit.jupiter.api.Timeout;
 class DashboardQueriesTest {
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final Path DASHBOARD = ROOT.resolve("dashboard");
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path WORK = Path.of("target", "dashboards").toAbsolutePath();
 
     @Test
@@ -73,32 +66,19 @@ class DashboardQueriesTest {
                     kafka.readUntil(Topics.EVALUATION_RESULTS, 5 * 60_000, read -> read.size() >= 2 || !trainer.process().isAlive());
                     Thread.sleep(5000); // a few more scrapes, so rates over the last minute have two samples
 
-                    List<String> empty = new ArrayList<>();
-                    int queries = 0;
-                    try (Stream<Path> files = Files.list(DASHBOARD.resolve("grafana/dashboards"))) {
-                        for (Path file : files.sorted().toList()) {
-                            for (JsonNode panel : JSON.readTree(file.toFile()).get("panels")) {
-                                for (JsonNode target : panel.get("targets")) {
-                                    String expr = target.get("expr").asText().replace("$run", ".+");
-                                    queries++;
-                                    if (prometheus.query(expr).isEmpty()) {
-                                        empty.add(file.getFileName() + " / " + panel.get("title").asText() + ": " + expr);
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    assertTrue(empty.isEmpty(), "panel queries without series:\n" + String.join("\n", empty));
-                    System.out.println(queries + " panel queries, each returned series");
+                    Path dashboards = DASHBOARD.resolve("grafana/dashboards");
+                    List<PrometheusApi.PanelQuery> empty = prometheus.api().panelsWithoutSeries(dashboards);
+                    assertTrue(empty.isEmpty(), "panel queries without series:\n" + empty);
+                    System.out.println(PrometheusApi.panelQueries(dashboards).size() + " panel queries, each returned series");
 
-                    JsonNode rules = prometheus.get("/api/v1/rules").get("data").get("groups");
+                    JsonNode rules = prometheus.api().get("/api/v1/rules").get("data").get("groups");
                     int loaded = 0;
                     for (JsonNode group : rules) {
                         for (JsonNode rule : group.get("rules")) {
                             assertEquals("ok", rule.get("health").asText(), rule.toString());
                             loaded++;
                             for (String metric : metricNames(rule.get("query").asText())) {
-                                assertTrue(!prometheus.query("count({__name__=\"" + metric + "\"})").isEmpty(),
+                                assertTrue(!prometheus.api().query("count({__name__=\"" + metric + "\"})").isEmpty(),
                                         "rule " + rule.get("name").asText() + " watches " + metric + ", which no service exports");
                             }
                         }
@@ -131,47 +111,44 @@ class DashboardQueriesTest {
 
         static PrometheusProcess start(Map<String, Integer> targets) throws IOException, InterruptedException {
             Path dir = Files.createDirectories(WORK.resolve("prometheus"));
-            String config = Files.readString(DASHBOARD.resolve("prometheus/prometheus.yml"))
-                    .replace("scrape_interval: 15s", "scrape_interval: 1s").replace("evaluation_interval: 15s", "evaluation_interval: 1s")
-                    .replace("- alerts.yml", "- " + DASHBOARD.resolve("prometheus/alerts.yml"));
-            for (Map.Entry<String, Integer> t : targets.entrySet()) {
-                config = config.replace("\"" + t.getKey() + "\"", "\"localhost:" + t.getValue() + "\"");
-            }
-            Files.writeString(dir.resolve("prometheus.yml"), config);
+            Files.writeString(dir.resolve("prometheus.yml"), configFor(targets));
             int port = ServiceProcess.freePort();
             Process p = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data" + port)), "--web.listen-address=127.0.0.1:" + port)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             PrometheusProcess prometheus = new PrometheusProcess(p, port);
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (true) {
-                try {
-                    if (HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return prometheus;
-                    }
-                } catch (IOException notYet) {
-                    // starting
-                }
+            while (!prometheus.api().ready()) {
                 if (!p.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("prometheus did not start; see " + dir.resolve("prometheus.log"));
                 }
                 Thread.sleep(200);
             }
+            return prometheus;
         }
 
-        JsonNode get(String path) throws IOException, InterruptedException {
-            return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+        /**
+         * The committed configuration with the interval shortened and each job's DNS discovery (compose names, as
+         * Docker's DNS answers them) replaced by the test's own service, so everything else is what compose runs.
+         */
+        static String configFor(Map<String, Integer> targets) throws IOException {
+            ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+            ObjectNode config = (ObjectNode) yaml.readTree(DASHBOARD.resolve("prometheus/prometheus.yml").toFile());
+            ((ObjectNode) config.get("global")).put("scrape_interval", "1s").put("evaluation_interval", "1s");
+            config.putArray("rule_files").add(DASHBOARD.resolve("prometheus/alerts.yml").toString());
+            for (JsonNode job : config.get("scrape_configs")) {
+                JsonNode discovered = job.get("dns_sd_configs").get(0);
+                String name = discovered.get("names").get(0).asText() + ":" + discovered.get("port").asInt();
+                Integer port = targets.get(name);
+                assertTrue(port != null, "the test runs no service for scrape target " + name);
+                ((ObjectNode) job).remove("dns_sd_configs");
+                ((ObjectNode) job).putArray("static_configs").addObject().putArray("targets").add("localhost:" + port);
+            }
+            return yaml.writeValueAsString(config);
         }
 
-        /** The result vector of an instant query; fails on a query Prometheus rejects. */
-        List<JsonNode> query(String expr) throws IOException, InterruptedException {
-            JsonNode r = get("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8));
-            assertEquals("success", r.get("status").asText(), expr + ": " + r);
-            List<JsonNode> out = new ArrayList<>();
-            r.get("data").get("result").forEach(out::add);
-            return out;
+        PrometheusApi api() {
+            return new PrometheusApi(port);
         }
 
         @Override

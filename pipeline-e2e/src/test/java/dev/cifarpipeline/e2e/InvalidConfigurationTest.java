@@ -45,6 +45,13 @@ class InvalidConfigurationTest {
     }
 
     @Test
+    void trainerThatRequiresAGpuRefusesToStartWithoutOneNamingTheLibtorchBuild() throws Exception {
+        String log = refused("trainer-service", Map.of("trainer.require-gpu", "true"));
+        assertTrue(log.contains("trainer.require-gpu is set but the PyTorch engine sees no GPU (libtorch 2.5.1 cpu): this build has the CPU "
+                + "libtorch; package with ./mvnw -Pcuda for a GPU image"), log);
+    }
+
+    @Test
     void evaluatorRefusesABatchSizeOutOfRangeAndAValueOfTheWrongType() throws Exception {
         String range = refused("evaluator-service", Map.of("evaluator.batch-size", "0"));
         assertTrue(range.contains("evaluator.batch-size must be 1..10000, got 0"), range);

@@ -3,9 +3,6 @@ package dev.cifarpipeline.e2e;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** One service started as its own JVM from its packaged jar ({@code target/quarkus-app/quarkus-run.jar}). */
 final class ServiceProcess implements AutoCloseable {
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String module;
     private final int port;
@@ -71,43 +64,29 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** GET a path on the service; the status code and body. */
+    /** The service's HTTP interface. */
+    ServiceEndpoint endpoint() {
+        return ServiceEndpoint.local(port);
+    }
+
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Accept", "text/plain, application/json").timeout(Duration.ofSeconds(10)).GET().build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        return endpoint().get(path);
     }
 
-    /** POST a JSON body to a path on the service; the status code and body. */
     HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
-                .header("Content-Type", "application/json").header("Accept", "application/json").timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(json));
-        for (int i = 0; i + 1 < headers.length; i += 2) { // extra headers: name, value, …
-            request.header(headers[i], headers[i + 1]);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return endpoint().post(path, json, headers);
     }
 
-    /** GET a path as bytes. */
     HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).timeout(Duration.ofSeconds(60)).GET().build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        return endpoint().getBytes(path);
     }
 
-    /** POST bytes of a content type; the status code and body as text. */
     HttpResponse<String> postBytes(String path, String contentType, byte[] body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).header("Content-Type", contentType)
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        return endpoint().postBytes(path, contentType, body);
     }
 
-    /** Submits a run spec to a trainer's {@code POST /trainer/runs}, failing unless it was accepted. */
     void submitRun(String specJson, String... headers) throws IOException, InterruptedException {
-        HttpResponse<String> response = post("/trainer/runs", specJson, headers);
-        if (response.statusCode() != 201) {
-            throw new IllegalStateException("run spec " + specJson + " refused: " + response.statusCode() + " " + response.body());
-        }
+        endpoint().submitRun(specJson, headers);
     }
 
     /** Waits until {@code /q/health/ready} answers 200, failing early if the process died. */
@@ -117,12 +96,8 @@ final class ServiceProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + tail(40));
             }
-            try {
-                if (get("/q/health/ready").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                // keep waiting
+            if (endpoint().ready()) {
+                return;
             }
             Thread.sleep(250);
         }
@@ -157,22 +132,8 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** The value of a Prometheus sample, e.g. {@code trainer_batches_total{outcome="train",run="e2e"}}. */
     OptionalDouble metric(String name, String... labels) throws IOException, InterruptedException {
-        String body = get("/q/metrics").body();
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})?\\s+(\\S+)$", Pattern.MULTILINE);
-        Matcher m = line.matcher(body);
-        while (m.find()) {
-            String labelSet = m.group(1) == null ? "" : m.group(1);
-            boolean all = true;
-            for (String label : labels) {
-                all &= labelSet.contains(label);
-            }
-            if (all) {
-                return OptionalDouble.of(Double.parseDouble(m.group(2)));
-            }
-        }
-        return OptionalDouble.empty();
+        return endpoint().metric(name, labels);
     }
 
     /**

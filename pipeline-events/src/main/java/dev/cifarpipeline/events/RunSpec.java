@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -180,6 +182,53 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
                 f.optBoolean("cycleMomentum"), f.optNumber("momentum"), f.optNumber("dampening"), f.optBoolean("nesterov"),
                 f.optLong("seed"), f.optInteger("checkpointEverySteps"), f.longValue("submittedAtMillis", System.currentTimeMillis()),
                 f.optLong("stopRequestedAtMillis"));
+    }
+
+    /**
+     * Reads a spec written as {@code key=value} pairs separated by blanks ({@code runId=lr05 epochs=30
+     * maxLearningRate=0.05}), as compose's {@code PIPELINE_RUN} gives it: each value is typed by its key (the
+     * record's component), then the spec is checked as {@link #fromJson} checks one. Errors name the pair.
+     */
+    public static RunSpec fromAssignments(String assignments) {
+        ObjectNode node = MAPPER.createObjectNode();
+        for (String pair : assignments.trim().split("\\s+")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new RecordFormatException("run spec: '" + pair + "' is not key=value");
+            }
+            String key = pair.substring(0, eq);
+            String value = pair.substring(eq + 1);
+            Class<?> type = Arrays.stream(RunSpec.class.getRecordComponents()).filter(c -> c.getName().equals(key))
+                    .map(RecordComponent::getType).findFirst()
+                    .orElseThrow(() -> new RecordFormatException("run spec: unknown key '" + key + "' in '" + pair + "'; known keys: "
+                            + String.join(", ", KEYS)));
+            try {
+                if (type == String.class) {
+                    node.put(key, value);
+                } else if (type == int.class || type == Integer.class) {
+                    node.put(key, Integer.parseInt(value));
+                } else if (type == long.class || type == Long.class) {
+                    node.put(key, Long.parseLong(value));
+                } else if (type == Double.class) {
+                    node.put(key, Double.parseDouble(value));
+                } else if (type == Boolean.class && (value.equals("true") || value.equals("false"))) {
+                    node.put(key, Boolean.parseBoolean(value));
+                } else {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new RecordFormatException("run spec: '" + pair + "': " + key + " must be "
+                        + (type == Boolean.class ? "true or false" : type == Double.class ? "a number" : "an integer"));
+            }
+        }
+        try {
+            return fromJson(MAPPER.writeValueAsBytes(node));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The keys a spec may have, in documentation order. */

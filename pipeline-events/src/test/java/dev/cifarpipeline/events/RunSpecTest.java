@@ -68,4 +68,26 @@ class RunSpecTest {
         assertTrue(error("{\"runId\":").contains("invalid JSON at line 1"));
         assertTrue(assertThrows(RecordFormatException.class, () -> RunSpec.fromJson(null)).getMessage().contains("null payload"));
     }
+
+    @Test
+    void assignmentsAreTypedByTheirKeyAndCheckedAsJsonIs() {
+        RunSpec spec = RunSpec.fromAssignments(" runId=lr05  preset=seed epochs=30 maxLearningRate=0.05 nesterov=true momentum=0.9 seed=7 ");
+        assertEquals(parse("{\"runId\":\"lr05\",\"preset\":\"seed\",\"epochs\":30,\"maxLearningRate\":0.05,\"nesterov\":true,"
+                + "\"momentum\":0.9,\"seed\":7,\"submittedAtMillis\":" + spec.submittedAtMillis() + "}"), spec);
+        assertEquals("123", RunSpec.fromAssignments("runId=123").runId(), "a run id of digits stays text");
+    }
+
+    @Test
+    void aWrongAssignmentIsRefusedNamingThePair() {
+        assertEquals("run spec: 'epochs=ten': epochs must be an integer",
+                assertThrows(RecordFormatException.class, () -> RunSpec.fromAssignments("runId=a epochs=ten")).getMessage());
+        assertEquals("run spec: 'nesterov=yes': nesterov must be true or false",
+                assertThrows(RecordFormatException.class, () -> RunSpec.fromAssignments("runId=a nesterov=yes")).getMessage());
+        assertEquals("run spec: 'epochs' is not key=value",
+                assertThrows(RecordFormatException.class, () -> RunSpec.fromAssignments("runId=a epochs")).getMessage());
+        assertTrue(assertThrows(RecordFormatException.class, () -> RunSpec.fromAssignments("runId=a epoch=3")).getMessage()
+                .startsWith("run spec: unknown key 'epoch' in 'epoch=3'; known keys: schemaVersion, runId"));
+        assertTrue(assertThrows(RecordFormatException.class, () -> RunSpec.fromAssignments("runId=a epochs=0")).getMessage()
+                .contains("epochs must be at least 1"));
+    }
 }

@@ -37,6 +37,14 @@ public interface TrainerConfig {
     @WithDefault("true")
     boolean progressBar();
 
+    /**
+     * Refuse to start unless the PyTorch engine sees a GPU. GPU deployments set it (docker-compose.gpu.yml, the
+     * Kubernetes gpu overlay), so a trainer that lost its GPU, or whose image has the CPU build of libtorch, stops
+     * at once with a message saying which, instead of training for days on the CPU.
+     */
+    @WithDefault("false")
+    boolean requireGpu();
+
     /** Sharing runs among trainers. */
     Claims claims();
 

@@ -62,7 +62,10 @@ public class TrainerNode {
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         try {
             config.validate();
-        } catch (IllegalArgumentException e) {
+            TrainingDevice device = TrainingDevice.detect();
+            LOG.infof("trainer %s: %s", trainerId, device);
+            device.require(config.requireGpu());
+        } catch (IllegalArgumentException | IllegalStateException e) {
             LOG.errorf("trainer-service cannot start: %s", e.getMessage());
             throw e;
         }
