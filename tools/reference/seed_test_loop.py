@@ -1,10 +1,10 @@
 """The seed's test() loop, timed: the reference the evaluator's scoring is measured against.
 
-../shared/reference/seed_vgg11.py times the network's forward alone on one random tensor; the seed's test()
+seed_vgg11.py times the network's forward alone on one random tensor; the seed's test()
 does more for every checkpoint: the test set through torchvision's transform_test (ToTensor, Normalize) and a
 DataLoader of batches of 100, the cross-entropy, the arg-max and the count. The evaluator does the same work
 (normalise the stored uint8 images, forward, loss, arg-max, confusion), so this is the like-for-like figure.
-The code between the markers is the seed's (../shared/seed/), device 'cpu' for 'npu', tqdm left out; the
+The code between the markers is the seed's (the tutorial this project rebuilds), device 'cpu' for 'npu', tqdm left out; the
 network is the seed's module (seed_vgg11_module.py).
 
 Data: the CIFAR-10 python test batch under --data (torchvision.datasets.CIFAR10, download=False), else

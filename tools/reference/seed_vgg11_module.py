@@ -1,4 +1,4 @@
-"""The seed's VGG11, verbatim from the tutorial (../shared/seed/), Ascend imports left out: one copy for the
+"""The seed's VGG11, verbatim from the tutorial this project rebuilds, Ascend imports left out: one copy for the
 reference scripts here (seed_state_dict.py, seed_test_loop.py) to import."""
 import torch
 import torch.nn as nn

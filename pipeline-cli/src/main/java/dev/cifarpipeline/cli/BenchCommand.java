@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>start-up: each packaged service alone, from process start to {@code /q/health/ready} answering 200;</li>
  *   <li>ingest: augmented images/s published to the broker ({@code IngestThroughputBenchmark});</li>
  *   <li>trainer: images/s fed from Kafka and the data-wait fraction ({@code TrainerKafkaBenchmark}) next to
- *       {@code ../shared/reference/seed_vgg11.py}'s training step (and its forward-only eval figure);</li>
+ *       {@code tools/reference/seed_vgg11.py}'s training step (and its forward-only eval figure);</li>
  *   <li>evaluator: images/s scoring a test set ({@code EvaluatorScoringBenchmark}) next to the seed's
  *       {@code test()} loop ({@code tools/reference/seed_test_loop.py});</li>
  *   <li>trainer RSS at steps 100 and 1,000 of a long run (stable preset, batch 128), and every 100 steps between;</li>
@@ -362,14 +362,12 @@ public final class BenchCommand {
         static final String PYTHON = "/usr/bin/python3";
 
         static Reference detect(Path root) {
-            Path seedScript = root.resolve("../shared/reference/seed_vgg11.py").normalize();
+            Path seedScript = root.resolve("tools/reference/seed_vgg11.py");
             Path testLoopScript = root.resolve("tools/reference/seed_test_loop.py");
             List<String> notes = new ArrayList<>();
-            boolean torch = imports("torch") && Files.isRegularFile(seedScript);
+            boolean torch = imports("torch");
             if (!torch) {
-                notes.add("no seed reference for the trainer: " + (Files.isRegularFile(seedScript)
-                        ? "Debian's python3-torch is not installed (apt-get install python3-torch)"
-                        : "the seed's script " + seedScript + " is not beside this repository"));
+                notes.add("no seed reference for the trainer: Debian's python3-torch is not installed (apt-get install python3-torch)");
             }
             boolean testLoop = imports("torch, torchvision");
             if (!testLoop) {

@@ -59,7 +59,7 @@ public final class DefaultRunCommand {
                         return 0;
                     }
                     case 409 -> {
-                        out.println("default-run: run " + spec.runId() + " is there already; the trainers carry it on (" + response.body()
+                        out.println("default-run: run " + spec.runId() + " is there already, left as it is (" + response.body()
                                 + "). Give PIPELINE_RUN another runId for a new run.");
                         return 0;
                     }

@@ -74,7 +74,7 @@ class DefaultRunCommandTest {
         String url = trainer(409);
         assertEquals(0, run(Map.of("PIPELINE_RUN", "runId=first", "TRAINER_URL", url)));
         assertEquals(List.of("null"), authorizations, "no token configured, none sent");
-        assertTrue(output().contains("run first is there already"), output());
+        assertTrue(output().contains("run first is there already, left as it is"), output());
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * The trainer's step alone, as the seed's PyTorch script measures its own ({@code ../shared/reference/seed_vgg11.py}:
+ * The trainer's step alone, as the seed's PyTorch script measures its own ({@code tools/reference/seed_vgg11.py}:
  * four fixed random batches cycled, warm-up steps discarded, median step time): images per second of
  * {@link TrainingSession#step}, plus the process's RSS at steps 100 and 1,000 when the run is that long.
  * It ran next to the seed's script on the same machine. Prints one JSON line.
