@@ -319,8 +319,7 @@ public final class BenchCommand {
     }
 
     private List<String> jvmOptions(String module) throws IOException {
-        Path options = root.resolve(module).resolve("jvm.options");
-        return Files.isRegularFile(options) ? Arrays.asList(Files.readString(options).trim().split("\\s+")) : List.of("-Xmx1g");
+        return LocalStack.jvmOptions(root, module);
     }
 
     private static int freePort() throws IOException {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,14 @@ public final class LocalStack implements AutoCloseable {
         }
         env.putIfAbsent("KAFKA_BOOTSTRAP_SERVERS", bootstrap());
         return Map.copyOf(env);
+    }
+
+    /**
+     * A service's JVM flags, from its module's {@code jvm.options}: the one place they are written, which the
+     * container image reads too (deploy/docker/service.Dockerfile).
+     */
+    public static List<String> jvmOptions(Path root, String module) throws IOException {
+        return Arrays.asList(Files.readString(root.resolve(module).resolve("jvm.options")).trim().split("\\s+"));
     }
 
     /** Starts {@code module}'s packaged jar on {@code port} with {@code properties}; does not wait for it. */

@@ -103,10 +103,9 @@ public final class PipelineCommand {
         Path logs = report.resolve("logs");
         try (LocalStack stack = new LocalStack(root, runDir.resolve("kafka"), options.kafkaPort(), System.out::println)) {
             stack.startBroker(options.kafkaSecurity());
-            List<String> trainerJvm = Arrays.asList(Files.readString(root.resolve("trainer-service/jvm.options")).trim().split("\\s+"));
-            stack.start("evaluator-service", 8083, List.of("-Xmx1g"), Map.of(), logs);
-            stack.start("trainer-service", 8082, trainerJvm, Map.of("trainer.progress-bar", "false"), logs);
-            stack.start("data-ingest-service", 8081, List.of("-Xmx1g"), Map.of("ingest.dataset-dir", dataset.dir().toString(),
+            stack.start("evaluator-service", 8083, LocalStack.jvmOptions(root, "evaluator-service"), Map.of(), logs);
+            stack.start("trainer-service", 8082, LocalStack.jvmOptions(root, "trainer-service"), Map.of("trainer.progress-bar", "false"), logs);
+            stack.start("data-ingest-service", 8081, LocalStack.jvmOptions(root, "data-ingest-service"), Map.of("ingest.dataset-dir", dataset.dir().toString(),
                     "ingest.epochs", Integer.toString(options.epochs()), "ingest.batch-size", Integer.toString(options.batchSize())), logs);
             System.out.println("starting ingest, trainer and evaluator (logs in " + logs + ")");
             stack.awaitReady(Duration.ofMinutes(3));

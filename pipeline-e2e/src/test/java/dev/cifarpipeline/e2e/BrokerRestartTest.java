@@ -4,17 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.dataset.SyntheticCifar;
-import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.AugmentedBatchCodec;
-import dev.cifarpipeline.events.Topics;
-import dev.cifarpipeline.testsupport.TopicReads;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,16 +64,7 @@ class BrokerRestartTest {
                         "the run finished:\n" + trainer.tail(40));
                 audit.assertTrainedOnceAndScoredOnce(RUN, EPOCHS, BATCHES_PER_EPOCH);
 
-                List<int[]> batches = new ArrayList<>();
-                TopicReads.readUntilThenDrain(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1), read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH)
-                        .forEach(r -> {
-                            AugmentedBatch b = AugmentedBatchCodec.decode(r.value());
-                            batches.add(new int[] {b.epoch(), b.batchIndex()});
-                        });
-                Set<String> distinct = new HashSet<>();
-                batches.forEach(b -> distinct.add(b[0] + "/" + b[1]));
-                assertEquals(EPOCHS * BATCHES_PER_EPOCH, distinct.size(), "no batch lost from the stream");
-                assertEquals(EPOCHS * BATCHES_PER_EPOCH, batches.size(), "none published twice (idempotent producer)");
+                audit.assertStreamHoldsEachBatchOnce(EPOCHS, BATCHES_PER_EPOCH);
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
                     assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
                 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cifarpipeline.dataset.SyntheticCifar;
-import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.AugmentedBatchCodec;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
@@ -17,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,7 +103,7 @@ class ComposeStackTest {
     @Order(2)
     void aRunSubmittedThroughThePublishedTrainerPortIsTrainedScoredOnceAndReadBackOverHttp() throws Exception {
         String run = "via-port";
-        trainers.submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+        submit(run);
         assertTrue(audit.awaitFinished(List.of(run), Duration.ofMinutes(5), () -> false), stack.logs("trainer-service", 40));
         audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
 
@@ -160,7 +157,7 @@ class ComposeStackTest {
     @Order(4)
     void restartingTheWholeStackCarriesTheRunOnAndNoContainerIsLeftRestarting() throws Exception {
         String run = "restarted";
-        trainers.submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+        submit(run);
         awaitStep(run, 5);
         stack.compose(Duration.ofMinutes(6), "restart").orFail("docker-compose restart");
         stack.awaitHealthy(Duration.ofMinutes(4), LONG_RUNNING);
@@ -185,8 +182,8 @@ class ComposeStackTest {
         try (Admin admin = Admin.create(kafka)) {
             awaitTwoTrainersOwningPartitions(admin);
         }
-        trainers.submitRun("{\"runId\":\"left\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
-        trainers.submitRun("{\"runId\":\"right\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+        submit("left");
+        submit("right");
 
         // each replica trains one of them, at the same time
         String victim = null;
@@ -225,22 +222,14 @@ class ComposeStackTest {
     @Order(6)
     void restartingTheKafkaContainerMidRunLosesNothingAndDoublesNothing() throws Exception {
         String run = "steady";
-        trainers.submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+        submit(run);
         awaitStep(run, 5);
         String broker = stack.containers("kafka").get(0);
         ComposeStack.docker(Duration.ofMinutes(3), "restart", broker).orFail("docker restart kafka");
 
         assertTrue(audit.awaitFinished(List.of(run), Duration.ofMinutes(6), () -> false), stack.logs("trainer-service", 60));
         audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
-        Set<String> distinct = new HashSet<>();
-        List<ConsumerRecord<String, byte[]>> batches = TopicReads.readUntilThenDrain(kafka, Topics.TRAIN_BATCHES, Duration.ofMinutes(1),
-                read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH);
-        batches.forEach(r -> {
-            AugmentedBatch b = AugmentedBatchCodec.decode(r.value());
-            distinct.add(b.epoch() + "/" + b.batchIndex());
-        });
-        assertEquals(EPOCHS * BATCHES_PER_EPOCH, distinct.size(), "no batch lost from the stream");
-        assertEquals(EPOCHS * BATCHES_PER_EPOCH, batches.size(), "none published twice");
+        audit.assertStreamHoldsEachBatchOnce(EPOCHS, BATCHES_PER_EPOCH);
         assertNoContainerRestartedByItself("kafka", "data-ingest-service", "evaluator-service", "prometheus");
     }
 
@@ -253,6 +242,11 @@ class ComposeStackTest {
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
+
+    /** Submits a run of the stream's epochs through the trainers' published port. */
+    private void submit(String run) throws Exception {
+        trainers.submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+    }
 
     static String[] prepend(String a, String b, String... rest) {
         List<String> all = new ArrayList<>(List.of(a, b));

@@ -3,6 +3,8 @@ package dev.cifarpipeline.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.events.AugmentedBatch;
+import dev.cifarpipeline.events.AugmentedBatchCodec;
 import dev.cifarpipeline.events.CheckpointAssembler;
 import dev.cifarpipeline.events.CheckpointManifest;
 import dev.cifarpipeline.events.CheckpointRecordCodec;
@@ -100,5 +102,18 @@ final class RunAudit {
         assertEquals(checkpoints.size(), scored.size(), run + ": and none twice: " + scored);
         assertTrue(checkpoints.size() >= epochs, run + ": a checkpoint per epoch at least");
         return manifests;
+    }
+
+    /** Asserts that the batch stream holds every batch of every epoch, each once: none lost, none published twice. */
+    void assertStreamHoldsEachBatchOnce(int epochs, int batchesPerEpoch) {
+        List<ConsumerRecord<String, byte[]>> batches = TopicReads.readUntilThenDrain(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1),
+                read -> read.size() >= epochs * batchesPerEpoch);
+        Set<String> distinct = new HashSet<>();
+        batches.forEach(r -> {
+            AugmentedBatch b = AugmentedBatchCodec.decode(r.value());
+            distinct.add(b.epoch() + "/" + b.batchIndex());
+        });
+        assertEquals(epochs * batchesPerEpoch, distinct.size(), "no batch lost from the stream");
+        assertEquals(epochs * batchesPerEpoch, batches.size(), "none published twice (idempotent producer)");
     }
 }

@@ -66,7 +66,9 @@ class RunStopTest {
                 List<ConsumerRecord<String, byte[]>> events = kafka.readUntil(Topics.TRAINING_EVENTS, 120_000, read -> stopped(read) != null);
                 TrainingEvent stopped = stopped(events);
                 assertTrue(stopped != null, "STOPPED published:\n" + trainer.tail(30));
-                assertTrue(stopped.message().contains("stopped on request") && stopped.message().contains("after checkpoint"), stopped.message());
+                // A stop that lands just after an epoch's checkpoint has nothing new to write: that checkpoint holds the run.
+                assertTrue(stopped.message().contains("stopped on request") && (stopped.message().contains("after checkpoint")
+                        || stopped.message().contains("nothing new to checkpoint")), stopped.message());
                 assertTrue(stopped.step() >= 6 && stopped.step() < 3 * 20, "stopped in the middle, at step " + stopped.step());
                 assertTrue(events.stream().map(r -> TrainingEvent.fromJson(r.value()))
                         .noneMatch(e -> e.runId().equals(RUN) && e.type().equals(TrainingEvent.FINISHED)), "it did not run on to the end");
