@@ -1,6 +1,7 @@
 package dev.cifarpipeline.ingest;
 
-import dev.cifarpipeline.events.BatchKind;
+import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.ingest.stream.PublishedBatch;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

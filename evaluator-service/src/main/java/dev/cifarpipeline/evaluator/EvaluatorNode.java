@@ -1,10 +1,19 @@
 package dev.cifarpipeline.evaluator;
 
-import dev.cifarpipeline.events.KafkaClients;
-import dev.cifarpipeline.events.CheckpointAssembler;
+import dev.cifarpipeline.evaluator.results.BestModels;
+import dev.cifarpipeline.evaluator.results.ResultBook;
+import dev.cifarpipeline.evaluator.results.ResultLog;
+import dev.cifarpipeline.evaluator.scoring.CheckpointEvaluator;
+import dev.cifarpipeline.evaluator.scoring.CheckpointScorer;
+import dev.cifarpipeline.evaluator.scoring.TestSet;
+import dev.cifarpipeline.evaluator.scoring.TestSetCache;
+import dev.cifarpipeline.evaluator.stream.CheckpointStream;
+import dev.cifarpipeline.evaluator.stream.EvaluatorOutputs;
 import dev.cifarpipeline.events.EvaluationResult;
-import dev.cifarpipeline.events.TopicSpec;
-import dev.cifarpipeline.events.VerifiedCheckpoint;
+import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
+import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
+import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.TopicSpec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;

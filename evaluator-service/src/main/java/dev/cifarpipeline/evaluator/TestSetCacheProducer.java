@@ -1,5 +1,6 @@
 package dev.cifarpipeline.evaluator;
 
+import dev.cifarpipeline.evaluator.scoring.TestSetCache;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 

@@ -1,8 +1,9 @@
 package dev.cifarpipeline.evaluator;
 
-import dev.cifarpipeline.events.AugmentedBatchCodec;
+import dev.cifarpipeline.evaluator.scoring.TestSetCache;
 import dev.cifarpipeline.events.Channels;
 import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;

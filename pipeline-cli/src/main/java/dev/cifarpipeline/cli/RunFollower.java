@@ -1,13 +1,13 @@
 package dev.cifarpipeline.cli;
 
-import dev.cifarpipeline.events.CheckpointManifest;
-import dev.cifarpipeline.events.CheckpointRecord;
-import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.EvaluationResult;
-import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
+import dev.cifarpipeline.events.checkpoint.CheckpointRecord;
+import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
+import dev.cifarpipeline.events.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;

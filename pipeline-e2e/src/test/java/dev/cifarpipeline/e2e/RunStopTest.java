@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.dataset.SyntheticCifar;
-import dev.cifarpipeline.events.CheckpointAssembler;
-import dev.cifarpipeline.events.CheckpointManifest;
-import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
+import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
+import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,11 +5,11 @@ package dev.cifarpipeline.events;
  * configuration that defaults to these), so that a rename happens in one place.
  */
 public final class Topics {
-    /** Augmented uint8 training mini-batches, in epoch order; encoded by {@link AugmentedBatchCodec}. */
+    /** Augmented uint8 training mini-batches, in epoch order; encoded by {@code batch.AugmentedBatchCodec}. */
     public static final String TRAIN_BATCHES = "cifar.train.batches";
-    /** The test set, not augmented, as batches of {@link BatchKind#TEST}; keyed by batch index. */
+    /** The test set, not augmented, as batches of {@code batch.BatchKind.TEST}; keyed by batch index. */
     public static final String TEST_BATCHES = "cifar.test.batches";
-    /** One {@link EpochMarker} per epoch of the train stream: where it starts, so a run can start at a boundary. */
+    /** One {@code batch.EpochMarker} per epoch of the train stream: where it starts, so a run can start at a boundary. */
     public static final String EPOCH_MARKERS = "cifar.epoch.markers";
     /**
      * {@link RunSpec}s keyed by run id, compacted. Trainers share its partitions through one consumer group: a

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
-import dev.cifarpipeline.events.CheckpointRecordCodec;
+import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
+import dev.cifarpipeline.trainer.training.DivergencePolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;

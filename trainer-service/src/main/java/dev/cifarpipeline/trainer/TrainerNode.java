@@ -1,8 +1,18 @@
 package dev.cifarpipeline.trainer;
 
-import dev.cifarpipeline.events.KafkaClients;
 import dev.cifarpipeline.events.RunSpec;
-import dev.cifarpipeline.events.TopicSpec;
+import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.TopicSpec;
+import dev.cifarpipeline.trainer.cluster.RunClaims;
+import dev.cifarpipeline.trainer.cluster.RunDirectory;
+import dev.cifarpipeline.trainer.cluster.RunSubmitter;
+import dev.cifarpipeline.trainer.cluster.TrainerRuns;
+import dev.cifarpipeline.trainer.run.ProgressBar;
+import dev.cifarpipeline.trainer.run.RunContext;
+import dev.cifarpipeline.trainer.run.RunMeters;
+import dev.cifarpipeline.trainer.run.RunWorker;
+import dev.cifarpipeline.trainer.run.TrainerOutputs;
+import dev.cifarpipeline.trainer.training.TrainingDevice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -2,13 +2,13 @@ package dev.cifarpipeline.ingest.bench;
 
 import dev.cifarpipeline.dataset.CifarDataset;
 import dev.cifarpipeline.dataset.SyntheticCifar;
-import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.AugmentedBatchCodec;
-import dev.cifarpipeline.ingest.BatchFactory;
-import dev.cifarpipeline.ingest.IngestTopics;
-import dev.cifarpipeline.ingest.PublishListener;
-import dev.cifarpipeline.ingest.PublishedBatch;
-import dev.cifarpipeline.ingest.StreamPublisher;
+import dev.cifarpipeline.events.batch.AugmentedBatch;
+import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
+import dev.cifarpipeline.ingest.augment.BatchFactory;
+import dev.cifarpipeline.ingest.stream.IngestTopics;
+import dev.cifarpipeline.ingest.stream.PublishListener;
+import dev.cifarpipeline.ingest.stream.PublishedBatch;
+import dev.cifarpipeline.ingest.stream.StreamPublisher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -93,7 +93,7 @@ public final class IngestThroughputBenchmark {
         PublishListener counting = new PublishListener() {
             @Override
             public void published(PublishedBatch batch, long latencyNanos) {
-                if (batch.kind() == dev.cifarpipeline.events.BatchKind.TRAIN) {
+                if (batch.kind() == dev.cifarpipeline.events.batch.BatchKind.TRAIN) {
                     rawBytes.addAndGet(batch.bytes());
                     trainImages.addAndGet(batch.images());
                 }

@@ -1,15 +1,15 @@
 package dev.cifarpipeline.evaluator.bench;
 
 import ai.djl.ndarray.NDManager;
-import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.AugmentedBatchCodec;
-import dev.cifarpipeline.events.BatchKind;
-import dev.cifarpipeline.events.CheckpointChunker;
-import dev.cifarpipeline.events.CheckpointManifest;
-import dev.cifarpipeline.events.CheckpointRecordCodec;
 import dev.cifarpipeline.events.ImageGeometry;
-import dev.cifarpipeline.events.Sha256;
 import dev.cifarpipeline.events.Topics;
+import dev.cifarpipeline.events.batch.AugmentedBatch;
+import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
+import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.events.checkpoint.CheckpointChunker;
+import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
+import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
+import dev.cifarpipeline.events.checkpoint.Sha256;
 import dev.cifarpipeline.model.ModelSpec;
 import dev.cifarpipeline.model.ModelWeights;
 import dev.cifarpipeline.model.TrainingCheckpoint;

@@ -1,9 +1,9 @@
 package dev.cifarpipeline.evaluator.bench;
 
 import ai.djl.ndarray.NDManager;
-import dev.cifarpipeline.evaluator.CheckpointScorer;
-import dev.cifarpipeline.evaluator.Score;
-import dev.cifarpipeline.evaluator.TestSet;
+import dev.cifarpipeline.evaluator.scoring.CheckpointScorer;
+import dev.cifarpipeline.evaluator.scoring.Score;
+import dev.cifarpipeline.evaluator.scoring.TestSet;
 import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.model.ModelSpec;
 import dev.cifarpipeline.model.VggInference;

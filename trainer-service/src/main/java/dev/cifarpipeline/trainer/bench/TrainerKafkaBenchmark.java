@@ -1,17 +1,17 @@
 package dev.cifarpipeline.trainer.bench;
 
-import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.AugmentedBatchCodec;
-import dev.cifarpipeline.events.BatchKind;
 import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.events.RunSpec;
-import dev.cifarpipeline.trainer.DivergencePolicy;
-import dev.cifarpipeline.trainer.ProgressBar;
-import dev.cifarpipeline.trainer.RunContext;
-import dev.cifarpipeline.trainer.RunMeters;
-import dev.cifarpipeline.trainer.RunWorker;
-import dev.cifarpipeline.trainer.TrainerOutputs;
-import dev.cifarpipeline.trainer.TrainingSettings;
+import dev.cifarpipeline.events.batch.AugmentedBatch;
+import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
+import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.trainer.run.ProgressBar;
+import dev.cifarpipeline.trainer.run.RunContext;
+import dev.cifarpipeline.trainer.run.RunMeters;
+import dev.cifarpipeline.trainer.run.RunWorker;
+import dev.cifarpipeline.trainer.run.TrainerOutputs;
+import dev.cifarpipeline.trainer.training.DivergencePolicy;
+import dev.cifarpipeline.trainer.training.TrainingSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

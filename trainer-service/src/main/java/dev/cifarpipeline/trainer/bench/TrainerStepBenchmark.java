@@ -1,12 +1,12 @@
 package dev.cifarpipeline.trainer.bench;
 
-import dev.cifarpipeline.events.AugmentedBatch;
-import dev.cifarpipeline.events.BatchKind;
 import dev.cifarpipeline.events.ImageGeometry;
-import dev.cifarpipeline.trainer.OneCycleSchedule;
-import dev.cifarpipeline.trainer.TrainingPreset;
-import dev.cifarpipeline.trainer.TrainingSession;
-import dev.cifarpipeline.trainer.TrainingSettings;
+import dev.cifarpipeline.events.batch.AugmentedBatch;
+import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.trainer.training.OneCycleSchedule;
+import dev.cifarpipeline.trainer.training.TrainingPreset;
+import dev.cifarpipeline.trainer.training.TrainingSession;
+import dev.cifarpipeline.trainer.training.TrainingSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,175 @@
+package dev.cifarpipeline.evaluator.api;
+
+import ai.djl.ndarray.NDManager;
+import dev.cifarpipeline.evaluator.EvaluatorNode;
+import dev.cifarpipeline.evaluator.scoring.Score;
+import dev.cifarpipeline.evaluator.scoring.TestSet;
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.ImageGeometry;
+import dev.cifarpipeline.model.ModelSpec;
+import dev.cifarpipeline.model.SeedStateDict;
+import dev.cifarpipeline.model.VggInference;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The evaluator over HTTP: runs and their results, each run's best checkpoint (also as safetensors in the seed's
+ * names), predictions from a run's best model, and scoring of an uploaded safetensors file.
+ */
+@Path("/evaluator")
+public class EvaluatorResource {
+    private final EvaluatorNode node;
+
+    public EvaluatorResource(EvaluatorNode node) {
+        this.node = node;
+    }
+
+    /** Every run's results, in publication order. */
+    @GET
+    @Path("/results")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, List<EvaluationResult>> results() {
+        return node.book().snapshot();
+    }
+
+    /** One line per run: results so far, the latest and the best. */
+    @GET
+    @Path("/runs")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Map<String, Object>> runs() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        node.book().snapshot().forEach((run, results) -> {
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("run", run);
+            line.put("results", results.size());
+            line.put("latest", summary(results.get(results.size() - 1)));
+            line.put("best", summary(node.book().best(run).orElseThrow()));
+            out.add(line);
+        });
+        return out;
+    }
+
+    @GET
+    @Path("/runs/{run}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response run(@PathParam("run") String run) {
+        List<EvaluationResult> results = node.book().snapshot().get(run);
+        if (results == null) {
+            return problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'");
+        }
+        return Response.ok(Map.of("run", run, "results", results, "best", node.book().best(run).orElseThrow())).build();
+    }
+
+    @GET
+    @Path("/runs/{run}/best")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response best(@PathParam("run") String run) {
+        return node.book().best(run).<Response>map(r -> Response.ok(r).build())
+                .orElseGet(() -> problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'"));
+    }
+
+    /** The best checkpoint's weights in the seed's state_dict names: {@code VGG11().load_state_dict(safetensors.torch.load_file(...))}. */
+    @GET
+    @Path("/runs/{run}/best.safetensors")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response bestSafetensors(@PathParam("run") String run) {
+        Optional<byte[]> file = node.bestModels().safetensors(run);
+        if (file.isEmpty()) {
+            return problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'");
+        }
+        return Response.ok(file.get(), MediaType.APPLICATION_OCTET_STREAM)
+                .header("Content-Disposition", "attachment; filename=\"best-" + run + ".safetensors\"").build();
+    }
+
+    /** The ten class probabilities for one 32×32 image (PNG, or 3,072 raw CHW bytes) from the run's best model. */
+    @POST
+    @Path("/predict")
+    @Consumes({ImageInput.PNG, ImageInput.RAW})
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response predict(@QueryParam("run") String run, @HeaderParam("Content-Type") String contentType, byte[] body) {
+        if (run == null || run.isBlank()) {
+            return problem(Response.Status.BAD_REQUEST, "say which run's best model to use: /evaluator/predict?run=<run id>");
+        }
+        byte[] chw;
+        try {
+            chw = ImageInput.decode(body, contentType);
+        } catch (IllegalArgumentException e) {
+            return problem(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        Optional<VggInference> net = node.bestModels().network(run);
+        if (net.isEmpty()) {
+            return problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'");
+        }
+        double[] p = node.scorer().probabilities(net.get(), chw);
+        Map<String, Double> byClass = new LinkedHashMap<>();
+        int top = 0;
+        for (int c = 0; c < p.length; c++) {
+            byClass.put(ImageGeometry.CLASS_NAMES.get(c), p[c]);
+            top = p[c] > p[top] ? c : top;
+        }
+        EvaluationResult best = node.book().best(run).orElseThrow();
+        return Response.ok(Map.of("run", run, "checkpoint", best.checkpointId(), "predicted", ImageGeometry.CLASS_NAMES.get(top),
+                "probabilities", byClass)).build();
+    }
+
+    /** Scores an uploaded safetensors file in the seed's names on the test set; publishes nothing. */
+    @POST
+    @Path("/score")
+    @Consumes(MediaType.APPLICATION_OCTET_STREAM)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response score(@QueryParam("model") String model, @QueryParam("layout") String layout, byte[] body) {
+        ModelSpec spec;
+        try {
+            spec = ModelSpec.of(model == null ? "vgg11" : model, layout == null ? "seed" : layout);
+        } catch (IllegalArgumentException e) {
+            return problem(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        Optional<TestSet> tests = node.testSet().current();
+        if (tests.isEmpty()) {
+            return problem(Response.Status.SERVICE_UNAVAILABLE, "the test set has not fully arrived yet: " + node.testSet().progress());
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+             VggInference net = SeedStateDict.load(spec, body == null ? new byte[0] : body, manager)) {
+            Score score = node.scorer().score(net, tests.get());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("model", spec.architecture().id());
+            out.put("layout", spec.layout().id());
+            out.put("accuracy", score.accuracy());
+            out.put("meanLoss", score.meanLoss());
+            out.put("testImages", score.images());
+            out.put("perClassAccuracy", score.perClassAccuracy());
+            out.put("confusion", score.confusion());
+            out.put("scoringSeconds", score.seconds());
+            return Response.ok(out).build();
+        } catch (IllegalArgumentException e) {
+            return problem(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    private static Map<String, Object> summary(EvaluationResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("checkpoint", r.checkpointId());
+        m.put("epoch", r.epoch());
+        m.put("step", r.step());
+        m.put("accuracy", r.accuracy());
+        m.put("meanLoss", r.meanLoss());
+        return m;
+    }
+
+    private static Response problem(Response.Status status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+    }
+}

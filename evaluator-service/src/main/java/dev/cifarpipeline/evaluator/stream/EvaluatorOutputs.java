@@ -1,0 +1,108 @@
+package dev.cifarpipeline.evaluator.stream;
+
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.kafka.DeadLetter;
+import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.TopicSpec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What the evaluator writes. A result goes out in a Kafka transaction together with the evaluators' group
+ * moving past its checkpoint, so the two happen together or not at all; and the group fences the transaction
+ * of an evaluator it no longer counts as the partition's owner (one that stalled while scoring and was replaced),
+ * so a checkpoint never has two results for readers of committed records ({@link KafkaClients#ISOLATION}, as every reader
+ * of results reads).
+ * Dead letters go through a plain idempotent producer of their own. Each write returns once the broker
+ * acknowledged it.
+ */
+public final class EvaluatorOutputs implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> results;
+    private final KafkaProducer<String, byte[]> deadLetters;
+    private final String resultTopic;
+    private final String deadLetterTopic;
+
+    public EvaluatorOutputs(Map<String, Object> kafka, String resultTopic, String deadLetterTopic, String clientId) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        Map<String, Object> transactional = new HashMap<>(config);
+        transactional.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-results");
+        // Unique per evaluator; the fencing of a stale owner comes from the group's generation (KIP-447), not this id.
+        transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "evaluator-results-" + clientId);
+        this.results = new KafkaProducer<>(transactional, new StringSerializer(), new ByteArraySerializer());
+        Map<String, Object> plain = new HashMap<>(config);
+        plain.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dead-letters");
+        plain.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
+        this.deadLetters = new KafkaProducer<>(plain, new StringSerializer(), new ByteArraySerializer());
+        this.resultTopic = resultTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        try {
+            results.initTransactions();
+        } catch (KafkaException e) {
+            close();
+            throw new IllegalStateException("cannot start the results producer's transactions: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Publishes {@code result} and commits {@code offsets} for {@code group} in one transaction. Returns false, the
+     * transaction aborted, when the group refused the offsets because this member no longer owns the partition:
+     * the checkpoint's new owner scores it. Any other failure is thrown.
+     */
+    public synchronized boolean result(EvaluationResult result, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+        try {
+            results.beginTransaction();
+            results.send(new ProducerRecord<>(resultTopic, result.runId(), result.toJson()));
+            results.sendOffsetsToTransaction(offsets, group);
+            results.commitTransaction();
+            return true;
+        } catch (KafkaException e) {
+            boolean fenced = fencedByTheGroup(e);
+            try {
+                results.abortTransaction();
+            } catch (KafkaException abort) {
+                e.addSuppressed(abort);
+            }
+            if (fenced) {
+                return false;
+            }
+            throw new IllegalStateException("cannot publish the result of " + result.checkpointId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean fencedByTheGroup(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CommitFailedException || t instanceof FencedInstanceIdException || t instanceof RebalanceInProgressException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        KafkaClients.await(deadLetters.send(DeadLetter.forward(record, reason, deadLetterTopic)),
+                "dead letter from " + record.topic() + "@" + record.offset());
+    }
+
+    @Override
+    public void close() {
+        results.close(Duration.ofSeconds(10));
+        deadLetters.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,8 +1,0 @@
-package dev.cifarpipeline.events;
-
-/** A checkpoint whose reassembled bytes do not match its manifest; nothing may be loaded from it. */
-public class CheckpointIntegrityException extends RecordFormatException {
-    public CheckpointIntegrityException(String message) {
-        super(message);
-    }
-}

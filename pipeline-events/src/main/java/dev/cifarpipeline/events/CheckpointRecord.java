@@ -1,6 +1,0 @@
-package dev.cifarpipeline.events;
-
-/** What the checkpoints topic carries: the chunks of a checkpoint's bytes, then its manifest. */
-public sealed interface CheckpointRecord permits CheckpointChunk, CheckpointManifest {
-    String checkpointId();
-}

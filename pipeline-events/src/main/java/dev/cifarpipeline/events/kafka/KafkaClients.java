@@ -1,0 +1,101 @@
+package dev.cifarpipeline.events.kafka;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/** Small things every service does with its Kafka clients, written once. */
+public final class KafkaClients {
+    /**
+     * How every consumer of ours reads: committed records only. Results are published in transactions (see the
+     * evaluator's outputs), and a result whose transaction was aborted was never published.
+     */
+    public static final String ISOLATION = "read_committed";
+
+    private KafkaClients() {
+    }
+
+    /** Waits for a send's acknowledgement; a failure names {@code what} could not be published, and why. */
+    public static RecordMetadata await(Future<RecordMetadata> ack, String what) {
+        try {
+            return ack.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing the " + what, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Settings of a consumer-group member that commits by hand, starts a new group at the earliest offset and
+     * waits for a missing topic rather than having the broker create it with default settings.
+     * The heartbeat is a quarter of the session timeout, so a silent member is declared gone after the timeout
+     * and not later. {@code cooperative}: the cooperative-sticky assignor, which moves only the partitions that
+     * must move and hands them over only after their old owner gave them up.
+     */
+    public static Map<String, Object> groupMember(Map<String, Object> kafka, String groupId, String clientId, Duration sessionTimeout,
+                                                  boolean cooperative) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // topics come from TopicSpec, never from a subscription
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, ISOLATION);
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 4));
+        if (cooperative) {
+            config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
+        }
+        return config;
+    }
+
+    /**
+     * The partitions of {@code topic} as {@code consumer} sees them, asking again while the answer is empty: a topic
+     * created a moment ago may not be in the broker's metadata yet, and a consumer assigned no partitions cannot poll.
+     * Fails, naming the topic, if it has none within {@code timeout}.
+     */
+    public static List<TopicPartition> partitions(Consumer<?, ?> consumer, String topic, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<PartitionInfo> found = consumer.partitionsFor(topic, timeout);
+            if (found != null && !found.isEmpty()) {
+                return found.stream().map(p -> new TopicPartition(topic, p.partition())).sorted(BY_PARTITION).toList();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + topic + " does not exist (no partitions after " + timeout + ")");
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
+            }
+        }
+    }
+
+    private static final Comparator<TopicPartition> BY_PARTITION = Comparator.comparingInt(TopicPartition::partition);
+
+    /** A replica's default name: host name and process id (the pod name on Kubernetes, unique per process on one host). */
+    public static String defaultInstanceId(String fallbackHost) {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = fallbackHost;
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

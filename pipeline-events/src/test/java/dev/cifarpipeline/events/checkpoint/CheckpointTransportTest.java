@@ -1,0 +1,132 @@
+package dev.cifarpipeline.events.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.RecordFormatException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class CheckpointTransportTest {
+
+    private static byte[] checkpointBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(3).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static CheckpointManifest manifest(String id, byte[] bytes, int chunkBytes) {
+        return new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, "run-1", "vgg11", "batchnorm",
+                "djl-parameters-v1", 1, 63, 1.5, bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
+                Sha256.hex(bytes), List.of(new EpochLineage(0, 63, 63, 0)), 1L);
+    }
+
+    /** Encodes and decodes every record, as the topic would. */
+    private static List<CheckpointRecord> overTheWire(String id, byte[] bytes, int chunkBytes, CheckpointManifest manifest) {
+        List<CheckpointRecord> records = new ArrayList<>(CheckpointChunker.split(id, bytes, chunkBytes));
+        records.add(manifest);
+        List<CheckpointRecord> decoded = new ArrayList<>();
+        for (CheckpointRecord record : records) {
+            decoded.add(CheckpointRecordCodec.decode(CheckpointRecordCodec.encode(record)));
+        }
+        return decoded;
+    }
+
+    @Test
+    void checkpointSplitIntoChunksArrivesIntactAndVerified() {
+        byte[] bytes = checkpointBytes(1_300_000);
+        CheckpointManifest manifest = manifest("ck-1", bytes, 512 * 1024);
+        assertEquals(3, manifest.chunkCount());
+        CheckpointAssembler assembler = new CheckpointAssembler(2, 100_000_000);
+        Optional<VerifiedCheckpoint> result = Optional.empty();
+        for (CheckpointRecord record : overTheWire("ck-1", bytes, 512 * 1024, manifest)) {
+            result = assembler.accept(record);
+        }
+        assertTrue(result.isPresent());
+        assertArrayEquals(bytes, result.get().bytes());
+        assertEquals(manifest, result.get().manifest());
+        assertEquals(0, assembler.pendingCheckpoints());
+    }
+
+    @Test
+    void tamperedChunkFailsTheSha256AndNothingIsReturned() {
+        byte[] bytes = checkpointBytes(10_000);
+        CheckpointManifest manifest = manifest("ck-2", bytes, 4096);
+        CheckpointAssembler assembler = new CheckpointAssembler(2, 100_000_000);
+        List<CheckpointChunk> chunks = CheckpointChunker.split("ck-2", bytes, 4096);
+        for (CheckpointChunk chunk : chunks) {
+            byte[] data = chunk.data().clone();
+            if (chunk.chunkIndex() == 1) {
+                data[17] ^= 1; // tampered before encoding, so the chunk's own CRC is valid
+            }
+            assembler.accept(new CheckpointChunk(chunk.checkpointId(), chunk.chunkIndex(), chunk.chunkCount(), data));
+        }
+        CheckpointIntegrityException e = assertThrows(CheckpointIntegrityException.class, () -> assembler.accept(manifest));
+        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+    }
+
+    @Test
+    void missingChunkIsReportedAsIncomplete() {
+        byte[] bytes = checkpointBytes(10_000);
+        CheckpointManifest manifest = manifest("ck-3", bytes, 4096);
+        CheckpointAssembler assembler = new CheckpointAssembler(2, 100_000_000);
+        List<CheckpointChunk> chunks = CheckpointChunker.split("ck-3", bytes, 4096);
+        assembler.accept(chunks.get(0));
+        assembler.accept(chunks.get(2));
+        CheckpointIntegrityException e = assertThrows(CheckpointIntegrityException.class, () -> assembler.accept(manifest));
+        assertTrue(e.getMessage().contains("chunk 1 of 3 is missing"), e.getMessage());
+    }
+
+    @Test
+    void manifestWithoutChunksAndOversizedCheckpointsAreRefused() {
+        byte[] bytes = checkpointBytes(10_000);
+        CheckpointAssembler small = new CheckpointAssembler(2, 5_000);
+        assertThrows(CheckpointIntegrityException.class, () -> small.accept(manifest("ck-4", bytes, 4096)));
+        List<CheckpointChunk> chunks = CheckpointChunker.split("ck-5", bytes, 4096);
+        small.accept(chunks.get(0));
+        assertThrows(CheckpointIntegrityException.class, () -> small.accept(chunks.get(1)));
+    }
+
+    @Test
+    void abandonedCheckpointsAreEvictedSoMemoryStaysBounded() {
+        CheckpointAssembler assembler = new CheckpointAssembler(2, 100_000_000);
+        for (int i = 0; i < 5; i++) {
+            assembler.accept(CheckpointChunker.split("abandoned-" + i, checkpointBytes(8192), 4096).get(0));
+        }
+        assertEquals(2, assembler.pendingCheckpoints());
+    }
+
+    @Test
+    void corruptedChunkRecordsAreRejectedByTheirCrc() {
+        byte[] encoded = CheckpointRecordCodec.encode(CheckpointChunker.split("ck-6", checkpointBytes(100), 64).get(0));
+        encoded[30] ^= 4;
+        assertTrue(assertThrows(RecordFormatException.class, () -> CheckpointRecordCodec.decode(encoded))
+                .getMessage().contains("CRC-32C mismatch"));
+        byte[] manifest = CheckpointRecordCodec.encode(manifest("ck-6", checkpointBytes(100), 64));
+        byte[] broken = java.util.Arrays.copyOf(manifest, manifest.length - 10);
+        assertTrue(assertThrows(RecordFormatException.class, () -> CheckpointRecordCodec.decode(broken))
+                .getMessage().contains("CheckpointManifest at byte 5"));
+    }
+
+    @Test
+    void evaluationResultRoundTripsThroughJson() {
+        int[][] confusion = new int[10][10];
+        confusion[3][5] = 7;
+        java.util.List<Double> perClass = new java.util.ArrayList<>(java.util.Collections.nCopies(10, 0.9));
+        perClass.set(9, null); // a class the test set lacks
+        EvaluationResult result = new EvaluationResult(2, "run-1", "ck-1", "vgg11", "seed", 3, 189, 0.91, 0.3, perClass, confusion, 500,
+                2.5, 98L, 99L);
+        EvaluationResult back = EvaluationResult.fromJson(result.toJson());
+        assertEquals(result.checkpointId(), back.checkpointId());
+        assertEquals(perClass, back.perClassAccuracy());
+        assertEquals(7, back.confusion()[3][5]);
+        assertEquals(new String(result.toJson()), new String(back.toJson()));
+        assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("{\"runId\":\"x\"}".getBytes()));
+    }
+}

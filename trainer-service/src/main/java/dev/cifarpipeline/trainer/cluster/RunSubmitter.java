@@ -1,0 +1,118 @@
+package dev.cifarpipeline.trainer.cluster;
+
+import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.trainer.run.TrainerOutputs;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Puts a new run on the run-spec topic, in the partition {@link RunPlacement} picks from the trainers' group as
+ * it is now, keyed by run id. A run id that is already known is refused: a run is resumed by its trainer, not by
+ * submitting it again, and one id in two partitions would have two trainers.
+ */
+public final class RunSubmitter {
+    /** The run id is taken. */
+    public static final class RunExistsException extends IllegalStateException {
+        public RunExistsException(String message) {
+            super(message);
+        }
+    }
+
+    /** No run of that id is known. */
+    public static final class UnknownRunException extends IllegalStateException {
+        public UnknownRunException(String message) {
+            super(message);
+        }
+    }
+
+    /** A stop asked of a run: where the request went, and whether it was asked before. */
+    public record StopRequest(String runId, int partition, long requestedAtMillis, boolean already) {
+    }
+
+    /** Where a submitted run went. */
+    public record Placement(String runId, int partition, String trainer) {
+    }
+
+    private final Map<String, Object> kafka;
+    private final Admin admin;
+    private final TrainerOutputs outputs;
+    private final String specTopic;
+    private final String eventTopic;
+    private final String claimGroup;
+
+    public RunSubmitter(Map<String, Object> kafka, Admin admin, TrainerOutputs outputs, String specTopic, String eventTopic, String claimGroup) {
+        this.kafka = kafka;
+        this.admin = admin;
+        this.outputs = outputs;
+        this.specTopic = specTopic;
+        this.eventTopic = eventTopic;
+        this.claimGroup = claimGroup;
+    }
+
+    public synchronized Placement submit(RunSpec spec) throws InterruptedException {
+        if (spec.stopRequested()) {
+            throw new IllegalArgumentException("run spec " + spec.runId() + ": stopRequestedAtMillis is not for submitting; "
+                    + "stop a run with POST /trainer/runs/" + spec.runId() + "/stop");
+        }
+        RunDirectory directory = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-submit");
+        if (directory.runs().containsKey(spec.runId())) {
+            RunDirectory.Entry existing = directory.runs().get(spec.runId());
+            throw new RunExistsException("run " + spec.runId() + " exists already (run-spec partition " + existing.partition()
+                    + (existing.latestEvent() == null ? "" : ", last event " + existing.latestEvent().type()) + "); choose another run id");
+        }
+        Map<String, Set<Integer>> members = new HashMap<>();
+        Map<String, String> hosts = new HashMap<>();
+        int partitions;
+        try {
+            partitions = admin.describeTopics(java.util.List.of(specTopic)).allTopicNames().get().get(specTopic).partitions().size();
+            ConsumerGroupDescription group = admin.describeConsumerGroups(java.util.List.of(claimGroup)).all().get().get(claimGroup);
+            if (group != null) {
+                for (MemberDescription m : group.members()) {
+                    Set<Integer> owned = new HashSet<>();
+                    for (TopicPartition tp : m.assignment().topicPartitions()) {
+                        if (tp.topic().equals(specTopic)) {
+                            owned.add(tp.partition());
+                        }
+                    }
+                    members.put(m.consumerId(), owned);
+                    hosts.put(m.consumerId(), m.clientId());
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the trainers' group " + claimGroup + ": " + e.getCause().getMessage(), e.getCause());
+        }
+        int partition = RunPlacement.choose(partitions, members, directory.activeRunsByPartition());
+        outputs.send(specTopic, partition, spec.runId(), spec.toJson());
+        String trainer = members.entrySet().stream().filter(m -> m.getValue().contains(partition)).map(m -> hosts.get(m.getKey()))
+                .findFirst().orElse("none yet");
+        return new Placement(spec.runId(), partition, trainer);
+    }
+
+    /**
+     * Asks a run to stop: its spec again, with the time of the request, in the run's own partition, so the trainer
+     * that owns it (and any later owner) reads it. The trainer checkpoints the run and publishes STOPPED; a stopped
+     * run is not trained again. Asking twice is harmless; a run that has ended cannot be stopped.
+     */
+    public synchronized StopRequest stop(String runId) {
+        RunDirectory.Entry entry = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-stop").runs().get(runId);
+        if (entry == null) {
+            throw new UnknownRunException("no run " + runId + " on " + specTopic);
+        }
+        if (entry.terminal()) {
+            throw new RunExistsException("run " + runId + " has ended already (" + entry.latestEvent().type() + "): nothing to stop");
+        }
+        if (entry.spec().stopRequested()) {
+            return new StopRequest(runId, entry.partition(), entry.spec().stopRequestedAtMillis(), true);
+        }
+        RunSpec stopped = entry.spec().withStopRequested(System.currentTimeMillis());
+        outputs.send(specTopic, entry.partition(), runId, stopped.toJson());
+        return new StopRequest(runId, entry.partition(), stopped.stopRequestedAtMillis(), false);
+    }
+}

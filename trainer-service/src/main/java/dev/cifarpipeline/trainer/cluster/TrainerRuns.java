@@ -1,0 +1,120 @@
+package dev.cifarpipeline.trainer.cluster;
+
+import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.trainer.run.RunContext;
+import dev.cifarpipeline.trainer.run.RunMeters;
+import dev.cifarpipeline.trainer.run.RunWorker;
+import dev.cifarpipeline.trainer.training.DivergencePolicy;
+import dev.cifarpipeline.trainer.training.TrainingSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The runs this trainer hosts, each on a thread of its own, by the run-spec partition that gave it to this
+ * trainer. Claims start runs; a partition moving away stops its runs (after a checkpoint, or without one when
+ * the claim was lost); shutdown releases everything.
+ */
+public final class TrainerRuns implements RunClaims.Host {
+    /** How long a released run may take to finish its step and publish its checkpoint. */
+    private static final Duration STOP_WAIT = Duration.ofMinutes(2);
+
+    private record Hosted(RunWorker worker, Thread thread, int partition, RunMeters meters) {
+    }
+
+    private final RunContext context;
+    private final int logEvery;
+    private final DivergencePolicy divergence;
+    private final Function<String, RunMeters> meters;
+    private final Map<String, Hosted> hosted = new ConcurrentHashMap<>();
+
+    public TrainerRuns(RunContext context, int logEvery, DivergencePolicy divergence, Function<String, RunMeters> meters) {
+        this.context = context;
+        this.logEvery = logEvery;
+        this.divergence = divergence;
+        this.meters = meters;
+    }
+
+    /** Resolves a spec into settings without starting anything: how a bad spec is found before it is trained. */
+    public TrainingSettings settingsOf(RunSpec spec) {
+        return TrainingSettings.resolve(spec, logEvery, divergence);
+    }
+
+    @Override
+    public synchronized void claim(int partition, RunSpec spec, boolean terminal) {
+        Hosted current = hosted.get(spec.runId());
+        if (spec.stopRequested()) {
+            if (current != null && !current.worker().ended()) {
+                context.log().accept("run " + spec.runId() + ": stop requested; checkpointing and stopping it");
+                current.worker().requestStopForGood();
+            } else if (current == null && !terminal) {
+                // asked while no trainer held it: say so on the events topic, so that it reads as ended everywhere
+                context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, spec.runId(), TrainingEvent.STOPPED, 0, 0,
+                        "stopped on request before trainer " + context.trainerId() + " took it on", System.currentTimeMillis()));
+                context.log().accept("run " + spec.runId() + " was stopped on request; not training it");
+            }
+            return;
+        }
+        if (current != null) {
+            if (!current.worker().ended() || current.worker().state() != RunWorker.State.RELEASED) {
+                return; // running, or ended here for good (finished, stopped, failed): a repeated spec changes nothing
+            }
+            current.meters().close();
+            hosted.remove(spec.runId());
+        }
+        if (terminal) {
+            context.log().accept("run " + spec.runId() + " has ended (finished or stopped); not training it again");
+            return;
+        }
+        TrainingSettings settings = settingsOf(spec); // callers checked; a spec that fails here was rejected upstream
+        RunMeters runMeters = meters.apply(spec.runId());
+        RunWorker worker = new RunWorker(settings, context, runMeters);
+        Thread thread = new Thread(worker, "run-" + spec.runId());
+        thread.setDaemon(true);
+        hosted.put(spec.runId(), new Hosted(worker, thread, partition, runMeters));
+        context.log().accept(String.format("claimed run %s (run-spec partition %d): preset %s, %s, %d epoch(s) of a %d-epoch OneCycle "
+                        + "schedule, max lr %s, weight decay %s, %s, seed %d%s", spec.runId(), partition, settings.preset().id(),
+                settings.model(), settings.epochs(), settings.scheduleEpochs(), settings.maxLearningRate(), settings.weightDecay(),
+                settings.cycleMomentum() ? "momentum cycled 0.95-0.85" : "momentum " + settings.momentum(), settings.seed(),
+                spec.overrides().isEmpty() ? "" : ", overrides " + spec.overrides()));
+        thread.start();
+    }
+
+    @Override
+    public void release(Collection<Integer> partitions, boolean checkpoint) {
+        List<Hosted> leaving = new ArrayList<>();
+        synchronized (this) {
+            hosted.values().stream().filter(h -> partitions.contains(h.partition())).forEach(leaving::add);
+            leaving.forEach(h -> hosted.remove(h.worker().runId()));
+        }
+        leaving.forEach(h -> h.worker().requestStop(checkpoint));
+        for (Hosted h : leaving) {
+            try {
+                h.thread().join(STOP_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (h.thread().isAlive()) {
+                context.log().accept("run " + h.worker().runId() + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+            } else {
+                context.log().accept("run " + h.worker().runId() + (checkpoint ? " released" : " dropped (claim lost)")
+                        + " in state " + h.worker().state());
+            }
+            h.meters().close();
+        }
+    }
+
+    public List<RunWorker.Status> statuses() {
+        return hosted.values().stream().map(h -> h.worker().status()).sorted(java.util.Comparator.comparing(RunWorker.Status::runId)).toList();
+    }
+
+    /** Runs whose step failed: the trainer is alive but these runs are not progressing. */
+    public List<String> failedRuns() {
+        return hosted.values().stream().filter(h -> h.worker().state() == RunWorker.State.FAILED).map(h -> h.worker().runId()).toList();
+    }
+}

@@ -1,0 +1,273 @@
+package dev.cifarpipeline.trainer.run;
+
+import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.batch.AugmentedBatch;
+import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
+import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.model.TrainingCheckpoint;
+import dev.cifarpipeline.trainer.training.BatchLedger;
+import dev.cifarpipeline.trainer.training.Checkpoint;
+import dev.cifarpipeline.trainer.training.StepReport;
+import dev.cifarpipeline.trainer.training.TrainingRun;
+import dev.cifarpipeline.trainer.training.TrainingSettings;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * One claimed run on its own thread: restores the run's latest checkpoint from Kafka, reads the augmented
+ * stream through the run's own consumer group from that checkpoint's offsets (from the stream's start for a
+ * fresh run), trains, and publishes checkpoints and events. Asked to stop (its run moves to another trainer,
+ * or this trainer shuts down), it finishes the step in progress and checkpoints where it is, so the next owner
+ * loses nothing; told its claim is lost (another trainer may already own the run), it stops without writing.
+ */
+public final class RunWorker implements Runnable {
+    public enum State { RECOVERING, TRAINING, FINISHED, STOPPED, RELEASED, FAILED }
+
+    /** What the REST view and the health check show of a run. */
+    public record Status(String runId, String state, String preset, String model, String layout, int epochs, int completedEpochs,
+                         long step, double meanLoss, String detail) {
+    }
+
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final TrainingSettings settings;
+    private final RunContext context;
+    private final RunMeters meters;
+    /** Where the stream is to be read next, per "topic:partition": what a checkpoint records. */
+    private final Map<String, Long> positions = new HashMap<>();
+    private volatile State state = State.RECOVERING;
+    private volatile boolean stopRequested;
+    private volatile boolean writeOnStop = true;
+    /** Stopped on request: it ends STOPPED for good rather than RELEASED to another trainer. */
+    private volatile boolean stopForGood;
+    private volatile String detail = "";
+    private volatile long step;
+    private volatile int completedEpochs;
+    private volatile double meanLoss = Double.NaN;
+
+    public RunWorker(TrainingSettings settings, RunContext context, RunMeters meters) {
+        this.settings = settings;
+        this.context = context;
+        this.meters = meters;
+    }
+
+    @Override
+    public void run() {
+        String runId = settings.runId();
+        try (TrainingRun run = new TrainingRun(settings, context.chunkBytes(), context.log())) {
+            Optional<TrainingCheckpoint> checkpoint = CheckpointRecovery.latest(context.kafka(), context.checkpointTopic(), runId,
+                    context.log());
+            checkpoint.ifPresent(c -> {
+                run.restore(c);
+                positions.putAll(c.state().nextOffsets());
+            });
+            step = run.steps();
+            completedEpochs = run.completedEpochs();
+            meters.resumed(step, completedEpochs);
+            event(TrainingEvent.CLAIMED, completedEpochs, step, "claimed by trainer " + context.trainerId()
+                    + (checkpoint.isPresent() ? ", resuming at step " + step : ", starting afresh"));
+            if (run.finished()) { // its last checkpoint is the final one, but the FINISHED event did not make it out
+                finish(run);
+                return;
+            }
+            train(run);
+        } catch (RuntimeException e) {
+            if (stopRequested && !writeOnStop) {
+                state = State.RELEASED;
+                return; // the claim was lost: whatever failed, another trainer carries the run now
+            }
+            state = State.FAILED;
+            detail = e.getMessage();
+            context.log().accept("run " + runId + " FAILED: " + e);
+            try {
+                event(TrainingEvent.FAILED, completedEpochs, step, String.valueOf(e.getMessage()));
+            } catch (RuntimeException again) {
+                context.log().accept("run " + runId + ": cannot publish the FAILED event either: " + again.getMessage());
+            }
+        }
+    }
+
+    private void train(TrainingRun run) {
+        Map<String, Object> config = KafkaClients.groupMember(context.kafka(), context.groupPrefix() + settings.runId(),
+                context.trainerId() + "-" + settings.runId(), context.sessionTimeout(), false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(context.batchTopic()), new Positioner(consumer));
+            state = State.TRAINING;
+            long lastStepEnd = 0;
+            outer:
+            while (!stopRequested) {
+                var records = consumer.poll(POLL);
+                long lag = 0;
+                for (TopicPartition tp : consumer.assignment()) {
+                    lag += consumer.currentLag(tp).orElse(0);
+                }
+                meters.lag(lag + records.count());
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    if (stopRequested) {
+                        break outer; // the rest are read again from the checkpoint's offsets by the next owner
+                    }
+                    if (lastStepEnd != 0) {
+                        meters.waitedForData((System.nanoTime() - lastStepEnd) / 1e9);
+                    }
+                    handle(record, run);
+                    lastStepEnd = System.nanoTime();
+                    // Committed progress is what ingest's backpressure reads; resuming uses the checkpoint's offsets.
+                    consumer.commitAsync(Map.of(new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1)), null);
+                    if (run.finished()) {
+                        finish(run);
+                        return;
+                    }
+                }
+            }
+            if (writeOnStop) {
+                Optional<Checkpoint> last = run.checkpointNow(Map.copyOf(positions));
+                last.ifPresent(this::publish);
+                String after = last.isPresent() ? " after checkpoint " + last.get().manifest().checkpointId() : ", nothing new to checkpoint";
+                if (stopForGood) {
+                    state = State.STOPPED;
+                    detail = "stopped on request";
+                    context.log().accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
+                    event(TrainingEvent.STOPPED, run.completedEpochs(), run.steps(), "stopped on request by trainer " + context.trainerId() + after);
+                    return;
+                }
+                event(TrainingEvent.RELEASED, run.completedEpochs(), run.steps(), "released by trainer " + context.trainerId() + after);
+            }
+            state = State.RELEASED;
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record, TrainingRun run) {
+        positions.put(record.topic() + ":" + record.partition(), record.offset() + 1);
+        AugmentedBatch batch;
+        StepReport report;
+        try {
+            batch = AugmentedBatchCodec.decode(record.value());
+            meters.received();
+            report = run.accept(batch, positions);
+        } catch (RecordFormatException e) {
+            String reason = "run " + settings.runId() + ": " + e.getMessage();
+            meters.deadLettered();
+            context.outputs().deadLetter(record, reason);
+            context.log().accept("batch record at " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + " rejected, sent to the dead-letter topic: " + reason);
+            return;
+        }
+        double share = run.epochProgress(batch.epoch());
+        meters.report(report, batch.size(), run.completedEpochs(), share);
+        step = run.steps();
+        completedEpochs = run.completedEpochs();
+        meanLoss = report.meanLoss();
+        if (report.admission() == BatchLedger.Admission.TRAIN) {
+            context.progress().update(settings.runId(), batch.epoch() + 1, settings.epochs(),
+                    (int) Math.round(share * batch.batchesInEpoch()), batch.batchesInEpoch(), report.meanLoss(),
+                    batch.size() / report.stepSeconds());
+        }
+        report.divergence().ifPresent(reason -> event(TrainingEvent.DIVERGED, batch.epoch() + 1, report.step(), reason));
+        if (run.stopped()) {
+            state = State.STOPPED;
+            detail = report.divergence().orElse(detail);
+            event(TrainingEvent.STOPPED, run.completedEpochs(), run.steps(), "stopped after diverging: " + detail);
+            stopRequested = true;
+            writeOnStop = false;
+            return;
+        }
+        report.checkpoint().ifPresent(this::publish);
+    }
+
+    private void publish(Checkpoint checkpoint) {
+        long start = System.nanoTime();
+        context.outputs().checkpoint(checkpoint, context.chunkBytes());
+        meters.checkpointPublished(checkpoint.bytes().length, (System.nanoTime() - start) / 1e9);
+    }
+
+    private void finish(TrainingRun run) {
+        state = State.FINISHED;
+        context.log().accept(String.format("run %s finished: %d epoch(s), %d steps", settings.runId(), run.completedEpochs(), run.steps()));
+        event(TrainingEvent.FINISHED, run.completedEpochs(), run.steps(), run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
+    }
+
+    private void event(String type, int epoch, long atStep, String message) {
+        context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, settings.runId(), type, epoch, atStep, message,
+                System.currentTimeMillis()));
+    }
+
+    /**
+     * Asks the run to stop after the step in progress. With {@code checkpoint} it first publishes where it is
+     * (its run moves, or the trainer shuts down); without, it writes nothing (the claim is already lost).
+     */
+    public void requestStop(boolean checkpoint) {
+        writeOnStop = checkpoint;
+        stopRequested = true;
+    }
+
+    /** Asks the run to end for good after the step in progress: it checkpoints, publishes STOPPED and is not moved on. */
+    public void requestStopForGood() {
+        stopForGood = true;
+        requestStop(true);
+    }
+
+    public boolean ended() {
+        State s = state;
+        return s == State.FINISHED || s == State.STOPPED || s == State.RELEASED || s == State.FAILED;
+    }
+
+    public String runId() {
+        return settings.runId();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public Status status() {
+        return new Status(settings.runId(), state.name(), settings.preset().id(), settings.model().architecture().id(),
+                settings.model().layout().id(), settings.epochs(), completedEpochs, step, meanLoss, detail);
+    }
+
+    /**
+     * Puts each partition of the stream, when assigned, where this run is to read next: the checkpoint's
+     * offsets on a resume (the batches trained after it died with the last owner, and committed offsets may be
+     * past them), the stream's start for a fresh run (committed offsets of an earlier, crashed attempt would
+     * skip batches the model never saw), and its own position after any later rebalance.
+     */
+    private final class Positioner implements ConsumerRebalanceListener {
+        private final KafkaConsumer<String, byte[]> consumer;
+
+        Positioner(KafkaConsumer<String, byte[]> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                Long next = positions.get(tp.topic() + ":" + tp.partition());
+                if (next != null) {
+                    consumer.seek(tp, next);
+                    context.log().accept("run " + settings.runId() + " reads " + tp + " from offset " + next);
+                } else {
+                    consumer.seekToBeginning(List.of(tp));
+                    context.log().accept("run " + settings.runId() + " reads " + tp + " from its start");
+                }
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        }
+    }
+}
