@@ -12,6 +12,7 @@ import dev.cifarpipeline.evaluator.stream.EvaluatorOutputs;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import io.quarkus.runtime.ShutdownEvent;
@@ -83,7 +84,7 @@ public class EvaluatorNode {
         outputs = new EvaluatorOutputs(kafka, resultTopic, deadLetterTopic, evaluatorId);
         resultLog = new ResultLog(kafka, resultTopic, book, this::observed, LOG::info);
         resultLog.start();
-        stream = new CheckpointStream(kafka, checkpointTopic, config.group(), config.sessionTimeout(), evaluatorId,
+        stream = new CheckpointStream(kafka, checkpointTopic, new GroupMembership(config.group(), evaluatorId, config.sessionTimeout(), true),
                 new CheckpointAssembler(config.maxPendingCheckpoints(), config.maxCheckpointBytes()), book, resultLog,
                 new CheckpointStream.Handler() {
                     @Override

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.trainer.cluster.RunClaims;
@@ -93,7 +94,8 @@ public class TrainerNode {
                 .description("Runs this trainer is recovering or training").register(registry);
         Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total").tag("service", "trainer")
                 .tag("channel", "run-specs").tag("run", "none").description("Records sent to the dead-letter topic").register(registry);
-        claims = new RunClaims(kafka, specTopic, config.claims().group(), config.claims().sessionTimeout(), trainerId, runs,
+        claims = new RunClaims(kafka, specTopic, new GroupMembership(config.claims().group(), trainerId + "-claims",
+                config.claims().sessionTimeout(), true), trainerId, runs,
                 (ConsumerRecord<String, byte[]> r, String reason) -> {
                     rejectedSpecs.increment();
                     outputs.deadLetter(r, reason);

@@ -2,6 +2,7 @@ package dev.cifarpipeline.evaluator.results;
 
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.kafka.ConsumerLoop;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.HashMap;
@@ -10,9 +11,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -22,7 +23,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the topic held when it was called, which is how an evaluator taking over checkpoints learns which of them
  * were scored already.
  */
-public final class ResultLog implements Runnable, AutoCloseable {
+public final class ResultLog implements AutoCloseable {
     /** How long the log waits for its topic to appear (the evaluator creates it just before). */
     static final Duration TOPIC_WAIT = Duration.ofSeconds(60);
     private final Map<String, Object> kafka;
@@ -33,11 +34,8 @@ public final class ResultLog implements Runnable, AutoCloseable {
     private final Duration topicWait;
     private final Object progress = new Object();
     private final Map<TopicPartition, Long> positions = new HashMap<>();
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean closed;
+    private final ConsumerLoop loop;
     private volatile boolean started;
-    private volatile RuntimeException failure;
-    private Thread thread;
 
     public ResultLog(Map<String, Object> kafka, String topic, ResultBook book, Consumer<EvaluationResult> onResult, Consumer<String> log) {
         this(kafka, topic, book, onResult, log, TOPIC_WAIT);
@@ -51,24 +49,19 @@ public final class ResultLog implements Runnable, AutoCloseable {
         this.book = book;
         this.onResult = onResult;
         this.log = log;
-    }
+        this.loop = new ConsumerLoop("result-log", readerConfig("evaluator-result-log"), Duration.ofMillis(200), new ConsumerLoop.Body() {
+            private List<TopicPartition> partitions;
 
-    public synchronized void start() {
-        thread = new Thread(this, "result-log");
-        thread.setDaemon(true);
-        thread.start();
-    }
+            @Override
+            public void open(KafkaConsumer<String, byte[]> consumer) {
+                partitions = KafkaClients.partitions(consumer, topic, ResultLog.this.topicWait);
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+            }
 
-    @Override
-    public void run() {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(readerConfig("evaluator-result-log"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer = c;
-            List<TopicPartition> partitions = KafkaClients.partitions(c, topic, topicWait);
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            while (!closed) {
-                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+            @Override
+            public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+                for (ConsumerRecord<String, byte[]> r : records) {
                     try {
                         EvaluationResult result = EvaluationResult.fromJson(r.value());
                         if (book.add(result)) {
@@ -80,21 +73,17 @@ public final class ResultLog implements Runnable, AutoCloseable {
                 }
                 synchronized (progress) {
                     for (TopicPartition tp : partitions) {
-                        positions.put(tp, c.position(tp));
+                        positions.put(tp, consumer.position(tp));
                     }
                     started = true;
                     progress.notifyAll();
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            log.accept("the result log stopped: " + e);
-            synchronized (progress) {
-                failure = e;
-                progress.notifyAll();
-            }
-        }
+        }, log);
+    }
+
+    public void start() {
+        loop.start();
     }
 
     /** A plain reader: no group, no commits, and no topic created by asking for it (the services create theirs). */
@@ -110,12 +99,11 @@ public final class ResultLog implements Runnable, AutoCloseable {
 
     /** Whether the log still follows the topic; when it stopped, {@link #failure()} says why. */
     public boolean alive() {
-        Thread t = thread;
-        return failure == null && (t == null || t.isAlive() || closed);
+        return loop.alive();
     }
 
-    public RuntimeException failure() {
-        return failure;
+    public Throwable failure() {
+        return loop.failure();
     }
 
     /** Waits until every result on the topic now is in the book; fails at once if the log has stopped. */
@@ -128,6 +116,7 @@ public final class ResultLog implements Runnable, AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (progress) {
             while (!caughtUp(end)) {
+                Throwable failure = loop.failure();
                 if (failure != null) {
                     throw new IllegalStateException("the results topic cannot be read: " + failure.getMessage(), failure);
                 }
@@ -135,7 +124,7 @@ public final class ResultLog implements Runnable, AutoCloseable {
                 if (left <= 0) {
                     throw new IllegalStateException("the results topic was not read to its end within " + timeout);
                 }
-                progress.wait(Math.max(1, left / 1_000_000));
+                progress.wait(Math.max(1, Math.min(200, left / 1_000_000))); // a stopped log notifies nobody: look again soon
             }
         }
     }
@@ -154,13 +143,6 @@ public final class ResultLog implements Runnable, AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            thread.join(10_000);
-        }
+        loop.close();
     }
 }

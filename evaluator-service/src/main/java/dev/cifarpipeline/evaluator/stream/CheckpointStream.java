@@ -9,10 +9,10 @@ import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecord;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
-import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.ConsumerLoop;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +31,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The checkpoints topic, read by the evaluators' consumer group: partitions are shared among evaluators, and a
@@ -46,7 +43,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * owner's counts); and a checkpoint whose result is already on the results topic is skipped. On taking over
  * partitions, the evaluator first reads the results topic to its end.
  */
-public final class CheckpointStream implements Runnable, AutoCloseable {
+public final class CheckpointStream implements AutoCloseable {
     /** What happens to a verified checkpoint, and to records that cannot be used. */
     public interface Handler {
         /**
@@ -65,83 +62,58 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
     /** What became of a record: handled (its offset still to commit), committed with its result, or fenced. */
     private enum Outcome { HANDLED, COMMITTED, FENCED }
 
-    private final Map<String, Object> kafka;
-    private final String topic;
-    private final String groupId;
-    private final Duration sessionTimeout;
     private final String clientId;
     private final ResultBook results;
     private final ResultLog resultLog;
     private final Handler handler;
     private final Consumer<String> log;
     private final CheckpointAssembler assembler;
-    /** Where each checkpoint being reassembled began: the committed offset must not pass it. */
-    private final Map<String, Long> firstOffset = new HashMap<>();
-    private final Map<String, Integer> partitionOf = new HashMap<>();
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean closed;
+    private final CommitWatermark watermark = new CommitWatermark();
+    private final ConsumerLoop loop;
     private volatile boolean joined;
-    private volatile Throwable failure;
-    private Thread thread;
 
-    public CheckpointStream(Map<String, Object> kafka, String topic, String groupId, Duration sessionTimeout, String clientId,
-                            CheckpointAssembler assembler, ResultBook results, ResultLog resultLog, Handler handler, Consumer<String> log) {
-        this.kafka = kafka;
-        this.topic = topic;
-        this.groupId = groupId;
-        this.sessionTimeout = sessionTimeout;
-        this.clientId = clientId;
+    public CheckpointStream(Map<String, Object> kafka, String topic, GroupMembership membership, CheckpointAssembler assembler,
+                            ResultBook results, ResultLog resultLog, Handler handler, Consumer<String> log) {
+        this.clientId = membership.clientId();
         this.assembler = assembler;
         this.results = results;
         this.resultLog = resultLog;
         this.handler = handler;
         this.log = log;
-    }
-
-    public synchronized void start() {
-        thread = new Thread(this, "checkpoint-stream");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    @Override
-    public void run() {
-        Map<String, Object> config = KafkaClients.groupMember(kafka, groupId, clientId, sessionTimeout, true);
+        Map<String, Object> config = membership.config(kafka);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
         // Scoring a big checkpoint on a slow machine happens between polls (a kafka.max.poll.interval.ms setting overrides this).
         config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis());
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
-            c.subscribe(List.of(topic), new Listener());
-            while (!closed) {
-                try {
-                    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
-                    for (ConsumerRecord<String, byte[]> r : records) {
-                        Outcome outcome = handle(c, r);
-                        if (outcome == Outcome.HANDLED && !commit(c, r)) {
-                            outcome = Outcome.FENCED;
-                        }
-                        if (outcome == Outcome.FENCED) {
-                            // The group refused a commit: this member was replaced, or a rebalance is under way. The rest
-                            // of the batch is left; whatever partitions it keeps or gets back are read again from the
-                            // committed offsets (chunks read twice replace themselves, checkpoints scored are skipped).
-                            log.accept("evaluator " + clientId + " could not commit (replaced in the group, or a rebalance is "
-                                    + "under way); it reads its partitions again from their committed offsets");
-                            rewind(c, records.partitions());
-                            break;
-                        }
+        this.loop = new ConsumerLoop("checkpoint-stream", config, Duration.ofMillis(500), new ConsumerLoop.Body() {
+            @Override
+            public void open(KafkaConsumer<String, byte[]> consumer) {
+                consumer.subscribe(List.of(topic), new Listener());
+            }
+
+            @Override
+            public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) throws InterruptedException {
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    Outcome outcome = handle(consumer, r);
+                    if (outcome == Outcome.HANDLED && !commit(consumer, r)) {
+                        outcome = Outcome.FENCED;
                     }
-                } catch (WakeupException e) {
-                    // close() asked us to stop
+                    if (outcome == Outcome.FENCED) {
+                        // The group refused a commit: this member was replaced, or a rebalance is under way. The rest of
+                        // the batch is left; whatever partitions it keeps or gets back are read again from the committed
+                        // offsets (chunks read twice replace themselves, checkpoints scored are skipped).
+                        log.accept("evaluator " + clientId + " could not commit (replaced in the group, or a rebalance is "
+                                + "under way); it reads its partitions again from their committed offsets");
+                        rewind(consumer, records.partitions());
+                        return;
+                    }
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            log.accept("checkpoint stream stopped: " + e);
-        }
+        }, log);
+    }
+
+    public void start() {
+        loop.start();
     }
 
     private Outcome handle(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) throws InterruptedException {
@@ -149,10 +121,9 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         try {
             CheckpointRecord record = CheckpointRecordCodec.decode(r.value());
             if (record instanceof CheckpointChunk chunk) {
-                firstOffset.putIfAbsent(chunk.checkpointId(), r.offset());
-                partitionOf.put(chunk.checkpointId(), r.partition());
+                watermark.chunk(chunk.checkpointId(), r.partition(), r.offset());
             } else {
-                forget(((CheckpointManifest) record).checkpointId());
+                watermark.complete(((CheckpointManifest) record).checkpointId());
             }
             verified = assembler.accept(record);
         } catch (RecordFormatException e) {
@@ -189,11 +160,6 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         handler.reject(r, reason);
     }
 
-    private void forget(String checkpointId) {
-        firstOffset.remove(checkpointId);
-        partitionOf.remove(checkpointId);
-    }
-
     /** Commits past {@code r} as far as {@link #safeOffset} allows; false when the group no longer counts this member in. */
     private boolean commit(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) {
         try {
@@ -224,42 +190,25 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         }
     }
 
-    /** Past {@code r}, but never past the first chunk of a checkpoint of the same partition still being reassembled. */
     private long safeOffset(ConsumerRecord<String, byte[]> r) {
-        firstOffset.keySet().retainAll(assembler.pendingIds()); // the assembler may have dropped some
-        partitionOf.keySet().retainAll(firstOffset.keySet());
-        long safe = r.offset() + 1;
-        for (Map.Entry<String, Long> e : firstOffset.entrySet()) {
-            if (partitionOf.get(e.getKey()) == r.partition()) {
-                safe = Math.min(safe, e.getValue());
-            }
-        }
-        return safe;
+        return watermark.safeOffset(r.partition(), r.offset(), assembler.pendingIds());
     }
 
     public boolean joined() {
-        return joined && failure == null && !closed;
+        return joined && loop.failure() == null && !loop.closed();
     }
 
     public boolean alive() {
-        Thread t = thread;
-        return t == null || (t.isAlive() && failure == null);
+        return loop.alive();
     }
 
     public Throwable failure() {
-        return failure;
+        return loop.failure();
     }
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            thread.join(60_000);
-        }
+        loop.close();
     }
 
     private final class Listener implements ConsumerRebalanceListener {
@@ -280,14 +229,7 @@ public final class CheckpointStream implements Runnable, AutoCloseable {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Chunks held for these partitions are reassembled by the next owner from the committed offset.
-            List<Integer> gone = partitions.stream().map(TopicPartition::partition).toList();
-            partitionOf.entrySet().removeIf(e -> {
-                boolean leaving = gone.contains(e.getValue());
-                if (leaving) {
-                    firstOffset.remove(e.getKey());
-                }
-                return leaving;
-            });
+            watermark.revoked(partitions.stream().map(TopicPartition::partition).toList());
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import dev.cifarpipeline.testsupport.TopicReads;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -196,7 +197,7 @@ class CheckpointStreamTest {
             outputs = new EvaluatorOutputs(config, RESULTS, "dead", id);
             log = new ResultLog(config, RESULTS, book, r -> { }, s -> { });
             log.start();
-            stream = new CheckpointStream(config, CHECKPOINTS, "evaluators", Duration.ofSeconds(6), id,
+            stream = new CheckpointStream(config, CHECKPOINTS, new GroupMembership("evaluators", id, Duration.ofSeconds(6), true),
                     new CheckpointAssembler(4, 1L << 30), book, log, new CheckpointStream.Handler() {
                         @Override
                         public boolean score(VerifiedCheckpoint c, CheckpointStream.CommitPoint commit) throws InterruptedException {

@@ -2,22 +2,23 @@ package dev.cifarpipeline.trainer.cluster;
 
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.RunSpec;
-import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.ConsumerLoop;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A trainer's membership of the trainers' consumer group on the run-spec topic. The group divides the
@@ -27,7 +28,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * only after the old one gave it up, which here means after its runs checkpointed: a run never has two owners,
  * and a killed trainer's runs move once the broker stops hearing from it (the session timeout).
  */
-public final class RunClaims implements Runnable, AutoCloseable {
+public final class RunClaims implements AutoCloseable {
     /** Where claimed specs go. */
     public interface Host {
         /** A spec in a partition this trainer owns; {@code terminal}: the run already finished or stopped. */
@@ -42,74 +43,54 @@ public final class RunClaims implements Runnable, AutoCloseable {
         void reject(ConsumerRecord<String, byte[]> record, String reason);
     }
 
-    private final Map<String, Object> kafka;
     private final String specTopic;
-    private final String groupId;
-    private final Duration sessionTimeout;
     private final String trainerId;
     private final Host host;
     private final Rejects rejects;
-    private final java.util.function.Supplier<Set<String>> endedRuns;
-    private final java.util.function.Consumer<RunSpec> validate;
+    private final Supplier<Set<String>> endedRuns;
+    private final Consumer<RunSpec> validate;
     private final Consumer<String> log;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean closed;
+    private final ConsumerLoop loop;
     private volatile boolean joined;
-    private volatile Throwable failure;
-    private Thread thread;
     /** Per partition, the offset below which specs were handled before (by any trainer): rejects are not repeated. */
-    private final Map<Integer, Long> handledBefore = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Long> handledBefore = new ConcurrentHashMap<>();
 
     /**
      * @param endedRuns the runs that have ended for good (finished or stopped), read from the run events
      * @param validate throws {@link IllegalArgumentException} naming what is wrong with a spec
      */
-    public RunClaims(Map<String, Object> kafka, String specTopic, String groupId, Duration sessionTimeout, String trainerId, Host host,
-                     Rejects rejects, java.util.function.Supplier<Set<String>> endedRuns, java.util.function.Consumer<RunSpec> validate,
-                     Consumer<String> log) {
-        this.kafka = kafka;
+    public RunClaims(Map<String, Object> kafka, String specTopic, GroupMembership membership, String trainerId, Host host, Rejects rejects,
+                     Supplier<Set<String>> endedRuns, Consumer<RunSpec> validate, Consumer<String> log) {
         this.specTopic = specTopic;
-        this.groupId = groupId;
-        this.sessionTimeout = sessionTimeout;
         this.trainerId = trainerId;
         this.host = host;
         this.rejects = rejects;
         this.endedRuns = endedRuns;
         this.validate = validate;
         this.log = log;
-    }
-
-    public synchronized void start() {
-        thread = new Thread(this, "run-claims");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    @Override
-    public void run() {
-        Map<String, Object> config = KafkaClients.groupMember(kafka, groupId, trainerId + "-claims", sessionTimeout, true);
+        Map<String, Object> config = membership.config(kafka);
         // Releasing runs (a step, then a checkpoint) happens inside poll(): allow it the time it needs.
         config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(10).toMillis());
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer = c;
-            c.subscribe(List.of(specTopic), new Listener(c));
-            while (!closed) {
-                try {
-                    ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
-                    handle(records);
-                    if (!records.isEmpty()) {
-                        c.commitSync(); // marks these specs handled, so a later owner does not dead-letter a bad one again
-                    }
-                } catch (WakeupException e) {
-                    // close() asked us to leave; the loop condition says so
+        // Closing the loop closes the consumer, which revokes every owned partition (the listener releases their runs,
+        // with checkpoints) and leaves the group, so the other trainers take the runs over at once, not after a timeout.
+        this.loop = new ConsumerLoop("run-claims", config, Duration.ofMillis(500), new ConsumerLoop.Body() {
+            @Override
+            public void open(KafkaConsumer<String, byte[]> consumer) {
+                consumer.subscribe(List.of(specTopic), new Listener(consumer));
+            }
+
+            @Override
+            public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+                handle(records);
+                if (!records.isEmpty()) {
+                    consumer.commitSync(); // marks these specs handled, so a later owner does not dead-letter a bad one again
                 }
             }
-            // Closing the consumer revokes every owned partition (the listener releases their runs, with checkpoints)
-            // and leaves the group, so the other trainers take the runs over at once rather than after a timeout.
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            log.accept("run claims stopped: " + e);
-        }
+        }, log);
+    }
+
+    public void start() {
+        loop.start();
     }
 
     private void handle(ConsumerRecords<String, byte[]> records) {
@@ -141,29 +122,20 @@ public final class RunClaims implements Runnable, AutoCloseable {
 
     /** Whether this trainer has joined the group and received its first assignment. */
     public boolean joined() {
-        return joined && !closed && failure == null;
+        return joined && !loop.closed() && loop.failure() == null;
     }
 
     public Throwable failure() {
-        return failure;
+        return loop.failure();
     }
 
     public boolean alive() {
-        Thread t = thread;
-        return t != null && t.isAlive() && failure == null;
+        return loop.alive();
     }
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        Thread t = thread;
-        if (t != null) {
-            t.join(Duration.ofMinutes(3).toMillis());
-        }
+        loop.close();
     }
 
     private final class Listener implements ConsumerRebalanceListener {
@@ -177,7 +149,7 @@ public final class RunClaims implements Runnable, AutoCloseable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             joined = true;
             if (!partitions.isEmpty()) {
-                consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, committed) ->
+                consumer.committed(new HashSet<>(partitions)).forEach((tp, committed) ->
                         handledBefore.put(tp.partition(), committed == null ? 0L : committed.offset()));
                 consumer.seekToBeginning(partitions);
                 log.accept("trainer " + trainerId + " now also owns run-spec partitions " + partitions.stream().map(TopicPartition::partition).sorted().toList()

@@ -5,6 +5,7 @@ import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.trainer.run.RunContext;
 import dev.cifarpipeline.trainer.run.RunMeters;
 import dev.cifarpipeline.trainer.run.RunWorker;
+import dev.cifarpipeline.trainer.run.StopMode;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
 import dev.cifarpipeline.trainer.training.TrainingSettings;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class TrainerRuns implements RunClaims.Host {
         if (spec.stopRequested()) {
             if (current != null && !current.worker().ended()) {
                 context.log().accept("run " + spec.runId() + ": stop requested; checkpointing and stopping it");
-                current.worker().requestStopForGood();
+                current.worker().requestStop(StopMode.END);
             } else if (current == null && !terminal) {
                 // asked while no trainer held it: say so on the events topic, so that it reads as ended everywhere
                 context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, spec.runId(), TrainingEvent.STOPPED, 0, 0,
@@ -92,7 +93,7 @@ public final class TrainerRuns implements RunClaims.Host {
             hosted.values().stream().filter(h -> partitions.contains(h.partition())).forEach(leaving::add);
             leaving.forEach(h -> hosted.remove(h.worker().runId()));
         }
-        leaving.forEach(h -> h.worker().requestStop(checkpoint));
+        leaving.forEach(h -> h.worker().requestStop(checkpoint ? StopMode.RELEASE : StopMode.DROP));
         for (Hosted h : leaving) {
             try {
                 h.thread().join(STOP_WAIT.toMillis());

@@ -46,13 +46,11 @@ public final class RunWorker implements Runnable {
     private final TrainingSettings settings;
     private final RunContext context;
     private final RunMeters meters;
-    /** Where the stream is to be read next, per "topic:partition": what a checkpoint records. */
-    private final Map<String, Long> positions = new HashMap<>();
+    /** Where the stream is to be read next, per partition: what a checkpoint records. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
     private volatile State state = State.RECOVERING;
-    private volatile boolean stopRequested;
-    private volatile boolean writeOnStop = true;
-    /** Stopped on request: it ends STOPPED for good rather than RELEASED to another trainer. */
-    private volatile boolean stopForGood;
+    /** Why the run is to stop after the step in progress; null while it trains on. */
+    private volatile StopMode stop;
     private volatile String detail = "";
     private volatile long step;
     private volatile int completedEpochs;
@@ -72,7 +70,7 @@ public final class RunWorker implements Runnable {
                     context.log());
             checkpoint.ifPresent(c -> {
                 run.restore(c);
-                positions.putAll(c.state().nextOffsets());
+                positions.putAll(StreamOffsets.decode(c.state().nextOffsets()));
             });
             step = run.steps();
             completedEpochs = run.completedEpochs();
@@ -85,7 +83,7 @@ public final class RunWorker implements Runnable {
             }
             train(run);
         } catch (RuntimeException e) {
-            if (stopRequested && !writeOnStop) {
+            if (stop == StopMode.DROP) {
                 state = State.RELEASED;
                 return; // the claim was lost: whatever failed, another trainer carries the run now
             }
@@ -109,7 +107,7 @@ public final class RunWorker implements Runnable {
             state = State.TRAINING;
             long lastStepEnd = 0;
             outer:
-            while (!stopRequested) {
+            while (stop == null) {
                 var records = consumer.poll(POLL);
                 long lag = 0;
                 for (TopicPartition tp : consumer.assignment()) {
@@ -117,7 +115,7 @@ public final class RunWorker implements Runnable {
                 }
                 meters.lag(lag + records.count());
                 for (ConsumerRecord<String, byte[]> record : records) {
-                    if (stopRequested) {
+                    if (stop != null) {
                         break outer; // the rest are read again from the checkpoint's offsets by the next owner
                     }
                     if (lastStepEnd != 0) {
@@ -134,11 +132,15 @@ public final class RunWorker implements Runnable {
                     }
                 }
             }
-            if (writeOnStop) {
-                Optional<Checkpoint> last = run.checkpointNow(Map.copyOf(positions));
+            StopMode mode = stop;
+            if (mode == StopMode.HALTED) {
+                return; // it stopped itself and said so
+            }
+            if (mode.checkpoints()) {
+                Optional<Checkpoint> last = run.checkpointNow(StreamOffsets.encode(positions));
                 last.ifPresent(this::publish);
                 String after = last.isPresent() ? " after checkpoint " + last.get().manifest().checkpointId() : ", nothing new to checkpoint";
-                if (stopForGood) {
+                if (mode == StopMode.END) {
                     state = State.STOPPED;
                     detail = "stopped on request";
                     context.log().accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
@@ -152,13 +154,13 @@ public final class RunWorker implements Runnable {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, TrainingRun run) {
-        positions.put(record.topic() + ":" + record.partition(), record.offset() + 1);
+        positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         AugmentedBatch batch;
         StepReport report;
         try {
             batch = AugmentedBatchCodec.decode(record.value());
             meters.received();
-            report = run.accept(batch, positions);
+            report = run.accept(batch, () -> StreamOffsets.encode(positions));
         } catch (RecordFormatException e) {
             String reason = "run " + settings.runId() + ": " + e.getMessage();
             meters.deadLettered();
@@ -182,8 +184,7 @@ public final class RunWorker implements Runnable {
             state = State.STOPPED;
             detail = report.divergence().orElse(detail);
             event(TrainingEvent.STOPPED, run.completedEpochs(), run.steps(), "stopped after diverging: " + detail);
-            stopRequested = true;
-            writeOnStop = false;
+            requestStop(StopMode.HALTED);
             return;
         }
         report.checkpoint().ifPresent(this::publish);
@@ -207,18 +208,14 @@ public final class RunWorker implements Runnable {
     }
 
     /**
-     * Asks the run to stop after the step in progress. With {@code checkpoint} it first publishes where it is
-     * (its run moves, or the trainer shuts down); without, it writes nothing (the claim is already lost).
+     * Asks the run to stop after the step in progress, as {@code mode} says. A later request never weakens an
+     * earlier one: a run asked to end for good is not merely released, and one whose claim is lost writes nothing.
      */
-    public void requestStop(boolean checkpoint) {
-        writeOnStop = checkpoint;
-        stopRequested = true;
-    }
-
-    /** Asks the run to end for good after the step in progress: it checkpoints, publishes STOPPED and is not moved on. */
-    public void requestStopForGood() {
-        stopForGood = true;
-        requestStop(true);
+    public synchronized void requestStop(StopMode mode) {
+        StopMode current = stop;
+        if (current == null || mode.compareTo(current) > 0) {
+            stop = mode;
+        }
     }
 
     public boolean ended() {
@@ -255,7 +252,7 @@ public final class RunWorker implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             for (TopicPartition tp : partitions) {
-                Long next = positions.get(tp.topic() + ":" + tp.partition());
+                Long next = positions.get(tp);
                 if (next != null) {
                     consumer.seek(tp, next);
                     context.log().accept("run " + settings.runId() + " reads " + tp + " from offset " + next);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * One run from its first batch to its last epoch: admits each batch through the {@link BatchLedger}, trains
@@ -40,14 +41,15 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     public StepReport accept(AugmentedBatch batch) {
-        return accept(batch, Map.of());
+        return accept(batch, Map::of);
     }
 
     /**
-     * Admits and maybe trains {@code batch}; {@code nextOffsets} is where the stream is to be read after it
-     * ("topic:partition" → offset), which a checkpoint taken now records so that a resume reads on from there.
+     * Admits and maybe trains {@code batch}; {@code nextOffsets} gives where the stream is to be read after it
+     * ("topic:partition" → offset), which a checkpoint taken now records so that a resume reads on from there. It is
+     * asked only when a checkpoint is taken.
      */
-    public StepReport accept(AugmentedBatch batch, Map<String, Long> nextOffsets) { // copied only when a checkpoint is taken
+    public StepReport accept(AugmentedBatch batch, Supplier<Map<String, Long>> nextOffsets) {
         Admission admission = stopped ? Admission.RUN_STOPPED : ledger.admit(batch);
         if (admission != Admission.TRAIN) {
             return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, Double.NaN, steps(), 0, Optional.empty(),
@@ -82,7 +84,7 @@ public final class TrainingRun implements AutoCloseable {
         Optional<Checkpoint> checkpoint = Optional.empty();
         boolean periodic = settings.checkpointEverySteps() > 0 && session.steps() % settings.checkpointEverySteps() == 0;
         if ((ledger.epochComplete(batch.epoch()) || periodic) && !stopped) {
-            checkpoint = Optional.of(checkpoint(ledger.completedEpochs(), nextOffsets));
+            checkpoint = Optional.of(checkpoint(ledger.completedEpochs(), nextOffsets.get()));
         }
         return new StepReport(admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
@@ -100,7 +101,7 @@ class RunClaimsTest {
 
     private static RunClaims claims(InProcessKafka kafka, String name, RecordingHost host, List<String> rejected) {
         TrainingSettings.resolve(RunSpec.of("probe"), 100, DivergencePolicy.DEFAULT);
-        return new RunClaims(kafka.clientConfig(), TOPIC, "trainers", Duration.ofSeconds(6), name, host,
+        return new RunClaims(kafka.clientConfig(), TOPIC, new GroupMembership("trainers", name + "-claims", Duration.ofSeconds(6), true), name, host,
                 (r, reason) -> rejected.add("run spec " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + reason),
                 () -> Set.of("done"), spec -> TrainingSettings.resolve(spec, 100, DivergencePolicy.DEFAULT), s -> { });
     }

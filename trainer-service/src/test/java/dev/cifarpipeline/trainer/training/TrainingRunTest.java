@@ -19,6 +19,7 @@ import dev.cifarpipeline.model.VggInference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TrainingRunTest {
@@ -107,7 +108,7 @@ class TrainingRunTest {
         Checkpoint afterEpochOne = null;
         try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
             for (AugmentedBatch b : first) {
-                StepReport r = run.accept(b, java.util.Map.of("cifar.train.batches:0", 4L));
+                StepReport r = run.accept(b, () -> Map.of("cifar.train.batches:0", 4L));
                 if (r.checkpoint().isPresent()) {
                     afterEpochOne = r.checkpoint().get();
                 }
