@@ -1,6 +1,7 @@
 package dev.cifarpipeline.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TrainingEvent;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,9 +13,8 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class PipelineCommand {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PipelineCommand() {
     }
@@ -115,14 +114,14 @@ public final class PipelineCommand {
             RunFollower follower = new RunFollower(stack.clientConfig(), runId, options.epochs(), runReport,
                     stack.service("trainer-service").url("/q/metrics"), stack.service("trainer-service").log(), System.out,
                     System.console() != null);
-            String end = follower.follow(interrupted::get);
-            status = switch (end) {
-                case "FINISHED" -> "finished";
-                case "STOPPED" -> "stopped";
-                case "FAILED" -> "failed";
+            Optional<TrainingEvent.Type> end = follower.follow(interrupted::get);
+            status = end.map(type -> switch (type) {
+                case FINISHED -> "finished";
+                case STOPPED -> "stopped";
+                case FAILED -> "failed";
                 default -> "interrupted";
-            };
-            if (!end.equals("INTERRUPTED") && !end.equals("FINISHED")) {
+            }).orElse("interrupted");
+            if (end.isPresent() && end.get() != TrainingEvent.Type.FINISHED) {
                 System.out.println("run " + runId + " " + status + ": " + follower.finalMessage());
             }
             if (!interrupted.get()) {
@@ -146,13 +145,9 @@ public final class PipelineCommand {
     }
 
     private static void submit(String url, String runId, RunOptions options) throws IOException, InterruptedException {
-        Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("runId", runId);
-        spec.put("preset", options.preset());
-        spec.put("model", options.model());
-        spec.put("epochs", options.epochs());
+        RunSpec spec = RunSpec.of(runId).with("preset", options.preset()).with("model", options.model()).with("epochs", options.epochs());
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(spec))).build(),
+                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson())).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {
             throw new IllegalStateException("the trainer refused the run (" + response.statusCode() + "): " + response.body());

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -55,7 +56,7 @@ public final class RunFollower {
     private final Set<String> seenCheckpoints = new HashSet<>();
     private final Set<Integer> trainLossEpochs = new HashSet<>();
     private long logPosition;
-    private String finalEvent;
+    private TrainingEvent.Type finalEvent;
     private String finalMessage = "";
     private boolean barShown;
 
@@ -71,8 +72,8 @@ public final class RunFollower {
         this.terminal = terminal;
     }
 
-    /** Follows until the run finishes, stops or fails, or {@code stop} says so; returns the final event type, or INTERRUPTED. */
-    public String follow(BooleanSupplier stop) {
+    /** Follows until the run finishes, stops or fails, or {@code stop} says so; returns the final event type, none when interrupted. */
+    public Optional<TrainingEvent.Type> follow(BooleanSupplier stop) {
         List<String> topics = List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS);
         Map<String, Object> config = new HashMap<>(kafka);
         config.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
@@ -91,7 +92,7 @@ public final class RunFollower {
                 if (finalEvent != null) {
                     // the last checkpoint is scored after the trainer says FINISHED: wait for its result a while
                     grace = Math.min(grace, System.nanoTime() + Duration.ofMinutes(5).toNanos());
-                    if (!finalEvent.equals(TrainingEvent.FINISHED) || lastEpochScored() || System.nanoTime() > grace) {
+                    if (!finalEvent.equals(TrainingEvent.Type.FINISHED) || lastEpochScored() || System.nanoTime() > grace) {
                         break;
                     }
                 }
@@ -109,7 +110,7 @@ public final class RunFollower {
             printLossLines();
         }
         clearBar();
-        return finalEvent == null ? "INTERRUPTED" : finalEvent;
+        return Optional.ofNullable(finalEvent);
     }
 
     private boolean lastEpochScored() {
@@ -125,12 +126,12 @@ public final class RunFollower {
             if (r.topic().equals(Topics.TRAINING_EVENTS)) {
                 TrainingEvent e = TrainingEvent.fromJson(r.value());
                 switch (e.type()) {
-                    case TrainingEvent.FINISHED, TrainingEvent.STOPPED, TrainingEvent.FAILED -> {
+                    case FINISHED, STOPPED, FAILED -> {
                         finalEvent = e.type();
                         finalMessage = e.message();
                     }
-                    case TrainingEvent.DIVERGED -> say("run " + runId + " DIVERGED at step " + e.step() + ": " + e.message());
-                    case TrainingEvent.CLAIMED -> say("run " + runId + ": " + e.message());
+                    case DIVERGED -> say("run " + runId + " DIVERGED at step " + e.step() + ": " + e.message());
+                    case CLAIMED -> say("run " + runId + ": " + e.message());
                     default -> { }
                 }
             } else if (r.topic().equals(Topics.EVALUATION_RESULTS)) {

@@ -213,7 +213,7 @@ class ComposeStackTest {
         for (String run : List.of("left", "right")) {
             audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
         }
-        List<TrainingEvent> claims = events(victimRun, TrainingEvent.CLAIMED);
+        List<TrainingEvent> claims = events(victimRun, TrainingEvent.Type.CLAIMED);
         assertTrue(claims.stream().anyMatch(c -> c.step() >= BATCHES_PER_EPOCH),
                 "the killed replica's run was claimed again and resumed from its epoch-1 checkpoint: " + claims);
     }
@@ -258,9 +258,9 @@ class ComposeStackTest {
         return read.stream().map(r -> EvaluationResult.fromJson(r.value())).filter(r -> r.runId().equals(run)).toList();
     }
 
-    private List<TrainingEvent> events(String run, String type) {
+    private List<TrainingEvent> events(String run, TrainingEvent.Type type) {
         return TopicReads.readUntilThenDrain(kafka, Topics.TRAINING_EVENTS, Duration.ofSeconds(30), read -> true).stream()
-                .map(r -> TrainingEvent.fromJson(r.value())).filter(e -> e.runId().equals(run) && e.type().equals(type)).toList();
+                .map(r -> TrainingEvent.fromJson(r.value())).filter(e -> e.runId().equals(run) && e.type() == type).toList();
     }
 
     /** The runs one trainer container hosts ({@code GET /trainer/runs} inside it: the published port reaches any replica). */

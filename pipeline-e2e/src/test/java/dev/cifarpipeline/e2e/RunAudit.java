@@ -39,7 +39,7 @@ final class RunAudit {
         Set<String> out = new HashSet<>();
         events.forEach(r -> {
             TrainingEvent e = TrainingEvent.fromJson(r.value());
-            if (e.type().equals(TrainingEvent.FINISHED)) {
+            if (e.type() == TrainingEvent.Type.FINISHED) {
                 out.add(e.runId());
             }
         });

@@ -71,7 +71,7 @@ class RunStopTest {
                         || stopped.message().contains("nothing new to checkpoint")), stopped.message());
                 assertTrue(stopped.step() >= 6 && stopped.step() < 3 * 20, "stopped in the middle, at step " + stopped.step());
                 assertTrue(events.stream().map(r -> TrainingEvent.fromJson(r.value()))
-                        .noneMatch(e -> e.runId().equals(RUN) && e.type().equals(TrainingEvent.FINISHED)), "it did not run on to the end");
+                        .noneMatch(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.FINISHED), "it did not run on to the end");
 
                 CheckpointManifest last = lastManifest(kafka);
                 assertEquals(stopped.step(), last.step(), "the stop checkpoint holds the run where it stopped");
@@ -86,7 +86,7 @@ class RunStopTest {
 
     private static TrainingEvent stopped(List<ConsumerRecord<String, byte[]>> events) {
         return events.stream().map(r -> TrainingEvent.fromJson(r.value()))
-                .filter(e -> e.runId().equals(RUN) && e.type().equals(TrainingEvent.STOPPED)).findFirst().orElse(null);
+                .filter(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.STOPPED).findFirst().orElse(null);
     }
 
     private static CheckpointManifest lastManifest(InProcessKafka kafka) {

@@ -86,7 +86,7 @@ class SecuredKafkaTest {
                 assertEquals(100, result.testImages());
                 assertTrue(result.accuracy() >= 0 && result.accuracy() <= 1, result.toString());
                 List<ConsumerRecord<String, byte[]>> finished = read(secured, Topics.TRAINING_EVENTS, Duration.ofSeconds(30),
-                        r -> TrainingEvent.fromJson(r.value()).runId().equals(RUN) && TrainingEvent.fromJson(r.value()).type().equals(TrainingEvent.FINISHED));
+                        r -> TrainingEvent.fromJson(r.value()).runId().equals(RUN) && TrainingEvent.fromJson(r.value()).type() == TrainingEvent.Type.FINISHED);
                 assertEquals(1, finished.size());
                 assertTrue(trainer.output().contains("run " + RUN + " finished: 1 epoch(s), 8 steps"), trainer.tail(30));
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {

@@ -83,7 +83,7 @@ class TrainerFailoverTest {
                 assertTrue(log.contains("claimed run " + victim), second.tail(40));
                 assertTrue(log.contains("run " + victim + " resumed at step " + BATCHES_PER_EPOCH + ", 1 epoch(s) complete"), second.tail(40));
                 TrainingEvent moved = events.stream().map(r -> TrainingEvent.fromJson(r.value()))
-                        .filter(e -> e.runId().equals(victim) && e.type().equals(TrainingEvent.CLAIMED) && e.step() > 0)
+                        .filter(e -> e.runId().equals(victim) && e.type() == TrainingEvent.Type.CLAIMED && e.step() > 0)
                         .findFirst().orElseThrow(() -> new AssertionError("no second CLAIMED event for " + victim));
                 assertTrue(moved.message().contains("resuming at step " + BATCHES_PER_EPOCH), moved.message());
             }
@@ -112,7 +112,7 @@ class TrainerFailoverTest {
         List<String> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : events) {
             TrainingEvent e = TrainingEvent.fromJson(r.value());
-            if (e.type().equals(TrainingEvent.FINISHED) && !out.contains(e.runId())) {
+            if (e.type() == TrainingEvent.Type.FINISHED && !out.contains(e.runId())) {
                 out.add(e.runId());
             }
         }

@@ -4,15 +4,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A training run as submitted: the recipe by name plus any hyperparameter overrides. Null overrides keep the
@@ -49,9 +54,14 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
     public static final int DEFAULT_EPOCHS = 60;
     private static final String RUN_ID = "[A-Za-z0-9._-]{1,64}";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Set<String> KEYS = new LinkedHashSet<>(List.of("schemaVersion", "runId", "preset", "model", "epochs",
-            "layout", "scheduleEpochs", "maxLearningRate", "weightDecay", "cycleMomentum", "momentum", "dampening", "nesterov",
-            "seed", "checkpointEverySteps", "submittedAtMillis", "stopRequestedAtMillis"));
+    /** The spec's keys, in the record's order: its components, so a new field is a new key with nothing else to edit. */
+    private static final RecordComponent[] COMPONENTS = RunSpec.class.getRecordComponents();
+    private static final Constructor<RunSpec> CANONICAL = canonicalConstructor();
+    private static final Set<String> KEYS = Arrays.stream(COMPONENTS).map(RecordComponent::getName)
+            .collect(Collectors.toCollection(LinkedHashSet::new));
+    /** The keys that override a preset's value: what {@link #overrides()} lists when set. */
+    private static final Set<String> NOT_OVERRIDES = Set.of("schemaVersion", "runId", "preset", "model", "epochs", "submittedAtMillis",
+            "stopRequestedAtMillis");
 
     public RunSpec {
         if (schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
@@ -90,40 +100,19 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
                 null, null, null, null, null, System.currentTimeMillis(), null);
     }
 
-    public RunSpec withPreset(String value) {
-        return new RunSpec(schemaVersion, runId, value, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
-    }
-
-    public RunSpec withEpochs(int value) {
-        return new RunSpec(schemaVersion, runId, preset, model, value, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
-    }
-
-    public RunSpec withModel(String value) {
-        return new RunSpec(schemaVersion, runId, preset, value, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
-    }
-
-    public RunSpec withLayout(String value) {
-        return new RunSpec(schemaVersion, runId, preset, model, epochs, value, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
-    }
-
-    public RunSpec withMaxLearningRate(Double value) {
-        return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, value, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, stopRequestedAtMillis);
-    }
-
-    public RunSpec withCheckpointEverySteps(Integer value) {
-        return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, value, submittedAtMillis, stopRequestedAtMillis);
+    /**
+     * This spec with {@code key} set to {@code value} ({@code null} unsets an override), checked as a submitted spec
+     * is: the key must be one of the spec's, the value of its type and in range, or the error names them.
+     */
+    public RunSpec with(String key, Object value) {
+        ObjectNode node = MAPPER.valueToTree(this);
+        node.set(key, MAPPER.valueToTree(value));
+        return fromJson(bytes(node));
     }
 
     /** This run, asked to stop at {@code atMillis}. */
     public RunSpec withStopRequested(long atMillis) {
-        return new RunSpec(schemaVersion, runId, preset, model, epochs, layout, scheduleEpochs, maxLearningRate, weightDecay,
-                cycleMomentum, momentum, dampening, nesterov, seed, checkpointEverySteps, submittedAtMillis, atMillis);
+        return with("stopRequestedAtMillis", atMillis);
     }
 
     /** Whether a stop was asked for: the run is not to be trained (any further). */
@@ -159,11 +148,11 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             var at = e.getLocation();
             throw new RecordFormatException("run spec: invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
                     + at.getColumnNr()) + ": " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new RecordFormatException("run spec: unreadable: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
@@ -175,13 +164,22 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
                 throw new RecordFormatException("run spec: unknown key '" + key + "'; known keys: " + String.join(", ", KEYS));
             }
         }
-        Fields f = new Fields(root);
-        return new RunSpec(f.integer("schemaVersion", SCHEMA_VERSION), f.text("runId", null), f.text("preset", DEFAULT_PRESET),
-                f.text("model", DEFAULT_MODEL), f.integer("epochs", DEFAULT_EPOCHS), f.text("layout", null),
-                f.optInteger("scheduleEpochs"), f.optNumber("maxLearningRate"), f.optNumber("weightDecay"),
-                f.optBoolean("cycleMomentum"), f.optNumber("momentum"), f.optNumber("dampening"), f.optBoolean("nesterov"),
-                f.optLong("seed"), f.optInteger("checkpointEverySteps"), f.longValue("submittedAtMillis", System.currentTimeMillis()),
-                f.optLong("stopRequestedAtMillis"));
+        Object[] values = new Object[COMPONENTS.length];
+        for (int i = 0; i < COMPONENTS.length; i++) {
+            String key = COMPONENTS[i].getName();
+            JsonNode v = root.get(key);
+            values[i] = v == null || v.isNull() ? defaultOf(key) : value(key, COMPONENTS[i].getType(), v);
+        }
+        try {
+            return CANONICAL.newInstance(values);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // the record's own checks, naming the key
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot construct a run spec", e);
+        }
     }
 
     /**
@@ -201,7 +199,7 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
             }
             String key = pair.substring(0, eq);
             String value = pair.substring(eq + 1);
-            Class<?> type = Arrays.stream(RunSpec.class.getRecordComponents()).filter(c -> c.getName().equals(key))
+            Class<?> type = Arrays.stream(COMPONENTS).filter(c -> c.getName().equals(key))
                     .map(RecordComponent::getType).findFirst()
                     .orElseThrow(() -> new RecordFormatException("run spec: unknown key '" + key + "' in '" + pair + "'; known keys: "
                             + String.join(", ", KEYS)));
@@ -224,11 +222,7 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
                         + (type == Boolean.class ? "true or false" : type == Double.class ? "a number" : "an integer"));
             }
         }
-        try {
-            return fromJson(MAPPER.writeValueAsBytes(node));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return fromJson(bytes(node));
     }
 
     /** The keys a spec may have, in documentation order. */
@@ -242,96 +236,74 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
         }
     }
 
-    /** Typed access to the spec's JSON keys, with errors that name the key and what was found. */
-    private record Fields(JsonNode root) {
-        private JsonNode get(String key) {
-            JsonNode v = root.get(key);
-            return v == null || v.isNull() ? null : v;
+    private static Constructor<RunSpec> canonicalConstructor() {
+        try {
+            return RunSpec.class.getDeclaredConstructor(Arrays.stream(RunSpec.class.getRecordComponents())
+                    .map(RecordComponent::getType).toArray(Class<?>[]::new));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
         }
+    }
 
-        private RecordFormatException wrong(String key, String expected, JsonNode v) {
-            return new RecordFormatException("run spec: '" + key + "' must be " + expected + ", got " + v);
-        }
+    /** A value absent from the JSON: the defaults of a new spec, null for an override (the preset decides). */
+    private static Object defaultOf(String key) {
+        return switch (key) {
+            case "schemaVersion" -> SCHEMA_VERSION;
+            case "preset" -> DEFAULT_PRESET;
+            case "model" -> DEFAULT_MODEL;
+            case "epochs" -> DEFAULT_EPOCHS;
+            case "submittedAtMillis" -> System.currentTimeMillis();
+            default -> null; // runId too: the record refuses a spec without one, naming it
+        };
+    }
 
-        String text(String key, String fallback) {
-            JsonNode v = get(key);
-            if (v == null) {
-                return fallback;
-            }
-            if (!v.isTextual()) {
-                throw wrong(key, "a string", v);
-            }
+    /** {@code v} as the component's type, or an error that names the key and what was found. */
+    private static Object value(String key, Class<?> type, JsonNode v) {
+        if (type == String.class && v.isTextual()) {
             return v.asText();
         }
-
-        Integer optInteger(String key) {
-            JsonNode v = get(key);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-                throw wrong(key, "an integer", v);
-            }
+        if ((type == int.class || type == Integer.class) && v.isIntegralNumber() && v.canConvertToInt()) {
             return v.intValue();
         }
-
-        int integer(String key, int fallback) {
-            Integer v = optInteger(key);
-            return v == null ? fallback : v;
-        }
-
-        Long optLong(String key) {
-            JsonNode v = get(key);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                throw wrong(key, "an integer", v);
-            }
+        if ((type == long.class || type == Long.class) && v.isIntegralNumber() && v.canConvertToLong()) {
             return v.longValue();
         }
-
-        long longValue(String key, long fallback) {
-            Long v = optLong(key);
-            return v == null ? fallback : v;
-        }
-
-        Double optNumber(String key) {
-            JsonNode v = get(key);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isNumber()) {
-                throw wrong(key, "a number", v);
-            }
+        if (type == Double.class && v.isNumber()) {
             return v.doubleValue();
         }
-
-        Boolean optBoolean(String key) {
-            JsonNode v = get(key);
-            if (v == null) {
-                return null;
-            }
-            if (!v.isBoolean()) {
-                throw wrong(key, "true or false", v);
-            }
+        if (type == Boolean.class && v.isBoolean()) {
             return v.booleanValue();
+        }
+        throw new RecordFormatException("run spec: '" + key + "' must be " + expected(type) + ", got " + v);
+    }
+
+    private static String expected(Class<?> type) {
+        return type == String.class ? "a string" : type == Double.class ? "a number" : type == Boolean.class ? "true or false" : "an integer";
+    }
+
+    private static byte[] bytes(ObjectNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
     /** The spec's overrides that are set, by key: for logs and the REST view. */
     public Map<String, Object> overrides() {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        if (layout != null) out.put("layout", layout);
-        if (scheduleEpochs != null) out.put("scheduleEpochs", scheduleEpochs);
-        if (maxLearningRate != null) out.put("maxLearningRate", maxLearningRate);
-        if (weightDecay != null) out.put("weightDecay", weightDecay);
-        if (cycleMomentum != null) out.put("cycleMomentum", cycleMomentum);
-        if (momentum != null) out.put("momentum", momentum);
-        if (dampening != null) out.put("dampening", dampening);
-        if (nesterov != null) out.put("nesterov", nesterov);
-        if (seed != null) out.put("seed", seed);
-        if (checkpointEverySteps != null) out.put("checkpointEverySteps", checkpointEverySteps);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : COMPONENTS) {
+            if (!NOT_OVERRIDES.contains(c.getName())) {
+                try {
+                    Object v = c.getAccessor().invoke(this);
+                    if (v != null) {
+                        out.put(c.getName(), v);
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
         return out;
     }
 }

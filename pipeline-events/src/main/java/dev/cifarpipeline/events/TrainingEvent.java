@@ -13,22 +13,31 @@ import java.util.Objects;
  * @param message       what happened, in words
  * @param atMillis      when, Unix epoch milliseconds
  */
-public record TrainingEvent(int schemaVersion, String runId, String type, int epoch, long step, String message, long atMillis) {
+public record TrainingEvent(int schemaVersion, String runId, Type type, int epoch, long step, String message, long atMillis) {
     public static final int SCHEMA_VERSION = 1;
-    public static final String DIVERGED = "DIVERGED";
-    public static final String FINISHED = "FINISHED";
-    /** The run ended before its last epoch (it diverged and was configured to stop, or a person stopped it). */
-    public static final String STOPPED = "STOPPED";
-    /** A training step failed; the run is left as it is until a trainer claims it again. */
-    public static final String FAILED = "FAILED";
-    /** A trainer took the run on, with the step it resumes at (0 for a fresh run); the message names the trainer. */
-    public static final String CLAIMED = "CLAIMED";
-    /** A trainer let the run go (moved to another replica, or the trainer shut down) after checkpointing it. */
-    public static final String RELEASED = "RELEASED";
+
+    /** What happened to the run. */
+    public enum Type {
+        DIVERGED,
+        FINISHED,
+        /** The run ended before its last epoch (it diverged and was configured to stop, or a person stopped it). */
+        STOPPED,
+        /** A training step failed; the run is left as it is until a trainer claims it again. */
+        FAILED,
+        /** A trainer took the run on, with the step it resumes at (0 for a fresh run); the message names the trainer. */
+        CLAIMED,
+        /** A trainer let the run go (moved to another replica, or the trainer shut down) after checkpointing it. */
+        RELEASED;
+
+        /** Whether a run with this event has ended for good: no trainer takes it on again. */
+        public boolean terminal() {
+            return this == FINISHED || this == STOPPED;
+        }
+    }
 
     /** Whether a run with this event has ended for good: no trainer takes it on again. */
     public boolean terminal() {
-        return FINISHED.equals(type) || STOPPED.equals(type);
+        return type.terminal();
     }
 
     public TrainingEvent {

@@ -89,8 +89,8 @@ public class TrainerNode {
                 config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,
                 config.progressBar() ? ProgressBar.forConsole(System.out) : ProgressBar.NONE, LOG::info);
         runs = new TrainerRuns(context, config.logEvery(), config.divergencePolicy(), run -> new RunMeters(registry, run));
-        Gauge.builder("trainer_runs_hosted", () -> runs.statuses().stream().filter(s -> !s.state().equals("FINISHED")
-                        && !s.state().equals("STOPPED")).count())
+        Gauge.builder("trainer_runs_hosted", () -> runs.statuses().stream().filter(s -> s.state() != RunWorker.State.FINISHED
+                        && s.state() != RunWorker.State.STOPPED).count())
                 .description("Runs this trainer is recovering or training").register(registry);
         Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total").tag("service", "trainer")
                 .tag("channel", "run-specs").tag("run", "none").description("Records sent to the dead-letter topic").register(registry);

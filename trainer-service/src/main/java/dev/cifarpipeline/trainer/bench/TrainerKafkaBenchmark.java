@@ -54,7 +54,7 @@ public final class TrainerKafkaBenchmark {
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         String runId = "bench-" + suffix;
-        RunSpec spec = RunSpec.of(runId).withPreset(preset).withEpochs(1);
+        RunSpec spec = RunSpec.of(runId).with("preset", preset).with("epochs", 1);
         TrainingSettings settings = TrainingSettings.resolve(spec, 1_000_000, DivergencePolicy.DEFAULT);
         long[] rss = {-1, -1};
         List<Long> rssEvery100 = new ArrayList<>(); // MiB at steps 100, 200, …: two readings alone hide the path between

@@ -55,7 +55,7 @@ public final class TrainerRuns implements RunClaims.Host {
                 current.worker().requestStop(StopMode.END);
             } else if (current == null && !terminal) {
                 // asked while no trainer held it: say so on the events topic, so that it reads as ended everywhere
-                context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, spec.runId(), TrainingEvent.STOPPED, 0, 0,
+                context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, spec.runId(), TrainingEvent.Type.STOPPED, 0, 0,
                         "stopped on request before trainer " + context.trainerId() + " took it on", System.currentTimeMillis()));
                 context.log().accept("run " + spec.runId() + " was stopped on request; not training it");
             }

@@ -34,10 +34,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * loses nothing; told its claim is lost (another trainer may already own the run), it stops without writing.
  */
 public final class RunWorker implements Runnable {
-    public enum State { RECOVERING, TRAINING, FINISHED, STOPPED, RELEASED, FAILED }
+    public enum State {
+        RECOVERING, TRAINING, FINISHED, STOPPED, RELEASED, FAILED;
+
+        /** Whether the run is over on this trainer (for good, or handed on). */
+        public boolean ended() {
+            return this != RECOVERING && this != TRAINING;
+        }
+    }
 
     /** What the REST view and the health check show of a run. */
-    public record Status(String runId, String state, String preset, String model, String layout, int epochs, int completedEpochs,
+    public record Status(String runId, State state, String preset, String model, String layout, int epochs, int completedEpochs,
                          long step, double meanLoss, String detail) {
     }
 
@@ -75,7 +82,7 @@ public final class RunWorker implements Runnable {
             step = run.steps();
             completedEpochs = run.completedEpochs();
             meters.resumed(step, completedEpochs);
-            event(TrainingEvent.CLAIMED, completedEpochs, step, "claimed by trainer " + context.trainerId()
+            event(TrainingEvent.Type.CLAIMED, completedEpochs, step, "claimed by trainer " + context.trainerId()
                     + (checkpoint.isPresent() ? ", resuming at step " + step : ", starting afresh"));
             if (run.finished()) { // its last checkpoint is the final one, but the FINISHED event did not make it out
                 finish(run);
@@ -91,7 +98,7 @@ public final class RunWorker implements Runnable {
             detail = e.getMessage();
             context.log().accept("run " + runId + " FAILED: " + e);
             try {
-                event(TrainingEvent.FAILED, completedEpochs, step, String.valueOf(e.getMessage()));
+                event(TrainingEvent.Type.FAILED, completedEpochs, step, String.valueOf(e.getMessage()));
             } catch (RuntimeException again) {
                 context.log().accept("run " + runId + ": cannot publish the FAILED event either: " + again.getMessage());
             }
@@ -144,10 +151,10 @@ public final class RunWorker implements Runnable {
                     state = State.STOPPED;
                     detail = "stopped on request";
                     context.log().accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
-                    event(TrainingEvent.STOPPED, run.completedEpochs(), run.steps(), "stopped on request by trainer " + context.trainerId() + after);
+                    event(TrainingEvent.Type.STOPPED, run.completedEpochs(), run.steps(), "stopped on request by trainer " + context.trainerId() + after);
                     return;
                 }
-                event(TrainingEvent.RELEASED, run.completedEpochs(), run.steps(), "released by trainer " + context.trainerId() + after);
+                event(TrainingEvent.Type.RELEASED, run.completedEpochs(), run.steps(), "released by trainer " + context.trainerId() + after);
             }
             state = State.RELEASED;
         }
@@ -179,11 +186,11 @@ public final class RunWorker implements Runnable {
                     (int) Math.round(share * batch.batchesInEpoch()), batch.batchesInEpoch(), report.meanLoss(),
                     batch.size() / report.stepSeconds());
         }
-        report.divergence().ifPresent(reason -> event(TrainingEvent.DIVERGED, batch.epoch() + 1, report.step(), reason));
+        report.divergence().ifPresent(reason -> event(TrainingEvent.Type.DIVERGED, batch.epoch() + 1, report.step(), reason));
         if (run.stopped()) {
             state = State.STOPPED;
             detail = report.divergence().orElse(detail);
-            event(TrainingEvent.STOPPED, run.completedEpochs(), run.steps(), "stopped after diverging: " + detail);
+            event(TrainingEvent.Type.STOPPED, run.completedEpochs(), run.steps(), "stopped after diverging: " + detail);
             requestStop(StopMode.HALTED);
             return;
         }
@@ -199,10 +206,10 @@ public final class RunWorker implements Runnable {
     private void finish(TrainingRun run) {
         state = State.FINISHED;
         context.log().accept(String.format("run %s finished: %d epoch(s), %d steps", settings.runId(), run.completedEpochs(), run.steps()));
-        event(TrainingEvent.FINISHED, run.completedEpochs(), run.steps(), run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
+        event(TrainingEvent.Type.FINISHED, run.completedEpochs(), run.steps(), run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
     }
 
-    private void event(String type, int epoch, long atStep, String message) {
+    private void event(TrainingEvent.Type type, int epoch, long atStep, String message) {
         context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, settings.runId(), type, epoch, atStep, message,
                 System.currentTimeMillis()));
     }
@@ -219,8 +226,7 @@ public final class RunWorker implements Runnable {
     }
 
     public boolean ended() {
-        State s = state;
-        return s == State.FINISHED || s == State.STOPPED || s == State.RELEASED || s == State.FAILED;
+        return state.ended();
     }
 
     public String runId() {
@@ -232,7 +238,7 @@ public final class RunWorker implements Runnable {
     }
 
     public Status status() {
-        return new Status(settings.runId(), state.name(), settings.preset().id(), settings.model().architecture().id(),
+        return new Status(settings.runId(), state, settings.preset().id(), settings.model().architecture().id(),
                 settings.model().layout().id(), settings.epochs(), completedEpochs, step, meanLoss, detail);
     }
 

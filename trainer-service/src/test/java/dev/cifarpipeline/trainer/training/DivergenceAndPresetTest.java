@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.model.VggLayout;
 import org.junit.jupiter.api.Test;
 
@@ -54,14 +55,14 @@ class DivergenceAndPresetTest {
 
     @Test
     void aRunSpecsOverridesReplaceThePresetsValuesAndNothingElse() {
-        TrainingSettings s = TrainingSettings.resolve(dev.cifarpipeline.events.RunSpec.of("r").withPreset("seed").withEpochs(3)
-                .withMaxLearningRate(0.05).withCheckpointEverySteps(10), 20, DivergencePolicy.DEFAULT);
+        TrainingSettings s = TrainingSettings.resolve(RunSpec.of("r").with("preset", "seed").with("epochs", 3)
+                .with("maxLearningRate", 0.05).with("checkpointEverySteps", 10), 20, DivergencePolicy.DEFAULT);
         assertEquals(VggLayout.SEED, s.model().layout(), "the preset's layout");
         assertEquals(150, s.scheduleEpochs(), "the preset's schedule");
         assertEquals(0.05, s.maxLearningRate(), "the override");
         assertEquals(10, s.checkpointEverySteps());
         assertEquals(20, s.logEvery(), "the trainer's own setting");
-        TrainingSettings layout = TrainingSettings.resolve(dev.cifarpipeline.events.RunSpec.of("r").withLayout("seed"), 100,
+        TrainingSettings layout = TrainingSettings.resolve(RunSpec.of("r").with("layout", "seed"), 100,
                 DivergencePolicy.DEFAULT);
         assertEquals(VggLayout.SEED, layout.model().layout());
         assertEquals(60, layout.scheduleEpochs(), "stable sizes the schedule to the run");
@@ -70,13 +71,13 @@ class DivergenceAndPresetTest {
     @Test
     void aRunSpecNamingWhatDoesNotExistIsRefusedWithTheRunAndTheName() {
         var e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.resolve(
-                dev.cifarpipeline.events.RunSpec.of("r9").withModel("vgg12"), 100, DivergencePolicy.DEFAULT));
+                RunSpec.of("r9").with("model", "vgg12"), 100, DivergencePolicy.DEFAULT));
         assertEquals("run spec r9: unknown model 'vgg12': expected one of vgg11, vgg13, vgg16, vgg19", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.resolve(
-                dev.cifarpipeline.events.RunSpec.of("r9").withPreset("fast"), 100, DivergencePolicy.DEFAULT));
+                RunSpec.of("r9").with("preset", "fast"), 100, DivergencePolicy.DEFAULT));
         assertTrue(e.getMessage().contains("unknown preset 'fast'"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.resolve(
-                dev.cifarpipeline.events.RunSpec.of("r9").withPreset("seed").withEpochs(200), 100, DivergencePolicy.DEFAULT));
+                RunSpec.of("r9").with("preset", "seed").with("epochs", 200), 100, DivergencePolicy.DEFAULT));
         assertTrue(e.getMessage().contains("the schedule spans 150 epochs but the run trains 200"), e.getMessage());
     }
 }
