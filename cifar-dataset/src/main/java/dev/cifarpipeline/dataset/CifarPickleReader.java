@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,7 +137,7 @@ public final class CifarPickleReader {
                 throw new DatasetLayoutException(file, "'data' has dtype " + (dtype == null ? "?" : dtype.code) + ", expected uint8 (u1)");
             }
             if (shape.length != 2 || shape[1] != ImageGeometry.BYTES_PER_IMAGE) {
-                throw new DatasetLayoutException(file, "'data' has shape " + java.util.Arrays.toString(shape) + ", expected (n, 3072)");
+                throw new DatasetLayoutException(file, "'data' has shape " + Arrays.toString(shape) + ", expected (n, 3072)");
             }
             if (shape[0] < 1 || shape[0] > CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE) {
                 throw new DatasetLayoutException(file, "'data' has " + shape[0] + " rows, expected 1.." + CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE);

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.dataset;
 
 import dev.cifarpipeline.events.ImageGeometry;
+import java.util.List;
 
 /**
  * One split (train or test) held in memory: labels and CHW uint8 pixels, image-major. The whole of
@@ -14,7 +15,7 @@ public record CifarSplit(byte[] labels, byte[] pixels) {
     }
 
     /** The splits one after the other, as the five training files make one training set. */
-    public static CifarSplit concat(java.util.List<CifarSplit> splits) {
+    public static CifarSplit concat(List<CifarSplit> splits) {
         int n = splits.stream().mapToInt(CifarSplit::size).sum();
         byte[] labels = new byte[n];
         byte[] pixels = new byte[n * ImageGeometry.BYTES_PER_IMAGE];

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.dataset;
 
 import dev.cifarpipeline.events.ImageGeometry;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
@@ -65,7 +66,7 @@ public final class SyntheticCifar {
     }
 
     /** Generates both splits and writes them to {@code folder} in the official binary layout. */
-    public static CifarDataset write(java.nio.file.Path folder, int train, int test, long seed) {
+    public static CifarDataset write(Path folder, int train, int test, long seed) {
         CifarSplit trainSplit = generate(train, seed, false);
         CifarSplit testSplit = generate(test, seed, true);
         CifarBinaryWriter.write(folder, trainSplit, testSplit);

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +51,7 @@ class CifarBinaryReaderTest {
     void generatorIsDeterministicBySeedAndBalancedEnough() {
         CifarSplit a = SyntheticCifar.generate(500, 42, false);
         assertArrayEquals(a.pixels(), SyntheticCifar.generate(500, 42, false).pixels());
-        assertNotEquals(java.util.Arrays.hashCode(a.pixels()), java.util.Arrays.hashCode(SyntheticCifar.generate(500, 43, false).pixels()));
+        assertNotEquals(Arrays.hashCode(a.pixels()), Arrays.hashCode(SyntheticCifar.generate(500, 43, false).pixels()));
         int[] counts = new int[10];
         for (byte label : a.labels()) {
             counts[label]++;

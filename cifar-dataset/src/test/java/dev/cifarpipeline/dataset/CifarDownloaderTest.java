@@ -15,6 +15,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -97,7 +99,7 @@ class CifarDownloaderTest {
     void downloadsVerifiesExtractsAndThenSkipsWhatIsPresent() throws Exception {
         served = officialLikeArchive();
         Path target = dir.resolve("data");
-        List<String> log = new java.util.ArrayList<>();
+        List<String> log = new ArrayList<>();
         CifarDownloader.Result first = new CifarDownloader(log::add).ensure(target, url(), md5(served));
         assertTrue(first.downloaded());
         assertEquals(target.resolve(CifarBinaryLayout.FOLDER), first.dataset());
@@ -139,7 +141,7 @@ class CifarDownloaderTest {
         declaredLength = good.length;
         Path target = dir.resolve("data");
         DatasetDownloadException e = assertThrows(DatasetDownloadException.class,
-                () -> new CifarDownloader(java.time.Duration.ofSeconds(2), s -> { }).ensure(target, url(), md5(good)));
+                () -> new CifarDownloader(Duration.ofSeconds(2), s -> { }).ensure(target, url(), md5(good)));
         assertTrue(e.getMessage().contains("transfer"), e.getMessage());
         assertEquals(List.of(), leftovers(target));
     }

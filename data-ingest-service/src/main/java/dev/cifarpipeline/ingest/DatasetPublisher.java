@@ -3,8 +3,8 @@ package dev.cifarpipeline.ingest;
 import dev.cifarpipeline.dataset.CifarDataset;
 import dev.cifarpipeline.dataset.CifarDatasets;
 import dev.cifarpipeline.dataset.CifarDownloader;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.ingest.augment.BatchFactory;
-import dev.cifarpipeline.ingest.stream.IngestTopics;
 import dev.cifarpipeline.ingest.stream.PublishListener;
 import dev.cifarpipeline.ingest.stream.PublishedBatch;
 import dev.cifarpipeline.ingest.stream.StreamPublisher;
@@ -14,7 +14,7 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,21 +28,18 @@ public class DatasetPublisher implements PublishListener {
     private final IngestConfig config;
     private final IngestMetrics metrics;
     private final Map<String, Object> kafka;
-    private final IngestTopics topics;
+    private final PipelineTopics topics;
     private volatile IngestStatus status = new IngestStatus("STARTING", null, null, 0, 0, 0, 0, -1, 0, null, null);
     private volatile boolean stopping;
     private volatile boolean topicsReady;
     private Thread worker;
 
     public DatasetPublisher(IngestConfig config, IngestMetrics metrics,
-                            @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                            @ConfigProperty(name = "pipeline.topics.train-batches") String trainTopic,
-                            @ConfigProperty(name = "pipeline.topics.test-batches") String testTopic,
-                            @ConfigProperty(name = "pipeline.topics.epoch-markers") String markerTopic) {
+                            @Identifier("default-kafka-broker") Map<String, Object> kafka, Config settings) {
         this.config = config;
         this.metrics = metrics;
         this.kafka = kafka;
-        this.topics = new IngestTopics(trainTopic, testTopic, markerTopic);
+        this.topics = PipelineTopics.from(key -> settings.getOptionalValue(key, String.class));
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -71,7 +68,7 @@ public class DatasetPublisher implements PublishListener {
 
     private void stream(BatchFactory batches) {
         StreamPublisher.Settings settings = new StreamPublisher.Settings(config.epochs(), config.streamSeed(),
-                config.maxInFlight(), config.maxEpochsAhead(), config.consumerGroupPrefix(), config.lagPollInterval(),
+                config.maxInFlight(), config.maxEpochsAhead(), config.lagPollInterval(),
                 config.compression());
         try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka, settings, this)) {
             StreamPublisher.ResumePoint resume = publisher.prepare();

@@ -3,8 +3,10 @@ package dev.cifarpipeline.ingest;
 import dev.cifarpipeline.dataset.CifarDownloader;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Settings of data-ingest-service, under the {@code ingest.} prefix. */
 @ConfigMapping(prefix = "ingest")
@@ -36,9 +38,6 @@ public interface IngestConfig {
     @WithDefault("2")
     int maxEpochsAhead();
 
-    /** Consumer groups of training runs start with this; their committed offsets measure how far behind they are. */
-    @WithDefault("trainer-")
-    String consumerGroupPrefix();
 
     /** How often to look at the runs' progress while waiting for them. */
     @WithDefault("1s")
@@ -59,7 +58,7 @@ public interface IngestConfig {
 
         /** The archive: the official binary one by default. */
         @WithDefault(CifarDownloader.OFFICIAL_BINARY_ADDRESS)
-        java.net.URI url();
+        URI url();
 
         /** The archive's MD5 (32 hex digits) or SHA-256 (64); the default is the official archive's MD5. */
         @WithDefault(CifarDownloader.OFFICIAL_BINARY_MD5)
@@ -73,7 +72,7 @@ public interface IngestConfig {
         require(testBatchSize() >= 1 && testBatchSize() <= 256, "ingest.test-batch-size must be 1..256, got " + testBatchSize());
         require(maxInFlight() >= 1, "ingest.max-in-flight must be at least 1, got " + maxInFlight());
         require(maxEpochsAhead() >= 0, "ingest.max-epochs-ahead must be 0 or more, got " + maxEpochsAhead());
-        require(java.util.List.of("none", "lz4", "zstd", "gzip", "snappy").contains(compression()),
+        require(List.of("none", "lz4", "zstd", "gzip", "snappy").contains(compression()),
                 "ingest.compression must be none, lz4, zstd, gzip or snappy, got '" + compression() + "'");
     }
 

@@ -3,6 +3,7 @@ package dev.cifarpipeline.evaluator;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of evaluator-service, under the {@code evaluator.} prefix. */
 @ConfigMapping(prefix = "evaluator")
@@ -24,7 +25,7 @@ public interface EvaluatorConfig {
     long maxCheckpointBytes();
 
     /** This evaluator's name in logs; defaults to the host name and process id. */
-    java.util.Optional<String> id();
+    Optional<String> id();
 
     /** Consumer group of all evaluators on the checkpoints topic: its partitions are shared among them. */
     @WithDefault("evaluator")

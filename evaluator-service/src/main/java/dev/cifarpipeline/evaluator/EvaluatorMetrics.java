@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -87,7 +88,7 @@ public class EvaluatorMetrics {
 
     /** Counters that alerts watch exist from the start, at zero, so "no failures" reads 0 rather than no data. */
     public void registerCounters() {
-        for (String channel : java.util.List.of(CHECKPOINTS, TEST_BATCHES)) {
+        for (String channel : List.of(CHECKPOINTS, TEST_BATCHES)) {
             Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
                     .description("Records sent to the dead-letter topic").register(registry);
         }

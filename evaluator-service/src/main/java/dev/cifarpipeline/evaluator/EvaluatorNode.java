@@ -14,6 +14,7 @@ import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
 import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,7 +25,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,9 +40,7 @@ public class EvaluatorNode {
     private final EvaluatorMetrics metrics;
     private final TestSetCache testSet;
     private final Map<String, Object> kafka;
-    private final String checkpointTopic;
-    private final String resultTopic;
-    private final String deadLetterTopic;
+    private final PipelineTopics topics;
     private final String evaluatorId;
     private final ResultBook book = new ResultBook();
     private CheckpointScorer scorer;
@@ -52,17 +51,12 @@ public class EvaluatorNode {
     private CheckpointStream stream;
 
     public EvaluatorNode(EvaluatorConfig config, EvaluatorMetrics metrics, TestSetCache testSet,
-                         @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                         @ConfigProperty(name = "pipeline.topics.checkpoints") String checkpointTopic,
-                         @ConfigProperty(name = "pipeline.topics.evaluation-results") String resultTopic,
-                         @ConfigProperty(name = "pipeline.topics.dead-letter") String deadLetterTopic) {
+                         @Identifier("default-kafka-broker") Map<String, Object> kafka, Config settings) {
         this.config = config;
         this.metrics = metrics;
         this.testSet = testSet;
         this.kafka = kafka;
-        this.checkpointTopic = checkpointTopic;
-        this.resultTopic = resultTopic;
-        this.deadLetterTopic = deadLetterTopic;
+        this.topics = PipelineTopics.from(key -> settings.getOptionalValue(key, String.class));
         this.evaluatorId = config.id().orElseGet(() -> KafkaClients.defaultInstanceId("evaluator"));
     }
 
@@ -74,17 +68,17 @@ public class EvaluatorNode {
             throw e;
         }
         try (Admin admin = Admin.create(kafka)) {
-            TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(checkpointTopic, TopicSpec.DEFAULT_PARTITIONS),
-                    TopicSpec.events(resultTopic, TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(deadLetterTopic)));
+            TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(topics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
+                    TopicSpec.events(topics.evaluationResults(), TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(topics.deadLetter())));
         }
         metrics.registerCounters();
         scorer = new CheckpointScorer(config.batchSize());
         evaluator = new CheckpointEvaluator(scorer);
-        best = new BestModels(book, kafka, checkpointTopic, config.maxCheckpointBytes());
-        outputs = new EvaluatorOutputs(kafka, resultTopic, deadLetterTopic, evaluatorId);
-        resultLog = new ResultLog(kafka, resultTopic, book, this::observed, LOG::info);
+        best = new BestModels(book, kafka, topics.checkpoints(), config.maxCheckpointBytes());
+        outputs = new EvaluatorOutputs(kafka, topics.evaluationResults(), topics.deadLetter(), evaluatorId);
+        resultLog = new ResultLog(kafka, topics.evaluationResults(), book, this::observed, LOG::info);
         resultLog.start();
-        stream = new CheckpointStream(kafka, checkpointTopic, new GroupMembership(config.group(), evaluatorId, config.sessionTimeout(), true),
+        stream = new CheckpointStream(kafka, topics.checkpoints(), new GroupMembership(config.group(), evaluatorId, config.sessionTimeout(), true),
                 new CheckpointAssembler(config.maxPendingCheckpoints(), config.maxCheckpointBytes()), book, resultLog,
                 new CheckpointStream.Handler() {
                     @Override
@@ -99,7 +93,7 @@ public class EvaluatorNode {
                     }
                 }, LOG::info);
         stream.start();
-        LOG.infof("evaluator %s: joining group %s on %s; results to %s", evaluatorId, config.group(), checkpointTopic, resultTopic);
+        LOG.infof("evaluator %s: joining group %s on %s; results to %s", evaluatorId, config.group(), topics.checkpoints(), topics.evaluationResults());
     }
 
     private boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit) throws InterruptedException {

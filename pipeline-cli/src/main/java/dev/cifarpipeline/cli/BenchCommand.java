@@ -2,11 +2,13 @@ package dev.cifarpipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -276,7 +278,7 @@ public final class BenchCommand {
 
     private void checkpointLatency(LocalStack stack, Path work) throws Exception {
         say("checkpoint latency: publication to verified and to accuracy at /q/metrics (" + options.evalImages() + " test images)");
-        LocalStack.Service evaluator = stack.start("evaluator-service", freePort(), jvmOptions("evaluator-service"), Map.of(), work.resolve("logs"));
+        PackagedService evaluator = stack.start("evaluator-service", freePort(), jvmOptions("evaluator-service"), Map.of(), work.resolve("logs"));
         stack.awaitReady(Duration.ofMinutes(3)); // the probe then publishes its test set and waits until the evaluator holds it
         JsonNode line = benchmark("evaluator-service", List.of(), "dev.cifarpipeline.evaluator.bench.CheckpointLatencyProbe",
                 stack.bootstrap(), evaluator.url(""), Integer.toString(options.evalImages()));
@@ -323,7 +325,7 @@ public final class BenchCommand {
     }
 
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
@@ -346,7 +348,7 @@ public final class BenchCommand {
             return;
         }
         try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
             }
         }

@@ -1,5 +1,6 @@
 package dev.cifarpipeline.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +78,7 @@ public final class BenchResults {
         figures.forEach((k, f) -> node.put(k, f.value()));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -109,7 +110,7 @@ public final class BenchResults {
             if (line.startsWith("{")) {
                 try {
                     return JSON.readTree(line);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                } catch (JsonProcessingException e) {
                     throw new IllegalStateException(program + " printed a line that is not JSON: " + line, e);
                 }
             }

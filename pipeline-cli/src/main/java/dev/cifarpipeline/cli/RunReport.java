@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.DoubleStream;
 
 /**
  * What a run produced, per epoch, as {@code summary.json}, a self-contained HTML chart (no Grafana needed) and a
@@ -138,7 +139,7 @@ public final class RunReport {
         int w = 640;
         int h = 260;
         int pad = 40;
-        double maxLoss = rows.stream().flatMapToDouble(e -> java.util.stream.DoubleStream.of(e.trainLoss(), e.testLoss()))
+        double maxLoss = rows.stream().flatMapToDouble(e -> DoubleStream.of(e.trainLoss(), e.testLoss()))
                 .filter(Double::isFinite).max().orElse(1);
         int n = Math.max(1, rows.size() - 1);
         StringBuilder loss = new StringBuilder();

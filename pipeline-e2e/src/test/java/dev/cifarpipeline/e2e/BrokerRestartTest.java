@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.dataset.SyntheticCifar;
+import dev.cifarpipeline.testsupport.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -73,10 +74,7 @@ class BrokerRestartTest {
     }
 
     private static void awaitSteps(ServiceProcess trainer, int steps) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (trainer.metric("trainer_step", "run=\"" + RUN + "\"").orElse(0) < steps) {
-            assertTrue(System.nanoTime() < deadline, trainer.tail(30));
-            Thread.sleep(100);
-        }
+        Eventually.await("run " + RUN + " at step " + steps, Duration.ofMinutes(3), () -> trainer.metric("trainer_step", "run=\"" + RUN + "\"")
+                .orElse(0), step -> step >= steps, () -> trainer.tail(30));
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifarpipeline.testsupport.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -62,20 +63,12 @@ class ComposeSecuredStackTest {
         assertTrue(stack.exec("kafka", "cat", BROKER_DIR + "/server.properties").orFail("reading the broker's settings").output()
                 .contains("listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"), "the only client listener is SASL_SSL");
 
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        JsonNode run = null;
-        while (System.nanoTime() < deadline) {
+        JsonNode run = Eventually.await("one result per epoch checkpoint of the default run", Duration.ofMinutes(5), () -> {
             var response = evaluator.get("/evaluator/runs/" + ComposeStackTest.DEFAULT_RUN);
-            if (response.statusCode() == 200) {
-                run = new ObjectMapper().readTree(response.body());
-                if (run.get("results").size() >= ComposeStackTest.EPOCHS) {
-                    break;
-                }
-            }
-            Thread.sleep(2000);
-        }
-        assertTrue(run != null && run.get("results").size() == ComposeStackTest.EPOCHS,
-                "one result per epoch checkpoint: " + run + "\n" + stack.logs("trainer-service", 30) + stack.logs("evaluator-service", 30));
+            return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()) : null;
+        }, r -> r != null && r.get("results").size() >= ComposeStackTest.EPOCHS,
+                () -> stack.logs("trainer-service", 30) + stack.logs("evaluator-service", 30));
+        assertEquals(ComposeStackTest.EPOCHS, run.get("results").size(), "one result per epoch checkpoint: " + run);
         assertTrue(run.get("best").get("accuracy").asDouble() > 0.5, run.toString());
     }
 

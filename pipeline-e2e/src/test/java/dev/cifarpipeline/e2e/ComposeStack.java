@@ -1,6 +1,8 @@
 package dev.cifarpipeline.e2e;
 
+import dev.cifarpipeline.testsupport.Eventually;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,47 +114,43 @@ final class ComposeStack implements AutoCloseable {
     }
 
     /** Waits until every container of each service reports healthy (services without a health check: running). */
-    void awaitHealthy(Duration timeout, String... services) throws IOException, InterruptedException {
+    void awaitHealthy(Duration timeout, String... services) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String service : services) {
-            while (true) {
-                List<String> ids = containers(service);
-                boolean all = !ids.isEmpty();
-                StringBuilder states = new StringBuilder();
-                for (String id : ids) {
-                    String state = inspect(id, "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}");
-                    states.append(id, 0, 12).append(' ').append(state).append("; ");
-                    all &= state.equals("running healthy") || state.equals("running none");
+            Eventually.await(service + " healthy", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
+                List<String> states = new ArrayList<>();
+                for (String id : containers(service)) {
+                    states.add(inspect(id, "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}"));
                 }
-                if (all) {
-                    break;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(service + " not healthy after " + timeout + ": " + states + "\n" + logs(service, 60));
-                }
-                Thread.sleep(1000);
-            }
+                return states;
+            }, states -> !states.isEmpty() && states.stream().allMatch(st -> st.equals("running healthy") || st.equals("running none")),
+                    () -> logs(service, 60));
         }
     }
 
     /** Waits for a one-shot service's container to exit; its exit status. */
-    int awaitExit(String service, Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+    int awaitExit(String service, Duration timeout) throws InterruptedException {
+        String id = Eventually.await(service + " exited", timeout, () -> {
             List<String> ids = containers(service);
-            if (!ids.isEmpty() && inspect(ids.get(0), "{{.State.Status}}").equals("exited")) {
-                return Integer.parseInt(inspect(ids.get(0), "{{.State.ExitCode}}"));
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(service + " still running after " + timeout + ":\n" + logs(service, 40));
-            }
-            Thread.sleep(1000);
+            return !ids.isEmpty() && inspect(ids.get(0), "{{.State.Status}}").equals("exited") ? ids.get(0) : null;
+        }, exited -> exited != null, () -> logs(service, 40));
+        try {
+            return Integer.parseInt(inspect(id, "{{.State.ExitCode}}"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    /** The last lines of a service's log (all its containers). */
-    String logs(String service, int lines) throws IOException, InterruptedException {
-        return compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", String.valueOf(lines), service).output();
+    /** The last lines of a service's log (all its containers), or why there are none. */
+    String logs(String service, int lines) {
+        try {
+            return compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", String.valueOf(lines), service).output();
+        } catch (IOException e) {
+            return "(no logs of " + service + ": " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(no logs of " + service + ": interrupted)";
+        }
     }
 
     /** Runs a command in a service's first container. */

@@ -10,6 +10,7 @@ import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.model.SafeTensors;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.TopicReads;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,28 +128,25 @@ class ComposeStackTest {
     void prometheusScrapesEveryServiceByItsComposeNameAndEveryPanelShowsData() throws Exception {
         PrometheusApi prometheus = new PrometheusApi(9090);
         Set<String> jobs = new TreeSet<>();
-        List<PrometheusApi.PanelQuery> empty = List.of();
-        double scraped = Double.NaN;
+        List<PrometheusApi.PanelQuery> empty = new ArrayList<>();
+        double[] scraped = {Double.NaN};
         double published = resultsOf(TopicReads.readUntilThenDrain(kafka, Topics.EVALUATION_RESULTS, Duration.ofMinutes(1),
                 read -> !resultsOf(read, "via-port").isEmpty()), "via-port").stream().reduce((a, b) -> b).orElseThrow().accuracy();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) { // the scrape interval is 15 s, and rates need two samples
-            if (prometheus.ready()) {
-                jobs.clear();
-                prometheus.query("up == 1").forEach(s -> jobs.add(s.get("metric").get("job").asText()));
-                List<JsonNode> accuracy = prometheus.query("evaluator_test_accuracy{run=\"via-port\"}");
-                scraped = accuracy.isEmpty() ? Double.NaN : accuracy.get(0).get("value").get(1).asDouble();
-                empty = prometheus.panelsWithoutSeries(ComposeStack.ROOT.resolve("dashboard/grafana/dashboards"));
-                if (jobs.size() == 3 && scraped == published && empty.isEmpty()) {
-                    break;
-                }
-            }
-            Thread.sleep(5000);
-        }
+        Path dashboards = ComposeStack.ROOT.resolve("dashboard/grafana/dashboards");
+        // the scrape interval is 15 s, and rates need two samples
+        Eventually.await("Prometheus scraping all three services, the run's accuracy and every panel", Duration.ofMinutes(2), () -> {
+            jobs.clear();
+            prometheus.query("up == 1").forEach(s -> jobs.add(s.get("metric").get("job").asText()));
+            List<JsonNode> accuracy = prometheus.query("evaluator_test_accuracy{run=\"via-port\"}");
+            scraped[0] = accuracy.isEmpty() ? Double.NaN : accuracy.get(0).get("value").get(1).asDouble();
+            empty.clear();
+            empty.addAll(prometheus.panelsWithoutSeries(dashboards));
+            return jobs.size() == 3 && scraped[0] == published && empty.isEmpty();
+        });
         assertEquals(Set.of("data-ingest-service", "trainer-service", "evaluator-service"), jobs, "targets up, found by their compose names");
-        assertEquals(published, scraped, "the run's accuracy in Prometheus is the one on the results topic");
+        assertEquals(published, scraped[0], "the run's accuracy in Prometheus is the one on the results topic");
         assertTrue(empty.isEmpty(), "panel queries without series:\n" + empty);
-        System.out.println("compose-check: " + PrometheusApi.panelQueries(ComposeStack.ROOT.resolve("dashboard/grafana/dashboards")).size()
+        System.out.println("compose-check: " + PrometheusApi.panelQueries(dashboards).size()
                 + " panel queries, each returned series from the compose stack's Prometheus");
     }
 
@@ -180,32 +177,26 @@ class ComposeStackTest {
         List<String> replicas = stack.containers("trainer-service");
         assertEquals(2, replicas.size(), "two trainer containers");
         try (Admin admin = Admin.create(kafka)) {
-            awaitTwoTrainersOwningPartitions(admin);
+            TrainerFailoverTest.awaitTwoTrainersOwningPartitions(admin, "cifar-trainers");
         }
         submit("left");
         submit("right");
 
         // each replica trains one of them, at the same time
-        String victim = null;
-        String victimRun = null;
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (victim == null) {
-            Map<String, String> hosted = new HashMap<>();
+        Map<String, String> hosted = Eventually.await("both runs training, one on each replica", Duration.ofMinutes(2), () -> {
+            Map<String, String> seen = new HashMap<>();
             for (String replica : replicas) {
                 for (JsonNode r : runsOn(replica)) {
                     if (r.get("state").asText().equals("TRAINING") && r.get("step").asLong() > 0) {
-                        hosted.put(r.get("runId").asText(), replica);
+                        seen.put(r.get("runId").asText(), replica);
                     }
                 }
             }
-            if (hosted.keySet().containsAll(List.of("left", "right"))) {
-                assertTrue(!hosted.get("left").equals(hosted.get("right")), "one run per replica: " + hosted);
-                victimRun = "left";
-                victim = hosted.get("left");
-            }
-            assertTrue(System.nanoTime() < deadline, "both runs training, one on each replica: " + hosted);
-            Thread.sleep(500);
-        }
+            return seen;
+        }, seen -> seen.keySet().containsAll(List.of("left", "right")));
+        assertTrue(!hosted.get("left").equals(hosted.get("right")), "one run per replica: " + hosted);
+        String victimRun = "left";
+        String victim = hosted.get(victimRun);
         awaitStepOn(victim, victimRun, BATCHES_PER_EPOCH + 5); // into its second epoch, past the first checkpoint
         ComposeStack.docker(Duration.ofMinutes(1), "kill", victim).orFail("docker kill " + victim);
 
@@ -274,32 +265,20 @@ class ComposeStackTest {
     }
 
     private static void awaitStepOn(String container, String run, long step) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (true) {
-            for (JsonNode r : runsOn(container)) {
-                if (r.get("runId").asText().equals(run) && r.get("step").asLong() >= step) {
-                    return;
-                }
-            }
-            assertTrue(System.nanoTime() < deadline, "run " + run + " reached step " + step + " on " + container + ": " + runsOn(container));
-            Thread.sleep(200);
-        }
+        Eventually.await("run " + run + " at step " + step + " on " + container, Duration.ofMinutes(4), () -> runsOn(container),
+                runs -> runs.stream().anyMatch(r -> r.get("runId").asText().equals(run) && r.get("step").asLong() >= step));
     }
 
     /** Waits until {@code run} has trained {@code step} steps on whichever trainer container holds it. */
     private void awaitStep(String run, long step) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (true) {
+        Eventually.await("run " + run + " at step " + step, Duration.ofMinutes(4), () -> {
+            List<JsonNode> all = new ArrayList<>();
             for (String replica : stack.containers("trainer-service")) {
-                for (JsonNode r : runsOn(replica)) {
-                    if (r.get("runId").asText().equals(run) && r.get("step").asLong() >= step) {
-                        return;
-                    }
-                }
+                all.addAll(runsOn(replica));
             }
-            assertTrue(System.nanoTime() < deadline, "run " + run + " reached step " + step + ":\n" + stack.logs("trainer-service", 30));
-            Thread.sleep(200);
-        }
+            return all;
+        }, runs -> runs.stream().anyMatch(r -> r.get("runId").asText().equals(run) && r.get("step").asLong() >= step),
+                () -> stack.logs("trainer-service", 30));
     }
 
     private void assertNoContainerRestartedByItself(String... services) throws Exception {
@@ -311,16 +290,4 @@ class ComposeStackTest {
         }
     }
 
-    /** Cooperative rebalancing gives a joining trainer its partitions in a second round: wait for it. */
-    private static void awaitTwoTrainersOwningPartitions(Admin admin) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("cifar-trainers")).all().get().get("cifar-trainers");
-            if (group.members().size() == 2 && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "two trainers owning run-spec partitions: " + group);
-            Thread.sleep(500);
-        }
-    }
 }

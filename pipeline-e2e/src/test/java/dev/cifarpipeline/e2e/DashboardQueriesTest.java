@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.Topics;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -64,10 +65,10 @@ class DashboardQueriesTest {
                 try (PrometheusProcess prometheus = PrometheusProcess.start(Map.of("data-ingest-service:8081", ingest.port(),
                         "trainer-service:8082", trainer.port(), "evaluator-service:8083", evaluator.port()))) {
                     kafka.readUntil(Topics.EVALUATION_RESULTS, 5 * 60_000, read -> read.size() >= 2 || !trainer.process().isAlive());
-                    Thread.sleep(5000); // a few more scrapes, so rates over the last minute have two samples
-
+                    // rates over the last minute need two samples: scrapes every second fill them in moments
                     Path dashboards = DASHBOARD.resolve("grafana/dashboards");
-                    List<PrometheusApi.PanelQuery> empty = prometheus.api().panelsWithoutSeries(dashboards);
+                    List<PrometheusApi.PanelQuery> empty = Eventually.await("every panel query returning series", Duration.ofSeconds(60),
+                            () -> prometheus.api().panelsWithoutSeries(dashboards), List::isEmpty);
                     assertTrue(empty.isEmpty(), "panel queries without series:\n" + empty);
                     System.out.println(PrometheusApi.panelQueries(dashboards).size() + " panel queries, each returned series");
 
@@ -117,13 +118,10 @@ class DashboardQueriesTest {
                     "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data" + port)), "--web.listen-address=127.0.0.1:" + port)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             PrometheusProcess prometheus = new PrometheusProcess(p, port);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!prometheus.api().ready()) {
-                if (!p.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("prometheus did not start; see " + dir.resolve("prometheus.log"));
-                }
-                Thread.sleep(200);
-            }
+            Eventually.await("prometheus ready (log: " + dir.resolve("prometheus.log") + ")", Duration.ofSeconds(60), () -> {
+                assertTrue(p.isAlive(), "prometheus exited; see " + dir.resolve("prometheus.log"));
+                return prometheus.api().ready();
+            });
             return prometheus;
         }
 

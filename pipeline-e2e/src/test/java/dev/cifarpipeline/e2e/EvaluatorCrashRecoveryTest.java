@@ -21,6 +21,7 @@ import dev.cifarpipeline.model.ModelWeights;
 import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.model.TrainingState;
 import dev.cifarpipeline.model.VggInference;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,11 +57,10 @@ class EvaluatorCrashRecoveryTest {
             Map<String, String> settings = Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "evaluator.session-timeout", "6s");
             try (ServiceProcess first = ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("first"))) {
                 first.awaitReady(Duration.ofSeconds(90));
-                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                while (!first.output().contains("scoring checkpoint " + ids.get(1))) {
-                    assertTrue(System.nanoTime() < deadline && first.process().isAlive(), first.tail(30));
-                    Thread.sleep(50);
-                }
+                Eventually.await("the first evaluator scoring the second checkpoint", Duration.ofMinutes(2), () -> {
+                    assertTrue(first.process().isAlive(), first.tail(30));
+                    return first.output();
+                }, log -> log.contains("scoring checkpoint " + ids.get(1)), () -> first.tail(30));
                 first.process().destroyForcibly();
                 first.process().waitFor(10, TimeUnit.SECONDS);
             }

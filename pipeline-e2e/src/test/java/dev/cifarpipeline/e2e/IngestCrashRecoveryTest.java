@@ -11,6 +11,7 @@ import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.EpochMarker;
 import dev.cifarpipeline.ingest.augment.BatchFactory;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
@@ -59,11 +61,8 @@ class IngestCrashRecoveryTest {
             assertTrue(atKill < (long) EPOCHS * perEpoch, "killed mid-stream, at offset " + atKill);
             try (ServiceProcess second = ServiceProcess.start("data-ingest-service", "512m", settings, dir.resolve("logs-2"))) {
                 second.awaitReady(Duration.ofSeconds(60));
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (!second.get("/ingest/status").body().contains("\"FINISHED\"")) {
-                    assertTrue(System.nanoTime() < deadline, second.tail(20));
-                    Thread.sleep(200);
-                }
+                Eventually.await("the restarted ingest to finish the stream", Duration.ofSeconds(120),
+                        () -> second.get("/ingest/status").body(), status -> status.contains("\"FINISHED\""), () -> second.tail(20));
                 String log = second.output();
                 assertTrue(log.contains("publishing from epoch ") && !log.contains("publishing from epoch 0 batch 0 "),
                         "the restart resumed mid-stream: " + second.tail(30));
@@ -97,7 +96,7 @@ class IngestCrashRecoveryTest {
                     if (end >= target) {
                         return end;
                     }
-                } catch (org.apache.kafka.common.KafkaException topicNotThereYet) {
+                } catch (KafkaException topicNotThereYet) {
                     // keep polling
                 }
                 Thread.sleep(5);

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cifarpipeline.model.SafeTensors;
+import dev.cifarpipeline.testsupport.Eventually;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,11 +41,10 @@ class PipelineCommandTest {
         try {
             Path firstOut = Files.createDirectories(report).resolve("first.out");
             Process first = command(args, List.of("--run-id", run, "--kafka-security", "sasl-ssl"), firstOut);
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (!Files.readString(firstOut).contains("epoch 1: test accuracy")) {
-                assertTrue(first.isAlive() && System.nanoTime() < deadline, Files.readString(firstOut));
-                Thread.sleep(200);
-            }
+            Eventually.await("epoch 1 scored", Duration.ofMinutes(4), () -> {
+                assertTrue(first.isAlive(), Files.readString(firstOut));
+                return Files.readString(firstOut);
+            }, out -> out.contains("epoch 1: test accuracy"));
             // Ctrl-C is SIGINT; a build started in the background without job control inherits SIGINT ignored,
             // and the JVM then leaves it ignored: there SIGTERM (the same shutdown path) stands in for it.
             boolean sigintIgnored = sigintIgnored();
@@ -98,7 +99,7 @@ class PipelineCommandTest {
     }
 
     /** Whether this JVM (and so the command it starts) has SIGINT ignored: bit 2 of SigIgn in /proc/self/status. */
-    private static boolean sigintIgnored() throws java.io.IOException {
+    private static boolean sigintIgnored() throws IOException {
         Path status = Path.of("/proc/self/status");
         if (!Files.isReadable(status)) {
             return false;

@@ -3,8 +3,12 @@ package dev.cifarpipeline.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifarpipeline.dataset.CifarDatasets;
+import dev.cifarpipeline.dataset.CifarSplit;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
@@ -16,12 +20,15 @@ import dev.cifarpipeline.events.checkpoint.EpochLineage;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
 import dev.cifarpipeline.events.kafka.DeadLetter;
 import dev.cifarpipeline.events.kafka.TopicSpec;
+import dev.cifarpipeline.model.SafeTensors;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -183,29 +190,29 @@ class PipelineEndToEndTest {
 
     @Test
     void theRunsBestModelComesAsSafetensorsInTheSeedsNamesAndServesPredictions() throws Exception {
-        EvaluationResult best = results.stream().max(java.util.Comparator.comparingDouble(EvaluationResult::accuracy)).orElseThrow();
+        EvaluationResult best = results.stream().max(Comparator.comparingDouble(EvaluationResult::accuracy)).orElseThrow();
         var response = evaluator.getBytes("/evaluator/runs/" + RUN + "/best.safetensors");
         assertEquals(200, response.statusCode());
-        var file = dev.cifarpipeline.model.SafeTensors.read(response.body());
+        var file = SafeTensors.read(response.body());
         assertEquals(best.checkpointId(), file.metadata().get("checkpoint"));
-        assertEquals(List.of(64L, 3L, 3L, 3L), java.util.Arrays.stream(file.tensors().get("layer1.conv2D1.weight").shape()).boxed().toList());
+        assertEquals(List.of(64L, 3L, 3L, 3L), Arrays.stream(file.tensors().get("layer1.conv2D1.weight").shape()).boxed().toList());
         assertTrue(file.tensors().containsKey("layer1.bn1.running_var") && file.tensors().containsKey("layer6.2.bias"),
                 file.tensors().keySet().toString());
 
         // a test image of each class in turn: the best model names most of them right, with probabilities that sum to 1
-        dev.cifarpipeline.dataset.CifarSplit tests = dev.cifarpipeline.dataset.CifarDatasets.read(WORK.resolve("dataset")).test();
+        CifarSplit tests = CifarDatasets.read(WORK.resolve("dataset")).test();
         int right = 0;
         for (int i = 0; i < 20; i++) {
-            byte[] chw = java.util.Arrays.copyOfRange(tests.pixels(), i * 3072, (i + 1) * 3072);
+            byte[] chw = Arrays.copyOfRange(tests.pixels(), i * 3072, (i + 1) * 3072);
             var predicted = evaluator.postBytes("/evaluator/predict?run=" + RUN, "application/octet-stream", chw);
             assertEquals(200, predicted.statusCode(), predicted.body());
-            var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predicted.body());
+            var json = new ObjectMapper().readTree(predicted.body());
             double sum = 0;
             for (var p : json.get("probabilities")) {
                 sum += p.asDouble();
             }
             assertEquals(1.0, sum, 1e-6);
-            right += json.get("predicted").asText().equals(dev.cifarpipeline.events.ImageGeometry.CLASS_NAMES.get(tests.labels()[i])) ? 1 : 0;
+            right += json.get("predicted").asText().equals(ImageGeometry.CLASS_NAMES.get(tests.labels()[i])) ? 1 : 0;
         }
         assertTrue(right >= 10, right + " of 20 predictions right");
         var bad = evaluator.postBytes("/evaluator/predict?run=" + RUN, "application/octet-stream", new byte[12]);
@@ -216,7 +223,7 @@ class PipelineEndToEndTest {
         // and the file, uploaded, scores as the run's best checkpoint did
         var rescored = evaluator.postBytes("/evaluator/score?model=vgg11&layout=batchnorm", "application/octet-stream", response.body());
         assertEquals(200, rescored.statusCode(), rescored.body());
-        assertEquals(best.accuracy(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(rescored.body()).get("accuracy").asDouble(), 1e-9);
+        assertEquals(best.accuracy(), new ObjectMapper().readTree(rescored.body()).get("accuracy").asDouble(), 1e-9);
         assertTrue(evaluator.get("/evaluator/runs").body().contains("\"best\""));
         assertTrue(evaluator.metric("evaluator_class_accuracy", "run=\"" + RUN + "\"", "class=\"truck\"").isPresent());
     }
@@ -233,7 +240,7 @@ class PipelineEndToEndTest {
     void badRecordsWentToTheDeadLetterTopicWithTheirReasonAndWereCounted() throws Exception {
         List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil(Topics.DEAD_LETTER, 60_000, read -> read.size() >= 3);
         assertEquals(3, dead.size());
-        Map<String, String> reasonByTopic = new java.util.HashMap<>();
+        Map<String, String> reasonByTopic = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : dead) {
             reasonByTopic.put(header(r, DeadLetter.TOPIC_HEADER), header(r, DeadLetter.REASON_HEADER));
             if (header(r, DeadLetter.TOPIC_HEADER).equals(Topics.TRAIN_BATCHES)) {

@@ -9,6 +9,7 @@ import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,11 +50,8 @@ class RunStopTest {
                 trainer.awaitReady(Duration.ofSeconds(120));
                 String auth = "Bearer " + TOKEN;
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":3,\"maxLearningRate\":0.02}", "Authorization", auth);
-                long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-                while (trainer.metric("trainer_step", "run=\"" + RUN + "\"").orElse(0) < 6) {
-                    assertTrue(System.nanoTime() < deadline, trainer.tail(30));
-                    Thread.sleep(100);
-                }
+                Eventually.await("run " + RUN + " at step 6", Duration.ofMinutes(2), () -> trainer.metric("trainer_step", "run=\"" + RUN + "\"").orElse(0),
+                        step -> step >= 6, () -> trainer.tail(30));
 
                 assertEquals(401, trainer.post("/trainer/runs/" + RUN + "/stop", "").statusCode(), "a token is configured");
                 assertEquals(401, trainer.post("/trainer/runs/" + RUN + "/stop", "", "Authorization", "Bearer wrong").statusCode());

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -110,7 +111,7 @@ class SecuredKafkaTest {
 
     /** The records of {@code topic} that are {@code wanted}, read until at least one is there and the topic is drained. */
     private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> config, String topic, Duration timeout,
-                                                            java.util.function.Predicate<ConsumerRecord<String, byte[]>> wanted) {
+                                                            Predicate<ConsumerRecord<String, byte[]>> wanted) {
         return TopicReads.readUntilThenDrain(config, topic, timeout, read -> read.stream().anyMatch(wanted)).stream().filter(wanted).toList();
     }
 

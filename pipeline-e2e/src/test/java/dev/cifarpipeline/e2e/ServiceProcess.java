@@ -1,40 +1,28 @@
 package dev.cifarpipeline.e2e;
 
+import dev.cifarpipeline.cli.PackagedService;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 
-/** One service started as its own JVM from its packaged jar ({@code target/quarkus-app/quarkus-run.jar}). */
+/**
+ * One service started as its own JVM from its packaged jar, as {@code bin/pipeline} starts it ({@link PackagedService}),
+ * with a fresh log of its own and a heap of the test's choosing.
+ */
 final class ServiceProcess implements AutoCloseable {
     private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
-    private final String module;
-    private final int port;
-    private final Path log;
-    private final Process process;
+    private final PackagedService service;
 
-    private ServiceProcess(String module, int port, Path log, Process process) {
-        this.module = module;
-        this.port = port;
-        this.log = log;
-        this.process = process;
-    }
-
-    static Path jar(String module) {
-        Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them before this module)");
-        }
-        return jar;
+    private ServiceProcess(PackagedService service) {
+        this.service = service;
     }
 
     static ServiceProcess start(String module, String heap, Map<String, String> properties, Path logDir) throws IOException {
@@ -44,18 +32,9 @@ final class ServiceProcess implements AutoCloseable {
     /** With environment variables too, as compose and Kubernetes configure the services (e.g. KAFKA_SECURITY_PROTOCOL). */
     static ServiceProcess start(String module, String heap, Map<String, String> properties, Map<String, String> environment, Path logDir)
             throws IOException {
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-Dai.djl.offline=true", "-Dquarkus.http.port=" + port));
-        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        command.add("-jar");
-        command.add(jar(module).toString());
-        Files.createDirectories(logDir);
         Path log = logDir.resolve(module + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        return new ServiceProcess(module, port, log, process);
+        Files.deleteIfExists(log); // each start's log is its own: assertions read what this process wrote
+        return new ServiceProcess(PackagedService.start(ROOT, module, freePort(), List.of("-Xmx" + heap), properties, environment, log));
     }
 
     static int freePort() throws IOException {
@@ -66,7 +45,7 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The service's HTTP interface. */
     ServiceEndpoint endpoint() {
-        return ServiceEndpoint.local(port);
+        return ServiceEndpoint.local(service.port());
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -89,19 +68,13 @@ final class ServiceProcess implements AutoCloseable {
         endpoint().submitRun(specJson, headers);
     }
 
-    /** Waits until {@code /q/health/ready} answers 200, failing early if the process died. */
-    void awaitReady(Duration timeout) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(module + " exited with " + process.exitValue() + ":\n" + tail(40));
-            }
-            if (endpoint().ready()) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException(module + " not ready after " + timeout + ":\n" + tail(40) + "\n" + threadsOfOurs());
+    OptionalDouble metric(String name, String... labels) throws IOException, InterruptedException {
+        return endpoint().metric(name, labels);
+    }
+
+    /** Waits until {@code /q/health/ready} answers 200, failing early if the process died; shows our threads if it never does. */
+    void awaitReady(Duration timeout) throws InterruptedException {
+        service.awaitReady(timeout, this::threadsOfOurs);
     }
 
     /**
@@ -110,9 +83,9 @@ final class ServiceProcess implements AutoCloseable {
      */
     private String threadsOfOurs() {
         try {
-            Path dump = log.resolveSibling(module + "-threads.txt");
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(process.pid()),
-                    "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            Path dump = service.log().resolveSibling(service.module() + "-threads.txt");
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(service.process().pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
             if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
                 jcmd.destroyForcibly();
                 return "(no thread dump: jcmd did not answer)";
@@ -132,52 +105,30 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    OptionalDouble metric(String name, String... labels) throws IOException, InterruptedException {
-        return endpoint().metric(name, labels);
-    }
-
-    /**
-     * The last lines of the log, leaving out the health checks' "reporting down" lines (one per poll while a service
-     * starts, they would push out everything else) except the latest.
-     */
+    /** The last lines of the log, without the health checks' repeated "reporting down" lines. */
     String tail(int lines) {
-        try {
-            List<String> all = new ArrayList<>();
-            String lastHealth = null;
-            for (String line : Files.readAllLines(log)) {
-                if (line.contains("SRHCK01001")) {
-                    lastHealth = line;
-                } else {
-                    all.add(line);
-                }
-            }
-            if (lastHealth != null) {
-                all.add(lastHealth);
-            }
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return service.tail(lines);
     }
 
     String output() throws IOException {
-        return Files.readString(log);
+        return Files.readString(service.log());
     }
 
     int port() {
-        return port;
+        return service.port();
     }
 
     String module() {
-        return module;
+        return service.module();
     }
 
     Process process() {
-        return process;
+        return service.process();
     }
 
     @Override
     public void close() throws InterruptedException {
+        Process process = service.process();
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

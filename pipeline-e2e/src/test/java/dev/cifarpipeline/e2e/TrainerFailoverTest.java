@@ -11,6 +11,7 @@ import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.EpochLineage;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +20,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,7 +62,7 @@ class TrainerFailoverTest {
                 for (ServiceProcess s : List.of(ingest, first, second)) {
                     s.awaitReady(Duration.ofSeconds(90));
                 }
-                awaitTwoTrainersOwningPartitions(admin);
+                awaitTwoTrainersOwningPartitions(admin, GROUP);
                 var refused = first.post("/trainer/runs", spec("left"));
                 assertEquals(401, refused.statusCode(), "a token is configured: " + refused.body());
                 assertEquals(401, first.post("/trainer/runs", spec("left"), "Authorization", "Bearer wrong").statusCode());
@@ -120,37 +122,23 @@ class TrainerFailoverTest {
     }
 
     /** Cooperative rebalancing gives a joining trainer its partitions in a second round: wait for it. */
-    private static void awaitTwoTrainersOwningPartitions(Admin admin) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
-            if (group.members().size() == 2 && group.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty())) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "two trainers owning run-spec partitions: " + group);
-            Thread.sleep(200);
-        }
+    static void awaitTwoTrainersOwningPartitions(Admin admin, String group) throws Exception {
+        Eventually.await("two trainers owning run-spec partitions", Duration.ofSeconds(90),
+                () -> admin.describeConsumerGroups(List.of(group)).all().get().get(group),
+                g -> g.members().size() == 2 && g.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty()));
     }
 
     private static String awaitHostedRun(ServiceProcess trainer) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (true) {
-            String body = trainer.get("/trainer/runs").body();
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"runId\":\"(\\w+)\"").matcher(body);
-            if (m.find()) {
-                return m.group(1);
-            }
-            assertTrue(System.nanoTime() < deadline, "a run on the trainer: " + body + "\n" + trainer.tail(20));
-            Thread.sleep(200);
-        }
+        Pattern runId = Pattern.compile("\"runId\":\"(\\w+)\"");
+        Matcher m = runId.matcher(Eventually.await("a run on the trainer", Duration.ofSeconds(60), () -> trainer.get("/trainer/runs").body(),
+                body -> runId.matcher(body).find(), () -> trainer.tail(20)));
+        m.find();
+        return m.group(1);
     }
 
     private static void awaitSteps(ServiceProcess trainer, String run, int steps) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (trainer.metric("trainer_step", "run=\"" + run + "\"").orElse(0) < steps) {
-            assertTrue(System.nanoTime() < deadline, trainer.tail(30));
-            Thread.sleep(100);
-        }
+        Eventually.await("run " + run + " at step " + steps, Duration.ofMinutes(3), () -> trainer.metric("trainer_step", "run=\"" + run + "\"")
+                .orElse(0), step -> step >= steps, () -> trainer.tail(30));
     }
 
     private static Map<String, CheckpointManifest> lastManifests(InProcessKafka kafka) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RunSpecTest {
@@ -36,7 +37,7 @@ class RunSpecTest {
         String json = new String(spec.toJson(), StandardCharsets.UTF_8);
         assertTrue(!json.contains("null") && !json.contains("weightDecay"), json);
         assertEquals(spec, RunSpec.fromJson(spec.toJson()));
-        assertEquals(java.util.Map.of("maxLearningRate", 0.05, "momentum", 0.9, "nesterov", true, "seed", 7L, "checkpointEverySteps", 50),
+        assertEquals(Map.of("maxLearningRate", 0.05, "momentum", 0.9, "nesterov", true, "seed", 7L, "checkpointEverySteps", 50),
                 spec.overrides());
     }
 

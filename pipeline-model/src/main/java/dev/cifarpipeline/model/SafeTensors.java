@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +78,7 @@ public final class SafeTensors {
             int width = DTYPE_BYTES.getOrDefault(t.dtype(), -1);
             if (width < 0 || (long) width * t.elements() != t.data().length) {
                 throw new IllegalArgumentException("tensor " + e.getKey() + ": " + t.data().length + " bytes do not fit dtype " + t.dtype()
-                        + " and shape " + java.util.Arrays.toString(t.shape()));
+                        + " and shape " + Arrays.toString(t.shape()));
             }
             ObjectNode entry = header.putObject(e.getKey());
             entry.put("dtype", t.dtype());
@@ -161,7 +162,7 @@ public final class SafeTensors {
                         + elements + " " + dtype + " values; the data section has " + dataLength + " bytes");
             }
             spans.add(new long[] {begin, end});
-            byte[] data = java.util.Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end);
+            byte[] data = Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end);
             tensors.put(name, new Tensor(dtype, shape, data));
         }
         spans.sort((a, b) -> Long.compare(a[0], b[0]));

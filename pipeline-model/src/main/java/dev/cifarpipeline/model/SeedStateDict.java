@@ -10,6 +10,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,8 +118,8 @@ public final class SeedStateDict {
                 for (Map.Entry<String, Parameter> e : expected.entrySet()) {
                     SafeTensors.Tensor t = file.tensors().get(e.getKey());
                     NDArray target = e.getValue().getArray();
-                    if (!t.dtype().equals("F32") || !java.util.Arrays.equals(t.shape(), target.getShape().getShape())) {
-                        throw new IllegalArgumentException("tensor " + e.getKey() + " is " + t.dtype() + " " + java.util.Arrays.toString(t.shape())
+                    if (!t.dtype().equals("F32") || !Arrays.equals(t.shape(), target.getShape().getShape())) {
+                        throw new IllegalArgumentException("tensor " + e.getKey() + " is " + t.dtype() + " " + Arrays.toString(t.shape())
                                 + ", the model needs F32 " + target.getShape());
                     }
                     target.set(t.floats());

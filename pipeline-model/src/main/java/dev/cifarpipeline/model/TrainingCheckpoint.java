@@ -1,6 +1,7 @@
 package dev.cifarpipeline.model;
 
 import dev.cifarpipeline.events.EventJson;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,7 +96,7 @@ public record TrainingCheckpoint(TrainingState state, byte[] weights, List<Tenso
                 buffers.add(new Tensor(shape, values));
             }
             return new TrainingCheckpoint(state, weights, buffers);
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("checkpoint ends early (truncated)", e);
         }
     }

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -149,7 +150,7 @@ class SeedStateDictTest {
         String e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(huge)).getMessage();
         assertTrue(e.contains("header length 3221225472 does not fit a 16-byte file"), e);
         byte[] lying = SafeTensors.write(new LinkedHashMap<>(Map.of("t", SafeTensors.Tensor.f32(new long[] {2}, new float[2]))), Map.of());
-        byte[] cut = java.util.Arrays.copyOf(lying, lying.length - 4);
+        byte[] cut = Arrays.copyOf(lying, lying.length - 4);
         e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(cut)).getMessage();
         assertTrue(e.contains("tensor t claims bytes [0, 8) for 2 F32 values; the data section has 4 bytes"), e);
     }

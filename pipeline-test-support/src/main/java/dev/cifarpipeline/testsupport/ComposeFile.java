@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -59,11 +60,11 @@ public final class ComposeFile {
             if (m.getParameterCount() != 0 || m.isDefault() || Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
                 continue;
             }
-            String key = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+            String key = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
             if (m.getReturnType().isInterface() && m.getReturnType().getName().startsWith("dev.cifarpipeline")) {
                 collect(m.getReturnType(), key, out);
             } else {
-                out.add(key.toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
+                out.add(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"));
             }
         }
     }

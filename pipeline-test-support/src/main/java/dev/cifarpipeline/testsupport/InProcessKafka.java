@@ -1,6 +1,9 @@
 package dev.cifarpipeline.testsupport;
 
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,8 +42,8 @@ public final class InProcessKafka implements AutoCloseable {
     }
 
     /** Client settings that reach this broker: what a service's {@code kafka.*} configuration would hold. */
-    public java.util.Map<String, Object> clientConfig() {
-        return new java.util.HashMap<>(java.util.Map.of("bootstrap.servers", bootstrapServers()));
+    public Map<String, Object> clientConfig() {
+        return new HashMap<>(Map.of("bootstrap.servers", bootstrapServers()));
     }
 
     /** Publishes one record and waits for its acknowledgement. */
@@ -57,7 +60,7 @@ public final class InProcessKafka implements AutoCloseable {
     /** Reads {@code topic} from the beginning until {@code done} holds for what was read, or the timeout. */
     public List<ConsumerRecord<String, byte[]>> readUntil(String topic, long timeoutMillis,
                                                    Predicate<List<ConsumerRecord<String, byte[]>>> done) {
-        return TopicReads.readUntil(clientConfig(), topic, java.time.Duration.ofMillis(timeoutMillis), done);
+        return TopicReads.readUntil(clientConfig(), topic, Duration.ofMillis(timeoutMillis), done);
     }
 
     @Override

@@ -30,9 +30,6 @@ public interface TrainerConfig {
     @WithDefault("" + CheckpointRecordCodec.DEFAULT_CHUNK_BYTES)
     int checkpointChunkBytes();
 
-    /** A run reads the batch stream through consumer group {@code <prefix><run id>}; ingest's backpressure watches this prefix. */
-    @WithDefault("trainer-")
-    String runGroupPrefix();
 
     /** Draw a progress bar per run when the trainer's output is a terminal (plain lines go to the log either way). */
     @WithDefault("true")
@@ -103,10 +100,6 @@ public interface TrainerConfig {
         }
         if (claims().partitions() < 1) {
             throw new IllegalArgumentException("trainer.claims.partitions must be at least 1, got " + claims().partitions());
-        }
-        if (claims().group().startsWith(runGroupPrefix())) {
-            throw new IllegalArgumentException("trainer.claims.group '" + claims().group() + "' starts with trainer.run-group-prefix '"
-                    + runGroupPrefix() + "': ingest would hold the stream back for it as if it were a run");
         }
         if (claims().sessionTimeout().toMillis() < 1000) {
             throw new IllegalArgumentException("trainer.claims.session-timeout must be at least 1s, got " + claims().sessionTimeout());

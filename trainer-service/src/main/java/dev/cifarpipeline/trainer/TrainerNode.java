@@ -3,6 +3,7 @@ package dev.cifarpipeline.trainer;
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.trainer.cluster.RunClaims;
 import dev.cifarpipeline.trainer.cluster.RunDirectory;
@@ -28,7 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,10 +44,7 @@ public class TrainerNode {
     private final TrainerConfig config;
     private final MeterRegistry registry;
     private final Map<String, Object> kafka;
-    private final String specTopic;
-    private final String eventTopic;
-    private final TrainerOutputs.Topics outputTopics;
-    private final String batchTopic;
+    private final PipelineTopics topics;
     private final String trainerId;
     private TrainerOutputs outputs;
     private Admin admin;
@@ -55,24 +53,21 @@ public class TrainerNode {
     private RunSubmitter submitter;
 
     public TrainerNode(TrainerConfig config, MeterRegistry registry, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                       @ConfigProperty(name = "pipeline.topics.run-specs") String specTopic,
-                       @ConfigProperty(name = "pipeline.topics.train-batches") String batchTopic,
-                       @ConfigProperty(name = "pipeline.topics.checkpoints") String checkpointTopic,
-                       @ConfigProperty(name = "pipeline.topics.training-events") String eventTopic,
-                       @ConfigProperty(name = "pipeline.topics.dead-letter") String deadLetterTopic) {
+                       Config settings) {
         this.config = config;
         this.registry = registry;
         this.kafka = kafka;
-        this.specTopic = specTopic;
-        this.eventTopic = eventTopic;
-        this.batchTopic = batchTopic;
-        this.outputTopics = new TrainerOutputs.Topics(checkpointTopic, eventTopic, deadLetterTopic);
+        this.topics = PipelineTopics.from(key -> settings.getOptionalValue(key, String.class));
         this.trainerId = config.id().orElseGet(() -> KafkaClients.defaultInstanceId("trainer"));
     }
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         try {
             config.validate();
+            if (config.claims().group().startsWith(topics.runGroupPrefix())) {
+                throw new IllegalArgumentException("trainer.claims.group '" + config.claims().group() + "' starts with pipeline.topics.run-group-prefix '"
+                        + topics.runGroupPrefix() + "': ingest would hold the stream back for it as if it were a run");
+            }
             TrainingDevice device = TrainingDevice.detect();
             LOG.infof("trainer %s: %s", trainerId, device);
             device.require(config.requireGpu());
@@ -81,12 +76,11 @@ public class TrainerNode {
             throw e;
         }
         admin = Admin.create(kafka);
-        TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(specTopic, config.claims().partitions()),
-                TopicSpec.checkpoints(outputTopics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
-                TopicSpec.events(eventTopic, TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(outputTopics.deadLetter())));
-        outputs = new TrainerOutputs(kafka, outputTopics, trainerId);
-        RunContext context = new RunContext(kafka, batchTopic, outputTopics.checkpoints(), config.runGroupPrefix(),
-                config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,
+        TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(topics.runSpecs(), config.claims().partitions()),
+                TopicSpec.checkpoints(topics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
+                TopicSpec.events(topics.trainingEvents(), TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(topics.deadLetter())));
+        outputs = new TrainerOutputs(kafka, topics, trainerId);
+        RunContext context = new RunContext(kafka, topics, config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,
                 config.progressBar() ? ProgressBar.forConsole(System.out) : ProgressBar.NONE, LOG::info);
         runs = new TrainerRuns(context, config.logEvery(), config.divergencePolicy(), run -> new RunMeters(registry, run));
         Gauge.builder("trainer_runs_hosted", () -> runs.statuses().stream().filter(s -> s.state() != RunWorker.State.FINISHED
@@ -94,22 +88,22 @@ public class TrainerNode {
                 .description("Runs this trainer is recovering or training").register(registry);
         Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total").tag("service", "trainer")
                 .tag("channel", "run-specs").tag("run", "none").description("Records sent to the dead-letter topic").register(registry);
-        claims = new RunClaims(kafka, specTopic, new GroupMembership(config.claims().group(), trainerId + "-claims",
+        claims = new RunClaims(kafka, topics.runSpecs(), new GroupMembership(config.claims().group(), trainerId + "-claims",
                 config.claims().sessionTimeout(), true), trainerId, runs,
                 (ConsumerRecord<String, byte[]> r, String reason) -> {
                     rejectedSpecs.increment();
                     outputs.deadLetter(r, reason);
                 },
                 this::endedRuns, spec -> runs.settingsOf(spec), LOG::info);
-        submitter = new RunSubmitter(kafka, admin, outputs, specTopic, eventTopic, config.claims().group());
+        submitter = new RunSubmitter(kafka, admin, outputs, topics.runSpecs(), topics.trainingEvents(), config.claims().group());
         claims.start();
         LOG.infof("trainer %s: joining group %s on %s (session timeout %s); runs read %s as %s<run id>", trainerId,
-                config.claims().group(), specTopic, config.claims().sessionTimeout(), batchTopic, config.runGroupPrefix());
+                config.claims().group(), topics.runSpecs(), config.claims().sessionTimeout(), topics.trainBatches(), topics.runGroupPrefix());
     }
 
     private Set<String> endedRuns() {
         Set<String> ended = new HashSet<>();
-        RunDirectory.read(kafka, specTopic, eventTopic, trainerId + "-claims").runs()
+        RunDirectory.read(kafka, topics.runSpecs(), topics.trainingEvents(), trainerId + "-claims").runs()
                 .forEach((id, entry) -> {
                     if (entry.terminal()) {
                         ended.add(id);

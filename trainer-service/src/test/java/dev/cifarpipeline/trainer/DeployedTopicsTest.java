@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.testsupport.ComposeFile;
+import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,7 @@ class DeployedTopicsTest {
     /** Each topic as "name partitions key=value…", settings in key order. */
     private static List<String> expected() throws Exception {
         int runSpecPartitions = Integer.parseInt( // the partitions a trainer gives the run-spec topic by default
-                TrainerConfig.Claims.class.getMethod("partitions").getAnnotation(io.smallrye.config.WithDefault.class).value());
+                TrainerConfig.Claims.class.getMethod("partitions").getAnnotation(WithDefault.class).value());
         List<String> expected = new ArrayList<>();
         for (TopicSpec t : List.of(TopicSpec.stream(Topics.TRAIN_BATCHES), TopicSpec.stream(Topics.TEST_BATCHES),
                 TopicSpec.stream(Topics.EPOCH_MARKERS), TopicSpec.runSpecs(Topics.RUN_SPECS, runSpecPartitions),

@@ -1,14 +1,17 @@
 package dev.cifarpipeline.ingest.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.cifarpipeline.dataset.CifarDataset;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
+import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.ingest.augment.BatchFactory;
-import dev.cifarpipeline.ingest.stream.IngestTopics;
 import dev.cifarpipeline.ingest.stream.PublishListener;
 import dev.cifarpipeline.ingest.stream.PublishedBatch;
 import dev.cifarpipeline.ingest.stream.StreamPublisher;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -87,13 +91,13 @@ public final class IngestThroughputBenchmark {
     /** Publishes {@code epochs} epochs to fresh topics with {@code compression}; times the training batches only. */
     static Run publish(String bootstrap, CifarDataset dataset, int epochs, String compression) throws Exception {
             String prefix = "bench-" + compression + "-" + System.currentTimeMillis();
-        IngestTopics topics = new IngestTopics(prefix + ".train", prefix + ".test", prefix + ".markers");
+        PipelineTopics topics = PipelineTopics.prefixed(prefix + ".");
         AtomicLong rawBytes = new AtomicLong();
         AtomicLong trainImages = new AtomicLong();
         PublishListener counting = new PublishListener() {
             @Override
             public void published(PublishedBatch batch, long latencyNanos) {
-                if (batch.kind() == dev.cifarpipeline.events.batch.BatchKind.TRAIN) {
+                if (batch.kind() == BatchKind.TRAIN) {
                     rawBytes.addAndGet(batch.bytes());
                     trainImages.addAndGet(batch.images());
                 }
@@ -111,7 +115,7 @@ public final class IngestThroughputBenchmark {
             public void state(String state) {
             }
         };
-        StreamPublisher.Settings settings = new StreamPublisher.Settings(epochs, 1, 64, epochs, "bench-nobody-",
+        StreamPublisher.Settings settings = new StreamPublisher.Settings(epochs, 1, 64, epochs,
                 Duration.ofSeconds(1), compression);
         BatchFactory batches = new BatchFactory(dataset, 1, 128, 100);
         double seconds;
@@ -129,15 +133,15 @@ public final class IngestThroughputBenchmark {
             cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         }
         try (Admin admin = Admin.create(kafka)) {
-            onDisk = logSize(admin, new TopicPartition(topics.train(), 0));
-            admin.deleteTopics(List.of(topics.train(), topics.test(), topics.markers())).all().get();
+            onDisk = logSize(admin, new TopicPartition(topics.trainBatches(), 0));
+            admin.deleteTopics(List.of(topics.trainBatches(), topics.testBatches(), topics.epochMarkers())).all().get();
         }
         return new Run(seconds, cpuSeconds, onDisk, rawBytes, trainImages);
     }
 
     /** CPU time of this whole process (all its threads: producer I/O, GC, JIT included). */
     static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
 
@@ -163,7 +167,7 @@ public final class IngestThroughputBenchmark {
 
     private static long logSize(Admin admin, TopicPartition partition) throws Exception {
         long size = 0;
-        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(org.apache.kafka.common.Node::id).toList();
+        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
         for (Map<String, LogDirDescription> byDir : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
             for (LogDirDescription d : byDir.values()) {
                 ReplicaInfo info = d.replicaInfos().get(partition);

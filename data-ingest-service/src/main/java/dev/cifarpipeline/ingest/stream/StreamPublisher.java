@@ -3,11 +3,13 @@ package dev.cifarpipeline.ingest.stream;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.EpochMarker;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.ingest.augment.BatchFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -40,13 +42,12 @@ public final class StreamPublisher implements AutoCloseable {
      * @param epochs              epochs the stream has in all
      * @param streamSeed          the stream's seed (must match what the topic already holds)
      * @param maxInFlight         batches sent and not yet acknowledged, at most
-     * @param maxEpochsAhead      how far ahead of the slowest consumer ingest may run
-     * @param consumerGroupPrefix consumer groups of training runs start with this
+     * @param maxEpochsAhead      how far ahead of the slowest run (consumer groups with the topics' run-group prefix) ingest may be
      * @param lagPollInterval     how often to look at consumer progress while waiting
      * @param compression         the producer's compression.type
      */
-    public record Settings(int epochs, long streamSeed, int maxInFlight, int maxEpochsAhead, String consumerGroupPrefix,
-                           Duration lagPollInterval, String compression) {
+    public record Settings(int epochs, long streamSeed, int maxInFlight, int maxEpochsAhead, Duration lagPollInterval,
+                           String compression) {
     }
 
     /** Where publishing (re)starts. */
@@ -54,7 +55,7 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     private final BatchFactory batches;
-    private final IngestTopics topics;
+    private final PipelineTopics topics;
     private final Settings settings;
     private final PublishListener listener;
     private final KafkaProducer<String, byte[]> producer;
@@ -63,7 +64,7 @@ public final class StreamPublisher implements AutoCloseable {
     private final LeadGovernor governor;
     private final ConsumerProgressProbe probe;
 
-    public StreamPublisher(BatchFactory batches, IngestTopics topics, Map<String, Object> kafka, Settings settings,
+    public StreamPublisher(BatchFactory batches, PipelineTopics topics, Map<String, Object> kafka, Settings settings,
                            PublishListener listener) {
         this.batches = batches;
         this.topics = topics;
@@ -73,7 +74,7 @@ public final class StreamPublisher implements AutoCloseable {
         this.reader = new KafkaConsumer<>(readerConfig(kafka), new StringDeserializer(), new ByteArrayDeserializer());
         this.admin = Admin.create(new HashMap<>(kafka));
         this.governor = new LeadGovernor(settings.maxEpochsAhead());
-        this.probe = new ConsumerProgressProbe(admin, topics.train(), settings.consumerGroupPrefix());
+        this.probe = new ConsumerProgressProbe(admin, topics.trainBatches(), topics.runGroupPrefix());
     }
 
     static Map<String, Object> producerConfig(Map<String, Object> kafka, String compression) {
@@ -101,14 +102,16 @@ public final class StreamPublisher implements AutoCloseable {
 
     /** Creates missing topics and reads back where the stream ends. */
     public ResumePoint prepare() throws InterruptedException {
-        topics.ensure(admin);
+        // One partition each: the training stream's order is the epoch's shuffle, and exactly-once accounting per epoch relies on it.
+        TopicSpec.ensure(admin, List.of(TopicSpec.stream(topics.trainBatches()), TopicSpec.stream(topics.testBatches()),
+                TopicSpec.stream(topics.epochMarkers())));
         int perEpoch = batches.trainBatchesPerEpoch();
-        Optional<AugmentedBatch> last = StreamFrontier.lastBatch(reader, topics.train());
+        Optional<AugmentedBatch> last = StreamFrontier.lastBatch(reader, topics.trainBatches());
         ResumePoint resume = new ResumePoint(0, 0, testSetComplete());
         if (last.isPresent()) {
             AugmentedBatch b = last.get();
             if (b.streamSeed() != settings.streamSeed() || b.batchesInEpoch() != perEpoch) {
-                throw new IllegalStateException("topic " + topics.train() + " already holds a stream with seed " + b.streamSeed()
+                throw new IllegalStateException("topic " + topics.trainBatches() + " already holds a stream with seed " + b.streamSeed()
                         + " and " + b.batchesInEpoch() + " batches per epoch, but ingest is configured for seed "
                         + settings.streamSeed() + " and " + perEpoch + " batches per epoch: use the same dataset and settings, or other topics");
             }
@@ -120,7 +123,7 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     private boolean testSetComplete() {
-        return StreamFrontier.lastBatch(reader, topics.test())
+        return StreamFrontier.lastBatch(reader, topics.testBatches())
                 .filter(t -> t.batchesInEpoch() == batches.testBatches() && t.batchIndex() == t.batchesInEpoch() - 1)
                 .isPresent();
     }
@@ -131,11 +134,11 @@ public final class StreamPublisher implements AutoCloseable {
         if (!resume.testSetComplete()) {
             listener.state("PUBLISHING_TEST_SET");
             for (int b = 0; b < batches.testBatches() && !stopping.getAsBoolean(); b++) {
-                inFlight.send(topics.test(), "test-" + b, batches.testBatch(b));
+                inFlight.send(topics.testBatches(), "test-" + b, batches.testBatch(b));
             }
             inFlight.drain();
         }
-        TreeMap<Integer, EpochMarker> markers = StreamFrontier.markers(reader, topics.markers());
+        TreeMap<Integer, EpochMarker> markers = StreamFrontier.markers(reader, topics.epochMarkers());
         for (int epoch = resume.epoch(); epoch < settings.epochs() && !stopping.getAsBoolean(); epoch++) {
             if (!awaitLead(epoch, markers, stopping)) {
                 break;
@@ -148,7 +151,7 @@ public final class StreamPublisher implements AutoCloseable {
             int first = epoch == resume.epoch() ? resume.batch() : 0;
             for (int b = first; b < batches.trainBatchesPerEpoch() && !stopping.getAsBoolean(); b++) {
                 // One key per epoch; the topic has one partition, so the epoch's order is the shuffle's.
-                inFlight.send(topics.train(), "epoch-" + epoch, batches.trainBatch(epoch, b));
+                inFlight.send(topics.trainBatches(), "epoch-" + epoch, batches.trainBatch(epoch, b));
             }
             inFlight.drain();
         }
@@ -174,11 +177,11 @@ public final class StreamPublisher implements AutoCloseable {
 
     /** The train stream's next offset: where a new epoch starts. */
     private long streamEnd() throws InterruptedException {
-        TopicPartition partition = new TopicPartition(topics.train(), 0);
+        TopicPartition partition = new TopicPartition(topics.trainBatches(), 0);
         try {
             return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the end of " + topics.train() + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException("cannot read the end of " + topics.trainBatches() + ": " + e.getCause(), e.getCause());
         }
     }
 
@@ -186,8 +189,8 @@ public final class StreamPublisher implements AutoCloseable {
         try {
             long next = streamEnd();
             EpochMarker marker = new EpochMarker(EpochMarker.SCHEMA_VERSION, settings.streamSeed(), epoch,
-                    batches.trainBatchesPerEpoch(), batches.trainImages(), topics.train(), 0, next, System.currentTimeMillis());
-            producer.send(new ProducerRecord<>(topics.markers(), "epoch-" + epoch, marker.toJson())).get();
+                    batches.trainBatchesPerEpoch(), batches.trainImages(), topics.trainBatches(), 0, next, System.currentTimeMillis());
+            producer.send(new ProducerRecord<>(topics.epochMarkers(), "epoch-" + epoch, marker.toJson())).get();
             return marker;
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot publish the marker of epoch " + epoch + ": " + e.getCause(), e.getCause());

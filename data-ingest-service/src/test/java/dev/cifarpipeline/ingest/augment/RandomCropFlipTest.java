@@ -3,6 +3,8 @@ package dev.cifarpipeline.ingest.augment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class RandomCropFlipTest {
@@ -29,7 +31,7 @@ class RandomCropFlipTest {
         byte[] src = coordinateImage();
         byte[] dst = new byte[3072];
         RandomCropFlip.apply(new RandomCropFlip.Draw(4, 4, false), src, 0, dst, 0);
-        assertEquals(java.util.Arrays.toString(src), java.util.Arrays.toString(dst));
+        assertEquals(Arrays.toString(src), Arrays.toString(dst));
     }
 
     @Test
@@ -88,9 +90,9 @@ class RandomCropFlipTest {
                 for (boolean flip : new boolean[] {false, true}) {
                     RandomCropFlip.Draw d = new RandomCropFlip.Draw(top, left, flip);
                     byte[] dst = new byte[3072];
-                    java.util.Arrays.fill(dst, (byte) 77); // stale data must be overwritten, padding included
+                    Arrays.fill(dst, (byte) 77); // stale data must be overwritten, padding included
                     RandomCropFlip.apply(d, src, 0, dst, 0);
-                    org.junit.jupiter.api.Assertions.assertArrayEquals(reference(d, src), dst, d.toString());
+                    Assertions.assertArrayEquals(reference(d, src), dst, d.toString());
                 }
             }
         }

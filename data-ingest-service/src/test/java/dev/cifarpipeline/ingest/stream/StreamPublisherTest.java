@@ -10,7 +10,9 @@ import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.EpochMarker;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.ingest.augment.BatchFactory;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -44,12 +47,12 @@ class StreamPublisherTest {
         kafka.close();
     }
 
-    private static IngestTopics topics(String prefix) {
-        return new IngestTopics(prefix + ".train", prefix + ".test", prefix + ".markers");
+    private static PipelineTopics topics(String prefix) {
+        return PipelineTopics.prefixed(prefix + ".");
     }
 
     private static StreamPublisher.Settings settings(int epochs, int maxAhead) {
-        return new StreamPublisher.Settings(epochs, 9, 4, maxAhead, "trainer-", Duration.ofMillis(100), "none");
+        return new StreamPublisher.Settings(epochs, 9, 4, maxAhead, Duration.ofMillis(100), "none");
     }
 
     /** Records of {@code listener}'s events. */
@@ -78,9 +81,9 @@ class StreamPublisherTest {
         }
     }
 
-    private static List<AugmentedBatch> trainBatches(IngestTopics topics, int expected) {
+    private static List<AugmentedBatch> trainBatches(PipelineTopics topics, int expected) {
         List<AugmentedBatch> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : kafka.readUntil(topics.train(), 30_000, read -> read.size() >= expected)) {
+        for (ConsumerRecord<String, byte[]> r : kafka.readUntil(topics.trainBatches(), 30_000, read -> read.size() >= expected)) {
             out.add(AugmentedBatchCodec.decode(r.value()));
         }
         return out;
@@ -88,7 +91,7 @@ class StreamPublisherTest {
 
     @Test
     void publishesTheTestSetMarkersAndEveryEpochInOrder() throws Exception {
-        IngestTopics topics = topics("full");
+        PipelineTopics topics = topics("full");
         BatchFactory batches = new BatchFactory(DATASET, 9, 32, 20); // 7 train batches per epoch, 3 test batches
         Recorder recorder = new Recorder();
         try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka.clientConfig(), settings(2, 5), recorder)) {
@@ -101,8 +104,8 @@ class StreamPublisherTest {
         for (int i = 0; i < 14; i++) {
             assertEquals(batches.trainBatch(i / 7, i % 7), train.get(i), "batch " + i + " is the factory's, in order");
         }
-        assertEquals(3, kafka.readUntil(topics.test(), 30_000, read -> read.size() >= 3).size());
-        List<ConsumerRecord<String, byte[]>> markers = kafka.readUntil(topics.markers(), 30_000, read -> read.size() >= 2);
+        assertEquals(3, kafka.readUntil(topics.testBatches(), 30_000, read -> read.size() >= 3).size());
+        List<ConsumerRecord<String, byte[]>> markers = kafka.readUntil(topics.epochMarkers(), 30_000, read -> read.size() >= 2);
         EpochMarker second = EpochMarker.fromJson(markers.get(1).value());
         assertEquals(1, second.epoch());
         assertEquals(7, second.firstOffset(), "epoch 1 starts after epoch 0's seven batches");
@@ -111,7 +114,7 @@ class StreamPublisherTest {
 
     @Test
     void aRestartContinuesAfterTheLastBatchTheBrokerHolds() throws Exception {
-        IngestTopics topics = topics("restart");
+        PipelineTopics topics = topics("restart");
         BatchFactory batches = new BatchFactory(DATASET, 9, 32, 20);
         Recorder first = new Recorder();
         try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka.clientConfig(), settings(2, 5), first)) {
@@ -137,7 +140,7 @@ class StreamPublisherTest {
 
     @Test
     void aTopicHoldingAnotherStreamIsRefusedWithBothSettingsNamed() throws Exception {
-        IngestTopics topics = topics("other");
+        PipelineTopics topics = topics("other");
         try (StreamPublisher publisher = new StreamPublisher(new BatchFactory(DATASET, 9, 32, 20), topics, kafka.clientConfig(),
                 settings(1, 5), new Recorder())) {
             publisher.run(publisher.prepare(), () -> false);
@@ -152,7 +155,7 @@ class StreamPublisherTest {
 
     @Test
     void holdsBackWhileTheSlowestRunIsTooFarBehindAndGoesOnWhenItCatchesUp() throws Exception {
-        IngestTopics topics = topics("lead");
+        PipelineTopics topics = topics("lead");
         BatchFactory batches = new BatchFactory(DATASET, 9, 32, 20);
         Recorder recorder = new Recorder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -174,12 +177,12 @@ class StreamPublisherTest {
             assertEquals(2, recorder.lead.get());
 
             // a run commits the start of epoch 1: epoch 2 may go, epoch 3 not yet
-            commit("trainer-slow", topics.train(), 7);
+            commit("trainer-slow", topics.trainBatches(), 7);
             awaitCondition(() -> recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count() == 21);
             Thread.sleep(500);
             assertEquals(21, recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count());
 
-            commit("trainer-slow", topics.train(), 14);
+            commit("trainer-slow", topics.trainBatches(), 14);
             thread.join(30_000);
             assertFalse(thread.isAlive());
         }
@@ -194,13 +197,7 @@ class StreamPublisherTest {
         }
     }
 
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not reached in 30 s");
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
+        Eventually.await("the condition", Duration.ofSeconds(30), condition::getAsBoolean);
     }
 }

@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.ImageGeometry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 
 /**
@@ -22,7 +23,7 @@ public final class ImageInput {
         if (body == null || body.length == 0) {
             throw new IllegalArgumentException("no image: the request body is empty");
         }
-        String type = contentType == null ? "" : contentType.toLowerCase(java.util.Locale.ROOT);
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (type.startsWith(RAW)) {
             if (body.length != ImageGeometry.BYTES_PER_IMAGE) {
                 throw new IllegalArgumentException("raw image has " + body.length + " bytes; a 32x32 CHW uint8 image has "

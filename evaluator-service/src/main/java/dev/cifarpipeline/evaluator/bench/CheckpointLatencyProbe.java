@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -92,7 +93,7 @@ public final class CheckpointLatencyProbe {
             List<byte[]> records = CheckpointChunker.records(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, run, "vgg11",
                     "seed", TrainingCheckpoint.FORMAT, 1, 391, 2.0, bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
                     Sha256.hex(bytes), List.of(), System.currentTimeMillis()), bytes, chunkBytes);
-            java.util.concurrent.Future<?> last = null;
+            Future<?> last = null;
             for (byte[] record : records) {
                 last = producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, run, record));
             }

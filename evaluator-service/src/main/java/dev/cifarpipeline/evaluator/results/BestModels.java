@@ -5,6 +5,8 @@ import dev.cifarpipeline.evaluator.scoring.CheckpointEvaluator;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
+import dev.cifarpipeline.events.checkpoint.CheckpointChunk;
+import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
 import dev.cifarpipeline.events.kafka.TopicReader;
@@ -107,10 +109,10 @@ public final class BestModels implements AutoCloseable {
             }
             try {
                 var record = CheckpointRecordCodec.decode(r.value());
-                if (record instanceof dev.cifarpipeline.events.checkpoint.CheckpointChunk chunk && !chunk.checkpointId().equals(result.checkpointId())) {
+                if (record instanceof CheckpointChunk chunk && !chunk.checkpointId().equals(result.checkpointId())) {
                     return;
                 }
-                if (record instanceof dev.cifarpipeline.events.checkpoint.CheckpointManifest m && !m.checkpointId().equals(result.checkpointId())) {
+                if (record instanceof CheckpointManifest m && !m.checkpointId().equals(result.checkpointId())) {
                     return;
                 }
                 assembler.accept(record).ifPresent(v -> found[0] = v);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.BatchKind;
 import java.time.Duration;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class TestSetCacheTest {
@@ -15,8 +16,8 @@ class TestSetCacheTest {
         int[] indices = new int[images];
         byte[] labels = new byte[images];
         byte[] pixels = new byte[images * 3072];
-        java.util.Arrays.fill(labels, (byte) (index % 10));
-        java.util.Arrays.fill(pixels, fill);
+        Arrays.fill(labels, (byte) (index % 10));
+        Arrays.fill(pixels, fill);
         return new AugmentedBatch(BatchKind.TEST, 0, 0, index, of, indices, labels, pixels);
     }
 

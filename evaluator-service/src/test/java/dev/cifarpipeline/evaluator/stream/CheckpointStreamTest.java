@@ -10,17 +10,21 @@ import dev.cifarpipeline.evaluator.scoring.TestCheckpoints;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
+import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.TopicSpec;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import dev.cifarpipeline.testsupport.TopicReads;
-import dev.cifarpipeline.events.kafka.GroupMembership;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -120,7 +124,7 @@ class CheckpointStreamTest {
                     discardedByStalled, rejected)) {
                 await(() -> stalled.stream.joined(), () -> "the first evaluator joined");
                 send(producer, "z", TestCheckpoints.records("z", "z-1", 1, 5));
-                Thread.sleep(2_000); // it has begun its twelve-second scoring
+                assertTrue(stalled.scoringBegan.await(60, TimeUnit.SECONDS), "it has begun its twelve-second scoring");
                 try (Evaluator other = new Evaluator(kafka, "e-other", shortPollInterval, Duration.ZERO, scoredByOther, new CopyOnWriteArrayList<>(),
                         rejected)) {
                     await(() -> scoredByOther.contains("z-1"), () -> "the replacement scored z-1: " + scoredByOther);
@@ -170,17 +174,14 @@ class CheckpointStreamTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, java.util.function.Supplier<String> message) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, message);
-            Thread.sleep(100);
-        }
+    private static void await(BooleanSupplier condition, Supplier<String> message) throws InterruptedException {
+        Eventually.await("the condition", Duration.ofSeconds(60), condition::getAsBoolean, Boolean::booleanValue, message);
     }
 
     /** A stream, its result log and its outputs, as EvaluatorNode wires them, with a stand-in for scoring. */
     private static final class Evaluator implements AutoCloseable {
         final ResultBook book = new ResultBook();
+        final CountDownLatch scoringBegan = new CountDownLatch(1);
         final EvaluatorOutputs outputs;
         final ResultLog log;
         final CheckpointStream stream;
@@ -201,6 +202,7 @@ class CheckpointStreamTest {
                     new CheckpointAssembler(4, 1L << 30), book, log, new CheckpointStream.Handler() {
                         @Override
                         public boolean score(VerifiedCheckpoint c, CheckpointStream.CommitPoint commit) throws InterruptedException {
+                            scoringBegan.countDown();
                             Thread.sleep(scoring.toMillis());
                             var m = c.manifest();
                             int[][] confusion = new int[10][10];

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reassembles checkpoints from the checkpoints topic and verifies them. Chunks are held until their manifest
@@ -40,8 +41,8 @@ public final class CheckpointAssembler {
     }
 
     /** Ids of the checkpoints whose chunks are held, waiting for their manifest. */
-    public java.util.Set<String> pendingIds() {
-        return java.util.Set.copyOf(pending.keySet());
+    public Set<String> pendingIds() {
+        return Set.copyOf(pending.keySet());
     }
 
     private void addChunk(CheckpointChunk chunk) {

@@ -1,5 +1,6 @@
 package dev.cifarpipeline.events.kafka;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Comparator;
@@ -93,7 +94,7 @@ public final class KafkaClients {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             host = fallbackHost;
         }
         return host + "-" + ProcessHandle.current().pid();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cifarpipeline.events.RecordFormatException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 class AugmentedBatchCodecTest {
@@ -62,7 +63,7 @@ class AugmentedBatchCodecTest {
         AugmentedBatch batch = TestBatches.random(3, 2);
         byte[] encoded = AugmentedBatchCodec.encode(batch);
         encoded[32 + 3 * 4 + 1] = 12; // label of image 1
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        CRC32C crc = new CRC32C();
         crc.update(encoded, 0, encoded.length - 4);
         ByteBuffer.wrap(encoded).putInt(encoded.length - 4, (int) crc.getValue());
         RecordFormatException e = assertThrows(RecordFormatException.class, () -> AugmentedBatchCodec.decode(encoded));

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.RecordFormatException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -109,7 +111,7 @@ class CheckpointTransportTest {
         assertTrue(assertThrows(RecordFormatException.class, () -> CheckpointRecordCodec.decode(encoded))
                 .getMessage().contains("CRC-32C mismatch"));
         byte[] manifest = CheckpointRecordCodec.encode(manifest("ck-6", checkpointBytes(100), 64));
-        byte[] broken = java.util.Arrays.copyOf(manifest, manifest.length - 10);
+        byte[] broken = Arrays.copyOf(manifest, manifest.length - 10);
         assertTrue(assertThrows(RecordFormatException.class, () -> CheckpointRecordCodec.decode(broken))
                 .getMessage().contains("CheckpointManifest at byte 5"));
     }
@@ -118,7 +120,7 @@ class CheckpointTransportTest {
     void evaluationResultRoundTripsThroughJson() {
         int[][] confusion = new int[10][10];
         confusion[3][5] = 7;
-        java.util.List<Double> perClass = new java.util.ArrayList<>(java.util.Collections.nCopies(10, 0.9));
+        List<Double> perClass = new ArrayList<>(Collections.nCopies(10, 0.9));
         perClass.set(9, null); // a class the test set lacks
         EvaluationResult result = new EvaluationResult(2, "run-1", "ck-1", "vgg11", "seed", 3, 189, 0.91, 0.3, perClass, confusion, 500,
                 2.5, 98L, 99L);

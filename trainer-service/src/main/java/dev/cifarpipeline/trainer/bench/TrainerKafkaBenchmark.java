@@ -5,6 +5,7 @@ import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.trainer.run.ProgressBar;
 import dev.cifarpipeline.trainer.run.RunContext;
 import dev.cifarpipeline.trainer.run.RunMeters;
@@ -13,8 +14,11 @@ import dev.cifarpipeline.trainer.run.TrainerOutputs;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
 import dev.cifarpipeline.trainer.training.TrainingSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,9 +52,9 @@ public final class TrainerKafkaBenchmark {
         int batchSize = args.length > 3 ? Integer.parseInt(args[3]) : 128;
         String preset = args.length > 4 ? args[4] : "seed";
         String suffix = Long.toString(System.currentTimeMillis(), 36);
-        String topic = "bench.train." + suffix;
+        PipelineTopics topics = PipelineTopics.prefixed("bench." + suffix + ".");
         Map<String, Object> kafka = new HashMap<>(Map.of("bootstrap.servers", bootstrap));
-        publish(kafka, topic, steps, batchSize);
+        publish(kafka, topics.trainBatches(), steps, batchSize);
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         String runId = "bench-" + suffix;
@@ -61,8 +65,7 @@ public final class TrainerKafkaBenchmark {
         double[] atWarm = new double[3];
         double[] stepRates = new double[steps];
         int[] trained = {0};
-        try (TrainerOutputs outputs = new TrainerOutputs(kafka, new TrainerOutputs.Topics("bench.checkpoints." + suffix,
-                "bench.events." + suffix, "bench.dead-letter." + suffix), "bench");
+        try (TrainerOutputs outputs = new TrainerOutputs(kafka, topics, "bench");
              RunMeters meters = new RunMeters(registry, runId)) {
             // The progress callback runs on the training thread after each step: it samples without a thread of its
             // own, which on a small machine would take cycles from the engine's.
@@ -77,8 +80,8 @@ public final class TrainerKafkaBenchmark {
                     long now;
                     try {
                         now = TrainerStepBenchmark.rssBytes();
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                     rssEvery100.add(now >> 20);
                     if (step == 100 || step == 1000) {
@@ -86,7 +89,7 @@ public final class TrainerKafkaBenchmark {
                     }
                 }
             };
-            RunContext context = new RunContext(kafka, topic, "bench.checkpoints." + suffix, "bench-", 512 * 1024, Duration.ofSeconds(10),
+            RunContext context = new RunContext(kafka, topics, 512 * 1024, Duration.ofSeconds(10),
                     "bench", outputs, probe, line -> { });
             RunWorker worker = new RunWorker(settings, context, meters);
             worker.run();
@@ -97,8 +100,8 @@ public final class TrainerKafkaBenchmark {
             double waitSeconds = registry.get("trainer_data_wait_seconds_total").counter().count() - atWarm[1];
             double measuredSteps = registry.get("trainer_step").gauge().value() - atWarm[2];
             double wall = stepSeconds + waitSeconds;
-            double[] sorted = java.util.Arrays.copyOfRange(stepRates, warm, trained[0]);
-            java.util.Arrays.sort(sorted);
+            double[] sorted = Arrays.copyOfRange(stepRates, warm, trained[0]);
+            Arrays.sort(sorted);
             double medianRate = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
             System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"batch\":%d,\"steps\":%.0f,\"trainer_images_per_s\":%.1f,"
                             + "\"median_step_img_s\":%.1f,\"trainer_data_wait_fraction\":%.4f,\"rss_step_100\":%d,\"rss_step_1000\":%d,"
@@ -123,7 +126,7 @@ public final class TrainerKafkaBenchmark {
                 }
                 random.nextBytes(pixels);
                 int[] indices = new int[batchSize];
-                java.util.Arrays.setAll(indices, j -> j);
+                Arrays.setAll(indices, j -> j);
                 AugmentedBatch batch = new AugmentedBatch(BatchKind.TRAIN, 0, 0, i, steps, indices, labels, pixels);
                 producer.send(new ProducerRecord<>(topic, 0, batch.id(), AugmentedBatchCodec.encode(batch)));
             }

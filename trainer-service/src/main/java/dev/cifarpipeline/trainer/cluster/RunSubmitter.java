@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -71,8 +72,8 @@ public final class RunSubmitter {
         Map<String, String> hosts = new HashMap<>();
         int partitions;
         try {
-            partitions = admin.describeTopics(java.util.List.of(specTopic)).allTopicNames().get().get(specTopic).partitions().size();
-            ConsumerGroupDescription group = admin.describeConsumerGroups(java.util.List.of(claimGroup)).all().get().get(claimGroup);
+            partitions = admin.describeTopics(List.of(specTopic)).allTopicNames().get().get(specTopic).partitions().size();
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(claimGroup)).all().get().get(claimGroup);
             if (group != null) {
                 for (MemberDescription m : group.members()) {
                     Set<Integer> owned = new HashSet<>();

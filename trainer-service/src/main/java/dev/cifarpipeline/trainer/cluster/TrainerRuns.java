@@ -11,6 +11,7 @@ import dev.cifarpipeline.trainer.training.TrainingSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,7 +112,7 @@ public final class TrainerRuns implements RunClaims.Host {
     }
 
     public List<RunWorker.Status> statuses() {
-        return hosted.values().stream().map(h -> h.worker().status()).sorted(java.util.Comparator.comparing(RunWorker.Status::runId)).toList();
+        return hosted.values().stream().map(h -> h.worker().status()).sorted(Comparator.comparing(RunWorker.Status::runId)).toList();
     }
 
     /** Runs whose step failed: the trainer is alive but these runs are not progressing. */

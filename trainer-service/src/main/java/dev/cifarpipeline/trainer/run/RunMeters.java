@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 
 /**
  * One run's training progress for Prometheus, every meter labelled {@code run}. Registered when a trainer
@@ -73,7 +74,7 @@ public final class RunMeters implements AutoCloseable {
         }
     }
 
-    private void gauge(String name, String description, Tags tags, java.util.function.DoubleSupplier value) {
+    private void gauge(String name, String description, Tags tags, DoubleSupplier value) {
         add(Gauge.builder(name, value::getAsDouble).tags(tags).description(description).register(registry));
     }
 

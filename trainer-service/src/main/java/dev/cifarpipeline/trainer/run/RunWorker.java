@@ -73,7 +73,7 @@ public final class RunWorker implements Runnable {
     public void run() {
         String runId = settings.runId();
         try (TrainingRun run = new TrainingRun(settings, context.chunkBytes(), context.log())) {
-            Optional<TrainingCheckpoint> checkpoint = CheckpointRecovery.latest(context.kafka(), context.checkpointTopic(), runId,
+            Optional<TrainingCheckpoint> checkpoint = CheckpointRecovery.latest(context.kafka(), context.topics().checkpoints(), runId,
                     context.log());
             checkpoint.ifPresent(c -> {
                 run.restore(c);
@@ -106,11 +106,11 @@ public final class RunWorker implements Runnable {
     }
 
     private void train(TrainingRun run) {
-        Map<String, Object> config = KafkaClients.groupMember(context.kafka(), context.groupPrefix() + settings.runId(),
+        Map<String, Object> config = KafkaClients.groupMember(context.kafka(), context.topics().runGroupPrefix() + settings.runId(),
                 context.trainerId() + "-" + settings.runId(), context.sessionTimeout(), false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(context.batchTopic()), new Positioner(consumer));
+            consumer.subscribe(List.of(context.topics().trainBatches()), new Positioner(consumer));
             state = State.TRAINING;
             long lastStepEnd = 0;
             outer:

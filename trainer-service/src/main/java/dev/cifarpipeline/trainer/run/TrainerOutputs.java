@@ -4,8 +4,10 @@ import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.events.checkpoint.CheckpointChunker;
 import dev.cifarpipeline.events.kafka.DeadLetter;
 import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.trainer.training.Checkpoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,14 +27,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * checkpoint counts as taken only when every chunk and its manifest are safely stored.
  */
 public final class TrainerOutputs implements AutoCloseable {
-    /** Topic names this trainer writes to. */
-    public record Topics(String checkpoints, String events, String deadLetter) {
-    }
 
     private final KafkaProducer<String, byte[]> producer;
-    private final Topics topics;
+    private final PipelineTopics topics;
 
-    public TrainerOutputs(Map<String, Object> kafka, Topics topics, String clientId) {
+    public TrainerOutputs(Map<String, Object> kafka, PipelineTopics topics, String clientId) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -64,7 +63,7 @@ public final class TrainerOutputs implements AutoCloseable {
     }
 
     public void event(TrainingEvent event) {
-        KafkaClients.await(producer.send(new ProducerRecord<>(topics.events(), event.runId(), event.toJson())), event.type() + " event of " + event.runId());
+        KafkaClients.await(producer.send(new ProducerRecord<>(topics.trainingEvents(), event.runId(), event.toJson())), event.type() + " event of " + event.runId());
     }
 
     /** Forwards a record that could not be used, as it was, with the reason and its origin in headers. */
@@ -79,6 +78,6 @@ public final class TrainerOutputs implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
     }
 }

@@ -15,6 +15,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
+import dev.cifarpipeline.model.ModelSpec;
 import dev.cifarpipeline.model.ModelWeights;
 import dev.cifarpipeline.model.PixelNormaliser;
 import dev.cifarpipeline.model.PyTorchDefaultInit;
@@ -23,6 +24,7 @@ import dev.cifarpipeline.model.VggFactory;
 import dev.cifarpipeline.model.VggInference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The network, its optimizer and schedule, and one training step: normalise the uint8 batch on the engine,
@@ -41,13 +43,13 @@ public final class TrainingSession implements AutoCloseable {
     private final PixelNormaliser normaliser;
     private final OneCycleSchedule schedule;
     private final PyTorchSgd optimizer;
-    private final dev.cifarpipeline.model.ModelSpec spec;
+    private final ModelSpec spec;
     private final boolean cycleMomentum;
     private final double fixedMomentum;
     private long steps;
     private final long seed;
     /** One gradient collector per JVM: held for the whole of each step by every session of the process. */
-    private static final java.util.concurrent.locks.ReentrantLock STEP_LOCK = new java.util.concurrent.locks.ReentrantLock();
+    private static final ReentrantLock STEP_LOCK = new ReentrantLock();
 
     public TrainingSession(TrainingSettings settings, OneCycleSchedule schedule) {
         this.schedule = schedule;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.kafka.GroupMembership;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
+import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
@@ -20,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,7 +64,7 @@ class RunClaimsTest {
     @Test
     void runsFollowTheirPartitionsFromTrainerToTrainer() throws Exception {
         try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
-             TrainerOutputs outputs = new TrainerOutputs(kafka.clientConfig(), new TrainerOutputs.Topics("cp", "events", "dead"), "test")) {
+             TrainerOutputs outputs = new TrainerOutputs(kafka.clientConfig(), PipelineTopics.prefixed("claims-test."), "test")) {
             TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(TOPIC, 4)));
             for (int p = 0; p < 4; p++) {
                 outputs.send(TOPIC, p, "run" + p, RunSpec.of("run" + p).toJson());
@@ -106,11 +109,7 @@ class RunClaimsTest {
                 () -> Set.of("done"), spec -> TrainingSettings.resolve(spec, 100, DivergencePolicy.DEFAULT), s -> { });
     }
 
-    private static void await(BooleanSupplier condition, java.util.function.Supplier<String> message) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, message);
-            Thread.sleep(100);
-        }
+    private static void await(BooleanSupplier condition, Supplier<String> message) throws InterruptedException {
+        Eventually.await("the condition", Duration.ofSeconds(60), condition::getAsBoolean, Boolean::booleanValue, message);
     }
 }

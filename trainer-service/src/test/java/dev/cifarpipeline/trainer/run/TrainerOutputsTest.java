@@ -11,6 +11,7 @@ import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.Sha256;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
 import dev.cifarpipeline.events.kafka.DeadLetter;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import dev.cifarpipeline.trainer.training.Checkpoint;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(120)
 class TrainerOutputsTest {
-    private static final TrainerOutputs.Topics TOPICS = new TrainerOutputs.Topics("checkpoints", "events", "dead");
+    private static final PipelineTopics TOPICS = PipelineTopics.prefixed("outputs-test.");
 
     @Test
     void checkpointsInTheLargestConfigurableChunksArePublishedAndReassemble() throws Exception {

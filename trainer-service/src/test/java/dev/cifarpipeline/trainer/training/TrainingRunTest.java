@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.cifarpipeline.dataset.CifarSplit;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.ImageGeometry;
@@ -20,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class TrainingRunTest {
@@ -115,9 +119,9 @@ class TrainingRunTest {
             }
         }
         TrainingCheckpoint restored = TrainingCheckpoint.decode(afterEpochOne.bytes());
-        assertEquals(java.util.Map.of("cifar.train.batches:0", 4L), restored.state().nextOffsets());
+        assertEquals(Map.of("cifar.train.batches:0", 4L), restored.state().nextOffsets());
         assertEquals(4, restored.state().step());
-        assertTrue(restored.momentumBuffers().stream().allMatch(java.util.Objects::nonNull), "a buffer per trainable parameter");
+        assertTrue(restored.momentumBuffers().stream().allMatch(Objects::nonNull), "a buffer per trainable parameter");
         Checkpoint resumed = null;
         try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
             run.restore(restored);
@@ -160,7 +164,7 @@ class TrainingRunTest {
         TrainingSettings settings = TrainingSettings.of("threads", TrainingPreset.STABLE, "vgg11", 1, 1).withMaxLearningRate(0.02);
         try (TrainingRun run = new TrainingRun(settings, 1 << 20, s -> { })) {
             for (AugmentedBatch batch : epoch(split, 0, 16)) {
-                java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+                AtomicReference<Throwable> failure = new AtomicReference<>();
                 Thread worker = new Thread(() -> {
                     try {
                         run.accept(batch);
@@ -236,8 +240,8 @@ class TrainingRunTest {
             for (AugmentedBatch b : batches.subList(0, 3)) {
                 run.accept(b);
             }
-            moved = run.checkpointNow(java.util.Map.of("cifar.train.batches:0", 3L)).orElseThrow();
-            assertTrue(run.checkpointNow(java.util.Map.of()).isEmpty(), "nothing new since");
+            moved = run.checkpointNow(Map.of("cifar.train.batches:0", 3L)).orElseThrow();
+            assertTrue(run.checkpointNow(Map.of()).isEmpty(), "nothing new since");
         }
         assertEquals(0, moved.manifest().epoch(), "taken mid-epoch");
         assertEquals(3, moved.manifest().step());
@@ -260,7 +264,7 @@ class TrainingRunTest {
         try (NDManager manager = NDManager.newBaseManager();
              VggInference a = VggInference.fromWeights(spec, TrainingCheckpoint.decode(uninterrupted.bytes()).weights(), manager);
              VggInference b = VggInference.fromWeights(spec, TrainingCheckpoint.decode(resumed.bytes()).weights(), manager)) {
-            ai.djl.ndarray.NDArray input = manager.randomNormal(new ai.djl.ndarray.types.Shape(4, 3, 32, 32));
+            NDArray input = manager.randomNormal(new Shape(4, 3, 32, 32));
             float[] expected = a.logits(input).toFloatArray();
             float[] actual = b.logits(input).toFloatArray();
             for (int i = 0; i < expected.length; i++) {
