@@ -19,6 +19,5 @@ public final class CifarBinaryLayout {
     public static final List<String> CLASS_NAMES =
             List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
-    private CifarBinaryLayout() {
-    }
+    private CifarBinaryLayout() {}
 }

@@ -14,8 +14,7 @@ import java.util.List;
  * the record and byte offset where it was found.
  */
 public final class CifarBinaryReader {
-    private CifarBinaryReader() {
-    }
+    private CifarBinaryReader() {}
 
     public static CifarDataset read(Path dir) {
         Path root = locate(dir);
@@ -34,8 +33,10 @@ public final class CifarBinaryReader {
             throw new DatasetLayoutException(dir, "the path does not exist");
         }
         if (!Files.isDirectory(dir)) {
-            throw new DatasetLayoutException(dir, "the path is a file, expected a folder in the official binary layout ("
-                    + CifarBinaryLayout.FOLDER + ")");
+            throw new DatasetLayoutException(
+                    dir,
+                    "the path is a file, expected a folder in the official binary layout (" + CifarBinaryLayout.FOLDER
+                            + ")");
         }
         if (Files.isRegularFile(dir.resolve(CifarBinaryLayout.TEST_FILE))) {
             return dir;
@@ -44,9 +45,12 @@ public final class CifarBinaryReader {
         if (Files.isRegularFile(nested.resolve(CifarBinaryLayout.TEST_FILE))) {
             return nested;
         }
-        throw new DatasetLayoutException(dir, "not an official CIFAR-10 layout: neither it nor " + CifarBinaryLayout.FOLDER
-                + "/ inside it holds " + CifarBinaryLayout.TEST_FILE + " and " + String.join(", ", CifarBinaryLayout.TRAIN_FILES)
-                + ", and no " + CifarPickleReader.FOLDER + " (data_batch_1..5, test_batch) is there either");
+        throw new DatasetLayoutException(
+                dir,
+                "not an official CIFAR-10 layout: neither it nor " + CifarBinaryLayout.FOLDER
+                        + "/ inside it holds " + CifarBinaryLayout.TEST_FILE + " and "
+                        + String.join(", ", CifarBinaryLayout.TRAIN_FILES)
+                        + ", and no " + CifarPickleReader.FOLDER + " (data_batch_1..5, test_batch) is there either");
     }
 
     private static byte[] readRecords(Path file) {
@@ -57,8 +61,10 @@ public final class CifarBinaryReader {
         try {
             long size = Files.size(file);
             if (size > (long) CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE * CifarBinaryLayout.RECORD_BYTES) {
-                throw new DatasetLayoutException(file, "file of " + size + " bytes holds more than the "
-                        + CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE + " records of a CIFAR-10 batch file");
+                throw new DatasetLayoutException(
+                        file,
+                        "file of " + size + " bytes holds more than the " + CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE
+                                + " records of a CIFAR-10 batch file");
             }
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
@@ -69,15 +75,19 @@ public final class CifarBinaryReader {
         }
         if (bytes.length % CifarBinaryLayout.RECORD_BYTES != 0) {
             int whole = bytes.length / CifarBinaryLayout.RECORD_BYTES;
-            throw new DatasetLayoutException(file, "size " + bytes.length + " bytes is not a whole number of "
-                    + CifarBinaryLayout.RECORD_BYTES + "-byte records: record " + whole + " at byte offset "
-                    + (long) whole * CifarBinaryLayout.RECORD_BYTES + " is truncated");
+            throw new DatasetLayoutException(
+                    file,
+                    "size " + bytes.length + " bytes is not a whole number of "
+                            + CifarBinaryLayout.RECORD_BYTES + "-byte records: record " + whole + " at byte offset "
+                            + (long) whole * CifarBinaryLayout.RECORD_BYTES + " is truncated");
         }
         for (int record = 0, offset = 0; offset < bytes.length; record++, offset += CifarBinaryLayout.RECORD_BYTES) {
             int label = Byte.toUnsignedInt(bytes[offset]);
             if (label >= ImageGeometry.CLASSES) {
-                throw new DatasetLayoutException(file, "record " + record + " at byte offset " + offset + " has label " + label
-                        + ", outside the classes 0-9");
+                throw new DatasetLayoutException(
+                        file,
+                        "record " + record + " at byte offset " + offset + " has label " + label
+                                + ", outside the classes 0-9");
             }
         }
         return bytes;
@@ -94,7 +104,8 @@ public final class CifarBinaryReader {
         for (byte[] file : files) {
             for (int offset = 0; offset < file.length; offset += CifarBinaryLayout.RECORD_BYTES, image++) {
                 labels[image] = file[offset];
-                System.arraycopy(file, offset + 1, pixels, image * ImageGeometry.BYTES_PER_IMAGE, ImageGeometry.BYTES_PER_IMAGE);
+                System.arraycopy(
+                        file, offset + 1, pixels, image * ImageGeometry.BYTES_PER_IMAGE, ImageGeometry.BYTES_PER_IMAGE);
             }
         }
         return new CifarSplit(labels, pixels);

@@ -13,8 +13,7 @@ import java.nio.file.StandardCopyOption;
  * Files are written to temporary names and renamed, so a reader never sees half a file.
  */
 public final class CifarBinaryWriter {
-    private CifarBinaryWriter() {
-    }
+    private CifarBinaryWriter() {}
 
     public static Path write(Path folder, CifarSplit train, CifarSplit test) {
         try {
@@ -29,7 +28,8 @@ public final class CifarBinaryWriter {
             writeRecords(folder.resolve(CifarBinaryLayout.TEST_FILE), test, 0, test.size());
             Path meta = folder.resolve(CifarBinaryLayout.META_FILE);
             Path tmp = folder.resolve(CifarBinaryLayout.META_FILE + ".tmp");
-            Files.writeString(tmp, String.join("\n", CifarBinaryLayout.CLASS_NAMES) + "\n\n", StandardCharsets.US_ASCII);
+            Files.writeString(
+                    tmp, String.join("\n", CifarBinaryLayout.CLASS_NAMES) + "\n\n", StandardCharsets.US_ASCII);
             Files.move(tmp, meta, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return folder;
         } catch (IOException e) {
@@ -47,5 +47,4 @@ public final class CifarBinaryWriter {
         Files.write(tmp, out);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
-
 }

@@ -10,5 +10,4 @@ import java.nio.file.Path;
  * @param train  the 50,000 (or, synthetic, any number of) training images
  * @param test   the test images
  */
-public record CifarDataset(Path source, String layout, CifarSplit train, CifarSplit test) {
-}
+public record CifarDataset(Path source, String layout, CifarSplit train, CifarSplit test) {}

@@ -8,8 +8,7 @@ import java.nio.file.Path;
  * downloading the official binary archive (or URL) if it does not. Exit status 1 with the reason on failure.
  */
 public final class CifarDownloadCommand {
-    private CifarDownloadCommand() {
-    }
+    private CifarDownloadCommand() {}
 
     public static void main(String[] args) {
         Path out = null;
@@ -31,7 +30,9 @@ public final class CifarDownloadCommand {
             System.exit(2);
         }
         try {
-            System.out.println(new CifarDownloader(System.out::println).ensure(out, url, checksum).message());
+            System.out.println(new CifarDownloader(System.out::println)
+                    .ensure(out, url, checksum)
+                    .message());
         } catch (DatasetDownloadException | IllegalArgumentException e) {
             System.err.println("cifar-download: " + e.getMessage());
             System.exit(1);

@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.HttpURLConnection;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,6 +34,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 public final class CifarDownloader {
     /** Where the official binary archive is published (a constant, so configuration defaults can name it). */
     public static final String OFFICIAL_BINARY_ADDRESS = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+
     public static final URI OFFICIAL_BINARY_URL = URI.create(OFFICIAL_BINARY_ADDRESS);
     /** MD5 of {@code cifar-10-binary.tar.gz}, as published with it. */
     public static final String OFFICIAL_BINARY_MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
@@ -43,8 +44,7 @@ public final class CifarDownloader {
      * @param downloaded whether this call fetched it
      * @param message    what happened, for the log
      */
-    public record Result(Path dataset, boolean downloaded, String message) {
-    }
+    public record Result(Path dataset, boolean downloaded, String message) {}
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
     private final Duration stallTimeout;
@@ -67,10 +67,15 @@ public final class CifarDownloader {
     public Result ensure(Path folder, URI url, String checksum) {
         try {
             CifarDataset present = CifarDatasets.read(folder);
-            return new Result(present.source(), false, "CIFAR-10 at " + present.source() + ": already present, verified ("
-                    + present.train().size() + " train, " + present.test().size() + " test images)");
+            return new Result(
+                    present.source(),
+                    false,
+                    "CIFAR-10 at " + present.source() + ": already present, verified ("
+                            + present.train().size() + " train, "
+                            + present.test().size() + " test images)");
         } catch (DatasetLayoutException absentOrInvalid) {
-            log.accept("no valid CIFAR-10 at " + folder.toAbsolutePath() + " (" + absentOrInvalid.getMessage() + "); downloading " + url);
+            log.accept("no valid CIFAR-10 at " + folder.toAbsolutePath() + " (" + absentOrInvalid.getMessage()
+                    + "); downloading " + url);
         }
         String algorithm = algorithmOf(checksum);
         Path archive = null;
@@ -82,19 +87,26 @@ public final class CifarDownloader {
             staging = folder.resolve(".cifar-extract-" + token);
             String actual = download(url, archive, algorithm);
             if (!actual.equalsIgnoreCase(checksum)) {
-                throw new DatasetDownloadException(url + ": checksum mismatch, expected " + algorithm + " " + checksum.toLowerCase(Locale.ROOT)
-                        + " but the downloaded " + Files.size(archive) + " bytes have " + actual);
+                throw new DatasetDownloadException(
+                        url + ": checksum mismatch, expected " + algorithm + " " + checksum.toLowerCase(Locale.ROOT)
+                                + " but the downloaded " + Files.size(archive) + " bytes have " + actual);
             }
             Path extracted = extract(archive, staging, url);
             CifarDataset dataset = CifarDatasets.read(extracted); // validate before anything is visible
             Path target = folder.resolve(extracted.getFileName());
             replace(extracted, target);
-            return new Result(target, true, "CIFAR-10 downloaded from " + url + ", " + algorithm + " verified, into " + target
-                    + " (" + dataset.train().size() + " train, " + dataset.test().size() + " test images)");
+            return new Result(
+                    target,
+                    true,
+                    "CIFAR-10 downloaded from " + url + ", " + algorithm + " verified, into " + target + " ("
+                            + dataset.train().size() + " train, "
+                            + dataset.test().size() + " test images)");
         } catch (IOException e) {
-            throw new DatasetDownloadException("cannot download " + url + " into " + folder.toAbsolutePath() + ": " + e, e);
+            throw new DatasetDownloadException(
+                    "cannot download " + url + " into " + folder.toAbsolutePath() + ": " + e, e);
         } catch (DatasetLayoutException e) {
-            throw new DatasetDownloadException(url + ": the archive does not hold a valid CIFAR-10: " + e.getMessage(), e);
+            throw new DatasetDownloadException(
+                    url + ": the archive does not hold a valid CIFAR-10: " + e.getMessage(), e);
         } finally {
             deleteQuietly(archive);
             deleteQuietly(staging);
@@ -114,23 +126,29 @@ public final class CifarDownloader {
         long declared = connection.getContentLengthLong();
         MessageDigest digest = newDigest(algorithm);
         long received = 0;
-        try (InputStream in = new DigestInputStream(connection.getInputStream(), digest); OutputStream out = Files.newOutputStream(archive)) {
+        try (InputStream in = new DigestInputStream(connection.getInputStream(), digest);
+                OutputStream out = Files.newOutputStream(archive)) {
             byte[] buffer = new byte[1 << 16];
             long nextReport = 16L << 20;
             for (int n; (n = in.read(buffer)) > 0; ) {
                 out.write(buffer, 0, n);
                 received += n;
                 if (received >= nextReport) {
-                    log.accept(String.format("downloaded %d MB%s", received >> 20, declared > 0 ? " of " + (declared >> 20) + " MB" : ""));
+                    log.accept(String.format(
+                            "downloaded %d MB%s",
+                            received >> 20, declared > 0 ? " of " + (declared >> 20) + " MB" : ""));
                     nextReport += 16L << 20;
                 }
             }
         } catch (IOException e) {
-            throw new DatasetDownloadException(url + ": transfer interrupted after " + received + " bytes"
-                    + (declared > 0 ? " of " + declared : "") + ": " + e.getMessage(), e);
+            throw new DatasetDownloadException(
+                    url + ": transfer interrupted after " + received + " bytes"
+                            + (declared > 0 ? " of " + declared : "") + ": " + e.getMessage(),
+                    e);
         }
         if (declared >= 0 && received != declared) {
-            throw new DatasetDownloadException(url + ": transfer ended after " + received + " of " + declared + " bytes");
+            throw new DatasetDownloadException(
+                    url + ": transfer ended after " + received + " of " + declared + " bytes");
         }
         return HexFormat.of().formatHex(digest.digest());
     }
@@ -144,7 +162,8 @@ public final class CifarDownloader {
             for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
                 Path target = root.resolve(entry.getName()).normalize();
                 if (!target.startsWith(root)) {
-                    throw new DatasetDownloadException(url + ": archive entry '" + entry.getName() + "' points outside the archive");
+                    throw new DatasetDownloadException(
+                            url + ": archive entry '" + entry.getName() + "' points outside the archive");
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(target);
@@ -161,14 +180,16 @@ public final class CifarDownloader {
                 return root.resolve(name);
             }
         }
-        throw new DatasetDownloadException(url + ": the archive holds neither " + CifarBinaryLayout.FOLDER + " nor " + CifarPickleReader.FOLDER);
+        throw new DatasetDownloadException(
+                url + ": the archive holds neither " + CifarBinaryLayout.FOLDER + " nor " + CifarPickleReader.FOLDER);
     }
 
     /** Puts {@code extracted} at {@code target}, moving an invalid old copy aside first and deleting it after. */
     private static void replace(Path extracted, Path target) throws IOException {
         Path old = null;
         if (Files.exists(target)) {
-            old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID().toString().substring(0, 8));
+            old = target.resolveSibling("." + target.getFileName() + ".old-"
+                    + UUID.randomUUID().toString().substring(0, 8));
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
         Files.move(extracted, target, StandardCopyOption.ATOMIC_MOVE);
@@ -182,7 +203,8 @@ public final class CifarDownloader {
         if (checksum != null && checksum.matches("[0-9a-fA-F]{64}")) {
             return "SHA-256";
         }
-        throw new IllegalArgumentException("checksum '" + checksum + "' is neither an MD5 (32 hex digits) nor a SHA-256 (64)");
+        throw new IllegalArgumentException(
+                "checksum '" + checksum + "' is neither an MD5 (32 hex digits) nor a SHA-256 (64)");
     }
 
     private static MessageDigest newDigest(String algorithm) {

@@ -37,11 +37,11 @@ public final class CifarPickleReader {
         }
         Unpickler.registerConstructor("numpy", "dtype", args -> new NumpyDtype(String.valueOf(args[0])));
         // Python 3 writes bytes at protocol 2 as _codecs.encode(text, 'latin1').
-        Unpickler.registerConstructor("_codecs", "encode", args -> String.valueOf(args[0]).getBytes(StandardCharsets.ISO_8859_1));
+        Unpickler.registerConstructor(
+                "_codecs", "encode", args -> String.valueOf(args[0]).getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    private CifarPickleReader() {
-    }
+    private CifarPickleReader() {}
 
     public static CifarDataset read(Path folder) {
         List<CifarSplit> train = new ArrayList<>();
@@ -59,29 +59,38 @@ public final class CifarPickleReader {
         try (InputStream in = Files.newInputStream(file)) {
             root = new Unpickler().load(in);
         } catch (IOException | RuntimeException e) {
-            throw new DatasetLayoutException(file, "not a readable pickle (" + e.getMessage() + "); truncated or corrupt?");
+            throw new DatasetLayoutException(
+                    file, "not a readable pickle (" + e.getMessage() + "); truncated or corrupt?");
         }
         if (!(root instanceof Map<?, ?> rawDict)) {
-            throw new DatasetLayoutException(file, "the pickle holds " + typeName(root) + ", expected a dict with 'data' and 'labels'");
+            throw new DatasetLayoutException(
+                    file, "the pickle holds " + typeName(root) + ", expected a dict with 'data' and 'labels'");
         }
         Map<String, Object> dict = new HashMap<>();
-        rawDict.forEach((k, v) -> dict.put(k instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : String.valueOf(k), v));
+        rawDict.forEach((k, v) ->
+                dict.put(k instanceof byte[] b ? new String(b, StandardCharsets.ISO_8859_1) : String.valueOf(k), v));
         if (!(dict.get("data") instanceof NumpyArray data)) {
-            throw new DatasetLayoutException(file, "key 'data' is " + typeName(dict.get("data")) + ", expected a numpy uint8 array");
+            throw new DatasetLayoutException(
+                    file, "key 'data' is " + typeName(dict.get("data")) + ", expected a numpy uint8 array");
         }
         if (!(dict.get("labels") instanceof List<?> labelList)) {
-            throw new DatasetLayoutException(file, "key 'labels' is " + typeName(dict.get("labels")) + ", expected a list of ints");
+            throw new DatasetLayoutException(
+                    file, "key 'labels' is " + typeName(dict.get("labels")) + ", expected a list of ints");
         }
         data.check(file);
         int n = data.rows();
         if (labelList.size() != n) {
-            throw new DatasetLayoutException(file, "'data' has " + n + " rows but 'labels' has " + labelList.size() + " entries");
+            throw new DatasetLayoutException(
+                    file, "'data' has " + n + " rows but 'labels' has " + labelList.size() + " entries");
         }
         byte[] labels = new byte[n];
         for (int i = 0; i < n; i++) {
             Object label = labelList.get(i);
-            if (!(label instanceof Number number) || number.longValue() < 0 || number.longValue() >= ImageGeometry.CLASSES) {
-                throw new DatasetLayoutException(file, "label of record " + i + " is " + label + ", outside the classes 0-9");
+            if (!(label instanceof Number number)
+                    || number.longValue() < 0
+                    || number.longValue() >= ImageGeometry.CLASSES) {
+                throw new DatasetLayoutException(
+                        file, "label of record " + i + " is " + label + ", outside the classes 0-9");
             }
             labels[i] = number.byteValue();
         }
@@ -134,20 +143,26 @@ public final class CifarPickleReader {
 
         void check(Path file) {
             if (dtype == null || !("u1".equals(dtype.code) || "uint8".equals(dtype.code))) {
-                throw new DatasetLayoutException(file, "'data' has dtype " + (dtype == null ? "?" : dtype.code) + ", expected uint8 (u1)");
+                throw new DatasetLayoutException(
+                        file, "'data' has dtype " + (dtype == null ? "?" : dtype.code) + ", expected uint8 (u1)");
             }
             if (shape.length != 2 || shape[1] != ImageGeometry.BYTES_PER_IMAGE) {
-                throw new DatasetLayoutException(file, "'data' has shape " + Arrays.toString(shape) + ", expected (n, 3072)");
+                throw new DatasetLayoutException(
+                        file, "'data' has shape " + Arrays.toString(shape) + ", expected (n, 3072)");
             }
             if (shape[0] < 1 || shape[0] > CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE) {
-                throw new DatasetLayoutException(file, "'data' has " + shape[0] + " rows, expected 1.." + CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE);
+                throw new DatasetLayoutException(
+                        file,
+                        "'data' has " + shape[0] + " rows, expected 1.." + CifarBinaryLayout.OFFICIAL_RECORDS_PER_FILE);
             }
             if (fortranOrder) {
                 throw new DatasetLayoutException(file, "'data' is in Fortran order; CIFAR-10 rows are C order");
             }
             if (bytes.length != (long) shape[0] * shape[1]) {
-                throw new DatasetLayoutException(file, "'data' holds " + bytes.length + " bytes, its shape needs " + (long) shape[0] * shape[1]
-                        + " (truncated)");
+                throw new DatasetLayoutException(
+                        file,
+                        "'data' holds " + bytes.length + " bytes, its shape needs " + (long) shape[0] * shape[1]
+                                + " (truncated)");
             }
         }
     }

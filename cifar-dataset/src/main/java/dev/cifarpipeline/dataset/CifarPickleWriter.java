@@ -16,8 +16,7 @@ import java.nio.file.StandardCopyOption;
  * Python 3 reads them with {@code pickle.load(f, encoding='bytes')} as torchvision does.
  */
 public final class CifarPickleWriter {
-    private CifarPickleWriter() {
-    }
+    private CifarPickleWriter() {}
 
     public static Path write(Path folder, CifarSplit train, CifarSplit test) {
         try {
@@ -26,15 +25,19 @@ public final class CifarPickleWriter {
             int from = 0;
             for (int f = 0; f < files; f++) {
                 int to = (int) ((long) train.size() * (f + 1) / files);
-                writeAtomically(folder.resolve(CifarPickleReader.TRAIN_FILES.get(f)),
+                writeAtomically(
+                        folder.resolve(CifarPickleReader.TRAIN_FILES.get(f)),
                         batchPickle(train, from, to, "training batch " + (f + 1) + " of " + files));
                 from = to;
             }
-            writeAtomically(folder.resolve(CifarPickleReader.TEST_FILE), batchPickle(test, 0, test.size(), "testing batch 1 of 1"));
+            writeAtomically(
+                    folder.resolve(CifarPickleReader.TEST_FILE),
+                    batchPickle(test, 0, test.size(), "testing batch 1 of 1"));
             writeAtomically(folder.resolve(CifarPickleReader.META_FILE), metaPickle());
             return folder;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + CifarPickleReader.FOLDER + " to " + folder.toAbsolutePath(), e);
+            throw new UncheckedIOException(
+                    "cannot write " + CifarPickleReader.FOLDER + " to " + folder.toAbsolutePath(), e);
         }
     }
 
@@ -49,10 +52,26 @@ public final class CifarPickleWriter {
         Opcodes p = new Opcodes();
         p.raw(0x80, 2).raw('}').raw('(');
         p.str("data");
-        p.global("numpy.core.multiarray", "_reconstruct").global("numpy", "ndarray").integer(0).raw(0x85).str("b").raw(0x87).raw('R');
+        p.global("numpy.core.multiarray", "_reconstruct")
+                .global("numpy", "ndarray")
+                .integer(0)
+                .raw(0x85)
+                .str("b")
+                .raw(0x87)
+                .raw('R');
         p.raw('(').integer(1).integer(n).integer(ImageGeometry.BYTES_PER_IMAGE).raw(0x86);
         p.global("numpy", "dtype").str("u1").integer(0).integer(1).raw(0x87).raw('R');
-        p.raw('(').integer(3).str("|").raw('N').raw('N').raw('N').integer(-1).integer(-1).integer(0).raw('t').raw('b');
+        p.raw('(')
+                .integer(3)
+                .str("|")
+                .raw('N')
+                .raw('N')
+                .raw('N')
+                .integer(-1)
+                .integer(-1)
+                .integer(0)
+                .raw('t')
+                .raw('b');
         p.raw(0x89); // False: C order
         p.binstring(split.pixels(), from * ImageGeometry.BYTES_PER_IMAGE, n * ImageGeometry.BYTES_PER_IMAGE);
         p.raw('t').raw('b');

@@ -5,8 +5,7 @@ package dev.cifarpipeline.dataset;
  * can be regenerated from its coordinates alone, in any order and on any machine.
  */
 public final class Seeds {
-    private Seeds() {
-    }
+    private Seeds() {}
 
     /** A well-mixed 64-bit seed for the tuple (a, b, c); a variant of SplitMix64's finaliser. */
     public static long mix(long a, long b, long c) {

@@ -16,13 +16,14 @@ import java.util.SplittableRandom;
 public final class SyntheticCifar {
     /** Colour tint per class, added to the R, G and B planes. */
     private static final int[][] TINTS = {
-            {40, 0, -40}, {-40, 40, 0}, {0, -40, 40}, {40, 40, -40}, {-40, 40, 40},
-            {40, -40, 40}, {30, 0, 0}, {0, 30, 0}, {0, 0, 30}, {-30, -30, -30}};
+        {40, 0, -40}, {-40, 40, 0}, {0, -40, 40}, {40, 40, -40}, {-40, 40, 40},
+        {40, -40, 40}, {30, 0, 0}, {0, 30, 0}, {0, 0, 30}, {-30, -30, -30}
+    };
+
     private static final double CYCLES_PER_PIXEL = 1.0 / 6.0;
     private static final double NOISE_SIGMA = 32.0;
 
-    private SyntheticCifar() {
-    }
+    private SyntheticCifar() {}
 
     public static CifarSplit generate(int images, long seed, boolean testSplit) {
         if (images < 0) {
@@ -50,7 +51,9 @@ public final class SyntheticCifar {
             double tint = TINTS[label][c] + random.nextDouble(-10, 10);
             for (int y = 0; y < ImageGeometry.HEIGHT; y++) {
                 for (int x = 0; x < ImageGeometry.WIDTH; x++) {
-                    double value = brightness + tint + contrast * Math.sin(kx * x + ky * y + phase)
+                    double value = brightness
+                            + tint
+                            + contrast * Math.sin(kx * x + ky * y + phase)
                             + NOISE_SIGMA * gaussian(random);
                     pixels[offset + c * ImageGeometry.PIXELS_PER_CHANNEL + y * ImageGeometry.WIDTH + x] =
                             (byte) Math.max(0, Math.min(255, (int) Math.round(value)));

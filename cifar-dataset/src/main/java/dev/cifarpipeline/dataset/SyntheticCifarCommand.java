@@ -8,8 +8,7 @@ import java.nio.file.Path;
  * layout, or in torchvision's pickled one.
  */
 public final class SyntheticCifarCommand {
-    private SyntheticCifarCommand() {
-    }
+    private SyntheticCifarCommand() {}
 
     public static void main(String[] args) {
         Path out = null;
@@ -38,7 +37,8 @@ public final class SyntheticCifarCommand {
                 throw new IllegalArgumentException("--out DIR is required");
             }
             if (!layout.equals("bin") && !layout.equals("py")) {
-                throw new IllegalArgumentException("--layout must be bin (cifar-10-batches-bin) or py (cifar-10-batches-py), not " + layout);
+                throw new IllegalArgumentException(
+                        "--layout must be bin (cifar-10-batches-bin) or py (cifar-10-batches-py), not " + layout);
             }
         } catch (IllegalArgumentException e) {
             System.err.println("synthetic-cifar: " + e.getMessage());
@@ -46,12 +46,14 @@ public final class SyntheticCifarCommand {
             System.exit(2);
         }
         if (layout.equals("py")) {
-            CifarPickleWriter.write(out, SyntheticCifar.generate(train, seed, false), SyntheticCifar.generate(test, seed, true));
+            CifarPickleWriter.write(
+                    out, SyntheticCifar.generate(train, seed, false), SyntheticCifar.generate(test, seed, true));
         } else {
             SyntheticCifar.write(out, train, test, seed);
         }
-        System.out.printf("wrote %d train and %d test synthetic images (seed %d, %s layout) to %s%n", train, test, seed, layout,
-                out.toAbsolutePath());
+        System.out.printf(
+                "wrote %d train and %d test synthetic images (seed %d, %s layout) to %s%n",
+                train, test, seed, layout, out.toAbsolutePath());
     }
 
     private static String require(String option, String value) {
@@ -62,6 +64,7 @@ public final class SyntheticCifarCommand {
     }
 
     private static void usage() {
-        System.err.println("usage: SyntheticCifarCommand --out DIR [--train N] [--test N] [--seed S] [--layout bin|py]");
+        System.err.println(
+                "usage: SyntheticCifarCommand --out DIR [--train N] [--test N] [--seed S] [--layout bin|py]");
     }
 }

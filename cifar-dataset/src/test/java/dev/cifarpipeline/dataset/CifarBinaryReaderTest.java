@@ -25,8 +25,12 @@ class CifarBinaryReaderTest {
             long size = Files.size(dir.resolve(CifarBinaryLayout.FOLDER).resolve(name));
             assertEquals(0, size % 3073, name + " holds whole 3,073-byte records");
         }
-        assertEquals((103 + 21) * 3073L, Files.list(dir.resolve(CifarBinaryLayout.FOLDER))
-                .filter(p -> p.toString().endsWith(".bin")).mapToLong(p -> p.toFile().length()).sum());
+        assertEquals(
+                (103 + 21) * 3073L,
+                Files.list(dir.resolve(CifarBinaryLayout.FOLDER))
+                        .filter(p -> p.toString().endsWith(".bin"))
+                        .mapToLong(p -> p.toFile().length())
+                        .sum());
         CifarDataset read = CifarBinaryReader.read(dir); // the parent folder is accepted too
         assertArrayEquals(written.train().labels(), read.train().labels());
         assertArrayEquals(written.train().pixels(), read.train().pixels());
@@ -36,8 +40,8 @@ class CifarBinaryReaderTest {
     @Test
     void recordLayoutIsLabelThenRedGreenBluePlanes() throws IOException {
         CifarSplit one = new CifarSplit(new byte[] {7}, new byte[3072]);
-        one.pixels()[0] = 11;       // R(0,0)
-        one.pixels()[1024] = 22;    // G(0,0)
+        one.pixels()[0] = 11; // R(0,0)
+        one.pixels()[1024] = 22; // G(0,0)
         one.pixels()[2048 + 33] = 33; // B(1,1)
         CifarBinaryWriter.write(dir, one, one);
         byte[] file = Files.readAllBytes(dir.resolve("test_batch.bin"));
@@ -51,7 +55,9 @@ class CifarBinaryReaderTest {
     void generatorIsDeterministicBySeedAndBalancedEnough() {
         CifarSplit a = SyntheticCifar.generate(500, 42, false);
         assertArrayEquals(a.pixels(), SyntheticCifar.generate(500, 42, false).pixels());
-        assertNotEquals(Arrays.hashCode(a.pixels()), Arrays.hashCode(SyntheticCifar.generate(500, 43, false).pixels()));
+        assertNotEquals(
+                Arrays.hashCode(a.pixels()),
+                Arrays.hashCode(SyntheticCifar.generate(500, 43, false).pixels()));
         int[] counts = new int[10];
         for (byte label : a.labels()) {
             counts[label]++;
@@ -97,7 +103,8 @@ class CifarBinaryReaderTest {
         bytes[3 * 3073] = 10;
         Files.write(file, bytes);
         DatasetLayoutException e = assertThrows(DatasetLayoutException.class, () -> CifarBinaryReader.read(dir));
-        assertTrue(e.getMessage().contains("test_batch.bin: record 3 at byte offset 9219 has label 10"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("test_batch.bin: record 3 at byte offset 9219 has label 10"), e.getMessage());
     }
 
     @Test
@@ -105,10 +112,12 @@ class CifarBinaryReaderTest {
         SyntheticCifar.write(dir, 50, 10, 1);
         Files.write(dir.resolve("data_batch_2.bin"), new byte[0]);
         assertTrue(assertThrows(DatasetLayoutException.class, () -> CifarBinaryReader.read(dir))
-                .getMessage().contains("data_batch_2.bin: file is empty"));
+                .getMessage()
+                .contains("data_batch_2.bin: file is empty"));
         Files.delete(dir.resolve("data_batch_5.bin"));
         Files.write(dir.resolve("data_batch_2.bin"), new byte[3073]);
         assertTrue(assertThrows(DatasetLayoutException.class, () -> CifarBinaryReader.read(dir))
-                .getMessage().contains("data_batch_5.bin: file is missing"));
+                .getMessage()
+                .contains("data_batch_5.bin: file is missing"));
     }
 }

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CifarDownloaderTest {
     @TempDir
     Path dir;
+
     private HttpServer server;
     private final AtomicInteger requests = new AtomicInteger();
     private volatile byte[] served;
@@ -71,9 +72,10 @@ class CifarDownloaderTest {
         SyntheticCifar.write(source.resolve(CifarBinaryLayout.FOLDER), 60, 20, 8);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes));
-             Stream<Path> files = Files.list(source.resolve(CifarBinaryLayout.FOLDER))) {
+                Stream<Path> files = Files.list(source.resolve(CifarBinaryLayout.FOLDER))) {
             for (Path file : files.sorted().toList()) {
-                TarArchiveEntry entry = new TarArchiveEntry(file.toFile(), CifarBinaryLayout.FOLDER + "/" + file.getFileName());
+                TarArchiveEntry entry =
+                        new TarArchiveEntry(file.toFile(), CifarBinaryLayout.FOLDER + "/" + file.getFileName());
                 tar.putArchiveEntry(entry);
                 Files.copy(file, tar);
                 tar.closeArchiveEntry();
@@ -103,7 +105,9 @@ class CifarDownloaderTest {
         CifarDownloader.Result first = new CifarDownloader(log::add).ensure(target, url(), md5(served));
         assertTrue(first.downloaded());
         assertEquals(target.resolve(CifarBinaryLayout.FOLDER), first.dataset());
-        assertArrayEquals(SyntheticCifar.generate(60, 8, false).pixels(), CifarDatasets.read(target).train().pixels());
+        assertArrayEquals(
+                SyntheticCifar.generate(60, 8, false).pixels(),
+                CifarDatasets.read(target).train().pixels());
         assertEquals(List.of(CifarBinaryLayout.FOLDER), leftovers(target), "no temporary files remain");
 
         CifarDownloader.Result second = new CifarDownloader(log::add).ensure(target, url(), md5(served));
@@ -118,8 +122,8 @@ class CifarDownloaderTest {
         served = good.clone();
         served[served.length / 2] ^= 0x40;
         Path target = dir.resolve("data");
-        DatasetDownloadException e = assertThrows(DatasetDownloadException.class,
-                () -> new CifarDownloader(s -> { }).ensure(target, url(), md5(good)));
+        DatasetDownloadException e = assertThrows(
+                DatasetDownloadException.class, () -> new CifarDownloader(s -> {}).ensure(target, url(), md5(good)));
         assertTrue(e.getMessage().contains("checksum mismatch, expected MD5 " + md5(good)), e.getMessage());
         assertEquals(List.of(), leftovers(target));
     }
@@ -128,8 +132,8 @@ class CifarDownloaderTest {
     void truncatedArchiveWithAMatchingChecksumFailsExtractionAndLeavesNothing() throws Exception {
         served = Arrays.copyOf(officialLikeArchive(), 20_000);
         Path target = dir.resolve("data");
-        DatasetDownloadException e = assertThrows(DatasetDownloadException.class,
-                () -> new CifarDownloader(s -> { }).ensure(target, url(), md5(served)));
+        DatasetDownloadException e = assertThrows(
+                DatasetDownloadException.class, () -> new CifarDownloader(s -> {}).ensure(target, url(), md5(served)));
         assertTrue(e.getMessage().contains("the archive is truncated or corrupt"), e.getMessage());
         assertEquals(List.of(), leftovers(target));
     }
@@ -140,8 +144,9 @@ class CifarDownloaderTest {
         served = Arrays.copyOf(good, good.length / 2);
         declaredLength = good.length;
         Path target = dir.resolve("data");
-        DatasetDownloadException e = assertThrows(DatasetDownloadException.class,
-                () -> new CifarDownloader(Duration.ofSeconds(2), s -> { }).ensure(target, url(), md5(good)));
+        DatasetDownloadException e = assertThrows(
+                DatasetDownloadException.class,
+                () -> new CifarDownloader(Duration.ofSeconds(2), s -> {}).ensure(target, url(), md5(good)));
         assertTrue(e.getMessage().contains("transfer"), e.getMessage());
         assertEquals(List.of(), leftovers(target));
     }
@@ -152,7 +157,7 @@ class CifarDownloaderTest {
         Path target = dir.resolve("data");
         Files.createDirectories(target.resolve(CifarBinaryLayout.FOLDER));
         Files.writeString(target.resolve(CifarBinaryLayout.FOLDER).resolve("test_batch.bin"), "broken");
-        CifarDownloader.Result result = new CifarDownloader(s -> { }).ensure(target, url(), md5(served));
+        CifarDownloader.Result result = new CifarDownloader(s -> {}).ensure(target, url(), md5(served));
         assertTrue(result.downloaded());
         assertEquals(20, CifarDatasets.read(target).test().size());
         assertEquals(List.of(CifarBinaryLayout.FOLDER), leftovers(target));
@@ -161,9 +166,13 @@ class CifarDownloaderTest {
     @Test
     void httpErrorsAndBadChecksumsAreNamed() {
         URI missing = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/nothing-here.tar.gz");
-        DatasetDownloadException e = assertThrows(DatasetDownloadException.class,
-                () -> new CifarDownloader(s -> { }).ensure(dir.resolve("data"), missing, CifarDownloader.OFFICIAL_BINARY_MD5));
+        DatasetDownloadException e = assertThrows(
+                DatasetDownloadException.class,
+                () -> new CifarDownloader(s -> {})
+                        .ensure(dir.resolve("data"), missing, CifarDownloader.OFFICIAL_BINARY_MD5));
         assertTrue(e.getMessage().contains("HTTP 404"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new CifarDownloader(s -> { }).ensure(dir.resolve("data"), url(), "abc"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new CifarDownloader(s -> {}).ensure(dir.resolve("data"), url(), "abc"));
     }
 }

@@ -36,15 +36,20 @@ class CifarPickleReaderTest {
     void picklesWrittenByPython3Load(String protocol) throws IOException {
         // tools/reference/py3_pickle_fixtures.py re-pickled SyntheticCifar(23 train, 7 test, seed 1) with Python 3
         Path folder = Files.createDirectories(dir.resolve(protocol));
-        for (String name : new String[] {"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"}) {
+        for (String name : new String[] {
+            "data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"
+        }) {
             try (InputStream in = getClass().getResourceAsStream("/py3-pickles/" + protocol + "/" + name)) {
                 Files.write(folder.resolve(name), in.readAllBytes());
             }
         }
         CifarDataset read = CifarPickleReader.read(folder);
-        assertArrayEquals(SyntheticCifar.generate(23, 1, false).pixels(), read.train().pixels());
-        assertArrayEquals(SyntheticCifar.generate(23, 1, false).labels(), read.train().labels());
-        assertArrayEquals(SyntheticCifar.generate(7, 1, true).pixels(), read.test().pixels());
+        assertArrayEquals(
+                SyntheticCifar.generate(23, 1, false).pixels(), read.train().pixels());
+        assertArrayEquals(
+                SyntheticCifar.generate(23, 1, false).labels(), read.train().labels());
+        assertArrayEquals(
+                SyntheticCifar.generate(7, 1, true).pixels(), read.test().pixels());
     }
 
     @Test

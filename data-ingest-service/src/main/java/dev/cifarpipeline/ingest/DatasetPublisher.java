@@ -34,8 +34,11 @@ public class DatasetPublisher implements PublishListener {
     private volatile boolean topicsReady;
     private Thread worker;
 
-    public DatasetPublisher(IngestConfig config, IngestMetrics metrics,
-                            @Identifier("default-kafka-broker") Map<String, Object> kafka, Config settings) {
+    public DatasetPublisher(
+            IngestConfig config,
+            IngestMetrics metrics,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            Config settings) {
         this.config = config;
         this.metrics = metrics;
         this.kafka = kafka;
@@ -47,7 +50,12 @@ public class DatasetPublisher implements PublishListener {
         try {
             config.validate();
             if (config.download().enabled()) {
-                LOG.info(new CifarDownloader(LOG::info).ensure(config.datasetDir(), config.download().url(), config.download().checksum()).message());
+                LOG.info(new CifarDownloader(LOG::info)
+                        .ensure(
+                                config.datasetDir(),
+                                config.download().url(),
+                                config.download().checksum())
+                        .message());
             }
             dataset = CifarDatasets.read(config.datasetDir());
         } catch (RuntimeException e) {
@@ -55,27 +63,52 @@ public class DatasetPublisher implements PublishListener {
             LOG.errorf("data-ingest-service cannot start: %s", e.getMessage());
             throw e;
         }
-        BatchFactory batches = new BatchFactory(dataset, config.streamSeed(), config.batchSize(), config.testBatchSize());
-        LOG.infof("dataset %s (%s): %d train, %d test images; stream of %d epoch(s) of %d batches of %d, seed %d, at most %d epoch(s) ahead",
-                dataset.source(), dataset.layout(), dataset.train().size(), dataset.test().size(), config.epochs(),
-                batches.trainBatchesPerEpoch(), config.batchSize(), config.streamSeed(), config.maxEpochsAhead());
-        status = new IngestStatus("STARTING", dataset.source().toString(), dataset.layout(), dataset.train().size(),
-                dataset.test().size(), batches.trainBatchesPerEpoch(), config.epochs(), -1, 0, null, null);
+        BatchFactory batches =
+                new BatchFactory(dataset, config.streamSeed(), config.batchSize(), config.testBatchSize());
+        LOG.infof(
+                "dataset %s (%s): %d train, %d test images; stream of %d epoch(s) of %d batches of %d, seed %d, at most %d epoch(s) ahead",
+                dataset.source(),
+                dataset.layout(),
+                dataset.train().size(),
+                dataset.test().size(),
+                config.epochs(),
+                batches.trainBatchesPerEpoch(),
+                config.batchSize(),
+                config.streamSeed(),
+                config.maxEpochsAhead());
+        status = new IngestStatus(
+                "STARTING",
+                dataset.source().toString(),
+                dataset.layout(),
+                dataset.train().size(),
+                dataset.test().size(),
+                batches.trainBatchesPerEpoch(),
+                config.epochs(),
+                -1,
+                0,
+                null,
+                null);
         worker = new Thread(() -> stream(batches), "stream-publisher");
         worker.setDaemon(true);
         worker.start();
     }
 
     private void stream(BatchFactory batches) {
-        StreamPublisher.Settings settings = new StreamPublisher.Settings(config.epochs(), config.streamSeed(),
-                config.maxInFlight(), config.maxEpochsAhead(), config.lagPollInterval(),
+        StreamPublisher.Settings settings = new StreamPublisher.Settings(
+                config.epochs(),
+                config.streamSeed(),
+                config.maxInFlight(),
+                config.maxEpochsAhead(),
+                config.lagPollInterval(),
                 config.compression());
         try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka, settings, this)) {
             StreamPublisher.ResumePoint resume = publisher.prepare();
             topicsReady = true;
             String at = "epoch " + resume.epoch() + " batch " + resume.batch();
             status = with(status.state(), status.epoch(), status.leadEpochs(), at, null);
-            LOG.infof("topics ready; publishing from %s%s", at, resume.testSetComplete() ? " (test set already complete)" : "");
+            LOG.infof(
+                    "topics ready; publishing from %s%s",
+                    at, resume.testSetComplete() ? " (test set already complete)" : "");
             publisher.run(resume, () -> stopping);
             LOG.infof("stream %s: %d epoch(s)", status.state().toLowerCase(), config.epochs());
         } catch (InterruptedException e) {
@@ -123,14 +156,26 @@ public class DatasetPublisher implements PublishListener {
     @Override
     public void state(String state) {
         if (!state.equals(status.state()) && "WAITING_FOR_CONSUMERS".equals(state)) {
-            LOG.infof("holding back: the slowest run is %d epoch(s) behind (limit %d)", status.leadEpochs(), config.maxEpochsAhead());
+            LOG.infof(
+                    "holding back: the slowest run is %d epoch(s) behind (limit %d)",
+                    status.leadEpochs(), config.maxEpochsAhead());
         }
         status = with(state, status.epoch(), status.leadEpochs(), status.resumedAt(), null);
     }
 
     private IngestStatus with(String state, int epoch, int lead, String resumedAt, String error) {
         IngestStatus s = status;
-        return new IngestStatus(state, s.dataset(), s.layout(), s.trainImages(), s.testImages(), s.batchesPerEpoch(),
-                s.epochs(), epoch, lead, resumedAt, error);
+        return new IngestStatus(
+                state,
+                s.dataset(),
+                s.layout(),
+                s.trainImages(),
+                s.testImages(),
+                s.batchesPerEpoch(),
+                s.epochs(),
+                epoch,
+                lead,
+                resumedAt,
+                error);
     }
 }

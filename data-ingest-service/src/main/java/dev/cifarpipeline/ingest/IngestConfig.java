@@ -38,7 +38,6 @@ public interface IngestConfig {
     @WithDefault("2")
     int maxEpochsAhead();
 
-
     /** How often to look at the runs' progress while waiting for them. */
     @WithDefault("1s")
     Duration lagPollInterval();
@@ -69,10 +68,13 @@ public interface IngestConfig {
     default void validate() {
         require(epochs() >= 1, "ingest.epochs must be at least 1, got " + epochs());
         require(batchSize() >= 1 && batchSize() <= 256, "ingest.batch-size must be 1..256, got " + batchSize());
-        require(testBatchSize() >= 1 && testBatchSize() <= 256, "ingest.test-batch-size must be 1..256, got " + testBatchSize());
+        require(
+                testBatchSize() >= 1 && testBatchSize() <= 256,
+                "ingest.test-batch-size must be 1..256, got " + testBatchSize());
         require(maxInFlight() >= 1, "ingest.max-in-flight must be at least 1, got " + maxInFlight());
         require(maxEpochsAhead() >= 0, "ingest.max-epochs-ahead must be 0 or more, got " + maxEpochsAhead());
-        require(List.of("none", "lz4", "zstd", "gzip", "snappy").contains(compression()),
+        require(
+                List.of("none", "lz4", "zstd", "gzip", "snappy").contains(compression()),
                 "ingest.compression must be none, lz4, zstd, gzip or snappy, got '" + compression() + "'");
     }
 

@@ -21,7 +21,9 @@ public class IngestLiveness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         IngestStatus s = publisher.status();
-        var response = HealthCheckResponse.named("stream-publisher").status(!"FAILED".equals(s.state())).withData("state", s.state());
+        var response = HealthCheckResponse.named("stream-publisher")
+                .status(!"FAILED".equals(s.state()))
+                .withData("state", s.state());
         if (s.error() != null) {
             response.withData("error", s.error());
         }

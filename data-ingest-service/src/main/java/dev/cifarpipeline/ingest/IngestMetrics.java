@@ -24,11 +24,14 @@ public class IngestMetrics {
 
     public IngestMetrics(MeterRegistry registry) {
         Gauge.builder("ingest_epoch", epoch, AtomicInteger::get)
-                .description("0-based epoch being published; -1 before the first").register(registry);
+                .description("0-based epoch being published; -1 before the first")
+                .register(registry);
         Gauge.builder("ingest_lead_epochs", lead, AtomicInteger::get)
-                .description("Epochs the next epoch to publish is ahead of the slowest training run").register(registry);
+                .description("Epochs the next epoch to publish is ahead of the slowest training run")
+                .register(registry);
         Gauge.builder("ingest_waiting_for_consumers", waiting, AtomicInteger::get)
-                .description("1 while ingest holds back because the slowest run is too far behind").register(registry);
+                .description("1 while ingest holds back because the slowest run is too far behind")
+                .register(registry);
         for (BatchKind kind : BatchKind.values()) {
             byKind.put(kind, new KindMeters(registry, kind.name().toLowerCase(Locale.ROOT)));
         }
@@ -58,14 +61,22 @@ public class IngestMetrics {
         final Timer latency;
 
         KindMeters(MeterRegistry registry, String kind) {
-            batches = Counter.builder("ingest_batches_published_total").description("Batches acknowledged by the broker")
-                    .tag("kind", kind).register(registry);
-            images = Counter.builder("ingest_images_published_total").description("Images acknowledged by the broker")
-                    .tag("kind", kind).register(registry);
-            bytes = Counter.builder("ingest_bytes_published_total").description("Record bytes acknowledged by the broker")
-                    .tag("kind", kind).register(registry);
-            latency = Timer.builder("ingest_publish_latency_seconds").tag("kind", kind)
-                    .description("Time from sending a batch to the broker's acknowledgement").register(registry);
+            batches = Counter.builder("ingest_batches_published_total")
+                    .description("Batches acknowledged by the broker")
+                    .tag("kind", kind)
+                    .register(registry);
+            images = Counter.builder("ingest_images_published_total")
+                    .description("Images acknowledged by the broker")
+                    .tag("kind", kind)
+                    .register(registry);
+            bytes = Counter.builder("ingest_bytes_published_total")
+                    .description("Record bytes acknowledged by the broker")
+                    .tag("kind", kind)
+                    .register(registry);
+            latency = Timer.builder("ingest_publish_latency_seconds")
+                    .tag("kind", kind)
+                    .description("Time from sending a batch to the broker's acknowledgement")
+                    .register(registry);
         }
     }
 }

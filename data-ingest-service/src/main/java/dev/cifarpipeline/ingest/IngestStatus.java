@@ -15,6 +15,15 @@ package dev.cifarpipeline.ingest;
  * @param resumedAt         where this process started publishing: "epoch E batch B"
  * @param error             why publishing failed, if it did
  */
-public record IngestStatus(String state, String dataset, String layout, int trainImages, int testImages, int batchesPerEpoch,
-                           int epochs, int epoch, int leadEpochs, String resumedAt, String error) {
-}
+public record IngestStatus(
+        String state,
+        String dataset,
+        String layout,
+        int trainImages,
+        int testImages,
+        int batchesPerEpoch,
+        int epochs,
+        int epoch,
+        int leadEpochs,
+        String resumedAt,
+        String error) {}

@@ -14,10 +14,14 @@ class ComposeSettingsTest {
         Set<String> known = ComposeFile.environmentNames(IngestConfig.class, "ingest");
         Set<String> unknown = new TreeSet<>();
         for (String name : ComposeFile.read().environment("data-ingest-service").keySet()) {
-            if (!known.contains(name) && !name.startsWith("KAFKA_")) { // kafka.* keys reach the Kafka clients as they are
+            if (!known.contains(name)
+                    && !name.startsWith("KAFKA_")) { // kafka.* keys reach the Kafka clients as they are
                 unknown.add(name);
             }
         }
-        assertTrue(unknown.isEmpty(), "docker-compose.yml sets " + unknown + " for data-ingest-service, which has no such keys; known: " + known);
+        assertTrue(
+                unknown.isEmpty(),
+                "docker-compose.yml sets " + unknown + " for data-ingest-service, which has no such keys; known: "
+                        + known);
     }
 }

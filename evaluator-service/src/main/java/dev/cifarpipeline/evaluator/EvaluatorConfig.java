@@ -41,14 +41,16 @@ public interface EvaluatorConfig {
             throw new IllegalArgumentException("evaluator.batch-size must be 1..10000, got " + batchSize());
         }
         if (maxPendingCheckpoints() < 1) {
-            throw new IllegalArgumentException("evaluator.max-pending-checkpoints must be at least 1, got " + maxPendingCheckpoints());
+            throw new IllegalArgumentException(
+                    "evaluator.max-pending-checkpoints must be at least 1, got " + maxPendingCheckpoints());
         }
         if (maxCheckpointBytes() < 1 || maxCheckpointBytes() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("evaluator.max-checkpoint-bytes must be 1.." + (Integer.MAX_VALUE - 8) + ", got "
-                    + maxCheckpointBytes());
+            throw new IllegalArgumentException("evaluator.max-checkpoint-bytes must be 1.." + (Integer.MAX_VALUE - 8)
+                    + ", got " + maxCheckpointBytes());
         }
         if (sessionTimeout().toMillis() < 1000) {
-            throw new IllegalArgumentException("evaluator.session-timeout must be at least 1s, got " + sessionTimeout());
+            throw new IllegalArgumentException(
+                    "evaluator.session-timeout must be at least 1s, got " + sessionTimeout());
         }
     }
 }

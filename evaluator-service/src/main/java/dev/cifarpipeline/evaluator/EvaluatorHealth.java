@@ -8,8 +8,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /** Health of the evaluator: ready once it has joined the evaluators' group; live while its checkpoint stream runs. */
 public final class EvaluatorHealth {
-    private EvaluatorHealth() {
-    }
+    private EvaluatorHealth() {}
 
     @Readiness
     @ApplicationScoped
@@ -22,8 +21,11 @@ public final class EvaluatorHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("evaluator-group").status(node.ready()).withData("evaluator", node.evaluatorId())
-                    .withData("testSet", node.testSet().progress()).build();
+            return HealthCheckResponse.named("evaluator-group")
+                    .status(node.ready())
+                    .withData("evaluator", node.evaluatorId())
+                    .withData("testSet", node.testSet().progress())
+                    .build();
         }
     }
 
@@ -38,7 +40,10 @@ public final class EvaluatorHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("checkpoint-stream").status(node.alive()).withData("problem", node.problem()).build();
+            return HealthCheckResponse.named("checkpoint-stream")
+                    .status(node.alive())
+                    .withData("problem", node.problem())
+                    .build();
         }
     }
 }

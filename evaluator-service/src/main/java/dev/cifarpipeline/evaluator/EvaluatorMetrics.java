@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public class EvaluatorMetrics {
     /** The dead-letter counter's {@code channel} values: the streams the evaluator reads. */
     public static final String CHECKPOINTS = "checkpoints";
+
     public static final String TEST_BATCHES = "test-batches";
 
     private final MeterRegistry registry;
@@ -48,13 +49,20 @@ public class EvaluatorMetrics {
 
     /** A result this evaluator computed and published. */
     public void scored(EvaluationResult result) {
-        Counter.builder("evaluator_checkpoints_scored_total").tag("run", result.runId())
-                .description("Checkpoints this evaluator scored on the test set").register(registry).increment();
-        Timer.builder("evaluator_scoring_seconds").tag("run", result.runId())
-                .description("Wall time to score a checkpoint on the whole test set").register(registry)
+        Counter.builder("evaluator_checkpoints_scored_total")
+                .tag("run", result.runId())
+                .description("Checkpoints this evaluator scored on the test set")
+                .register(registry)
+                .increment();
+        Timer.builder("evaluator_scoring_seconds")
+                .tag("run", result.runId())
+                .description("Wall time to score a checkpoint on the whole test set")
+                .register(registry)
                 .record(Duration.ofNanos((long) (result.scoringSeconds() * 1e9)));
-        Timer.builder("evaluator_checkpoint_to_result_seconds").tag("run", result.runId())
-                .description("From the trainer taking a checkpoint to its result being published").register(registry)
+        Timer.builder("evaluator_checkpoint_to_result_seconds")
+                .tag("run", result.runId())
+                .description("From the trainer taking a checkpoint to its result being published")
+                .register(registry)
                 .record(Duration.ofMillis(Math.max(0, result.evaluatedAtMillis() - result.checkpointAtMillis())));
     }
 
@@ -63,59 +71,90 @@ public class EvaluatorMetrics {
      * transport's share of a checkpoint's way to its score; scoring is the rest).
      */
     public void verified(String runId, long createdAtMillis) {
-        Timer.builder("evaluator_checkpoint_to_verified_seconds").tag("run", runId)
-                .description("From the trainer taking a checkpoint to the evaluator holding it verified").register(registry)
+        Timer.builder("evaluator_checkpoint_to_verified_seconds")
+                .tag("run", runId)
+                .description("From the trainer taking a checkpoint to the evaluator holding it verified")
+                .register(registry)
                 .record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - createdAtMillis)));
     }
 
     public void deadLettered(String channel) {
-        Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
-                .description("Records sent to the dead-letter topic").register(registry).increment();
+        Counter.builder("pipeline_dead_letter_records_total")
+                .tag("service", "evaluator")
+                .tag("channel", channel)
+                .description("Records sent to the dead-letter topic")
+                .register(registry)
+                .increment();
     }
 
     /** A verified checkpoint that could not be scored (no test set in time, weights that do not fit, …). */
     public void scoringFailed(String runId) {
-        Counter.builder("evaluator_scoring_failures_total").tag("run", runId)
-                .description("Checkpoints that verified but could not be scored").register(registry).increment();
+        Counter.builder("evaluator_scoring_failures_total")
+                .tag("run", runId)
+                .description("Checkpoints that verified but could not be scored")
+                .register(registry)
+                .increment();
     }
 
     /** A result discarded: the group gave the checkpoint's partition to another evaluator while this one scored it. */
     public void discarded(String runId) {
-        Counter.builder("evaluator_results_discarded_total").tag("run", runId)
-                .description("Results discarded because another evaluator took over the checkpoint while this one scored it")
-                .register(registry).increment();
+        Counter.builder("evaluator_results_discarded_total")
+                .tag("run", runId)
+                .description(
+                        "Results discarded because another evaluator took over the checkpoint while this one scored it")
+                .register(registry)
+                .increment();
     }
 
     /** Counters that alerts watch exist from the start, at zero, so "no failures" reads 0 rather than no data. */
     public void registerCounters() {
         for (String channel : List.of(CHECKPOINTS, TEST_BATCHES)) {
-            Counter.builder("pipeline_dead_letter_records_total").tag("service", "evaluator").tag("channel", channel)
-                    .description("Records sent to the dead-letter topic").register(registry);
+            Counter.builder("pipeline_dead_letter_records_total")
+                    .tag("service", "evaluator")
+                    .tag("channel", channel)
+                    .description("Records sent to the dead-letter topic")
+                    .register(registry);
         }
     }
 
     private RunGauges register(String run) {
         RunGauges g = new RunGauges();
-        Counter.builder("evaluator_scoring_failures_total").tag("run", run)
-                .description("Checkpoints that verified but could not be scored").register(registry);
-        Gauge.builder("evaluator_test_accuracy", g, x -> x.accuracy).tag("run", run)
-                .description("Test accuracy (0-1) of the run's latest scored checkpoint").register(registry);
-        Gauge.builder("evaluator_test_loss", g, x -> x.loss).tag("run", run)
-                .description("Mean test cross-entropy of the run's latest scored checkpoint").register(registry);
-        Gauge.builder("evaluator_checkpoint_epoch", g, x -> x.epoch).tag("run", run)
-                .description("Epochs trained by the run's latest scored checkpoint").register(registry);
-        Gauge.builder("evaluator_best_test_accuracy", g, x -> x.best).tag("run", run)
-                .description("Test accuracy (0-1) of the run's best checkpoint so far").register(registry);
+        Counter.builder("evaluator_scoring_failures_total")
+                .tag("run", run)
+                .description("Checkpoints that verified but could not be scored")
+                .register(registry);
+        Gauge.builder("evaluator_test_accuracy", g, x -> x.accuracy)
+                .tag("run", run)
+                .description("Test accuracy (0-1) of the run's latest scored checkpoint")
+                .register(registry);
+        Gauge.builder("evaluator_test_loss", g, x -> x.loss)
+                .tag("run", run)
+                .description("Mean test cross-entropy of the run's latest scored checkpoint")
+                .register(registry);
+        Gauge.builder("evaluator_checkpoint_epoch", g, x -> x.epoch)
+                .tag("run", run)
+                .description("Epochs trained by the run's latest scored checkpoint")
+                .register(registry);
+        Gauge.builder("evaluator_best_test_accuracy", g, x -> x.best)
+                .tag("run", run)
+                .description("Test accuracy (0-1) of the run's best checkpoint so far")
+                .register(registry);
         for (int c = 0; c < ImageGeometry.CLASSES; c++) {
             int label = c;
             String name = ImageGeometry.CLASS_NAMES.get(c);
-            Gauge.builder("evaluator_class_accuracy", g, x -> x.perClass[label]).tag("run", run).tag("class", name)
-                    .description("Test accuracy (0-1) per class of the run's latest scored checkpoint").register(registry);
+            Gauge.builder("evaluator_class_accuracy", g, x -> x.perClass[label])
+                    .tag("run", run)
+                    .tag("class", name)
+                    .description("Test accuracy (0-1) per class of the run's latest scored checkpoint")
+                    .register(registry);
             for (int p = 0; p < ImageGeometry.CLASSES; p++) {
                 int predicted = p;
-                Gauge.builder("evaluator_confusion_images", g, x -> x.confusion[label][predicted]).tag("run", run).tag("class", name)
+                Gauge.builder("evaluator_confusion_images", g, x -> x.confusion[label][predicted])
+                        .tag("run", run)
+                        .tag("class", name)
                         .tag("predicted", ImageGeometry.CLASS_NAMES.get(p))
-                        .description("Test images of a class by the class predicted, latest scored checkpoint").register(registry);
+                        .description("Test images of a class by the class predicted, latest scored checkpoint")
+                        .register(registry);
             }
         }
         return g;

@@ -50,8 +50,12 @@ public class EvaluatorNode {
     private ResultLog resultLog;
     private CheckpointStream stream;
 
-    public EvaluatorNode(EvaluatorConfig config, EvaluatorMetrics metrics, TestSetCache testSet,
-                         @Identifier("default-kafka-broker") Map<String, Object> kafka, Config settings) {
+    public EvaluatorNode(
+            EvaluatorConfig config,
+            EvaluatorMetrics metrics,
+            TestSetCache testSet,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            Config settings) {
         this.config = config;
         this.metrics = metrics;
         this.testSet = testSet;
@@ -68,8 +72,12 @@ public class EvaluatorNode {
             throw e;
         }
         try (Admin admin = Admin.create(kafka)) {
-            TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(topics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
-                    TopicSpec.events(topics.evaluationResults(), TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(topics.deadLetter())));
+            TopicSpec.ensure(
+                    admin,
+                    List.of(
+                            TopicSpec.checkpoints(topics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
+                            TopicSpec.events(topics.evaluationResults(), TopicSpec.DEFAULT_PARTITIONS),
+                            TopicSpec.deadLetter(topics.deadLetter())));
         }
         metrics.registerCounters();
         scorer = new CheckpointScorer(config.batchSize());
@@ -78,11 +86,17 @@ public class EvaluatorNode {
         outputs = new EvaluatorOutputs(kafka, topics.evaluationResults(), topics.deadLetter(), evaluatorId);
         resultLog = new ResultLog(kafka, topics.evaluationResults(), book, this::observed, LOG::info);
         resultLog.start();
-        stream = new CheckpointStream(kafka, topics.checkpoints(), new GroupMembership(config.group(), evaluatorId, config.sessionTimeout(), true),
-                new CheckpointAssembler(config.maxPendingCheckpoints(), config.maxCheckpointBytes()), book, resultLog,
+        stream = new CheckpointStream(
+                kafka,
+                topics.checkpoints(),
+                new GroupMembership(config.group(), evaluatorId, config.sessionTimeout(), true),
+                new CheckpointAssembler(config.maxPendingCheckpoints(), config.maxCheckpointBytes()),
+                book,
+                resultLog,
                 new CheckpointStream.Handler() {
                     @Override
-                    public boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit) throws InterruptedException {
+                    public boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit)
+                            throws InterruptedException {
                         return EvaluatorNode.this.score(checkpoint, commit);
                     }
 
@@ -91,12 +105,16 @@ public class EvaluatorNode {
                         metrics.deadLettered(EvaluatorMetrics.CHECKPOINTS);
                         outputs.deadLetter(record, reason);
                     }
-                }, LOG::info);
+                },
+                LOG::info);
         stream.start();
-        LOG.infof("evaluator %s: joining group %s on %s; results to %s", evaluatorId, config.group(), topics.checkpoints(), topics.evaluationResults());
+        LOG.infof(
+                "evaluator %s: joining group %s on %s; results to %s",
+                evaluatorId, config.group(), topics.checkpoints(), topics.evaluationResults());
     }
 
-    private boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit) throws InterruptedException {
+    private boolean score(VerifiedCheckpoint checkpoint, CheckpointStream.CommitPoint commit)
+            throws InterruptedException {
         var m = checkpoint.manifest();
         metrics.verified(m.runId(), m.createdAtMillis());
         TestSet tests;
@@ -104,10 +122,12 @@ public class EvaluatorNode {
             tests = testSet.await(config.testSetTimeout());
         } catch (IllegalStateException e) {
             metrics.scoringFailed(m.runId());
-            throw new IllegalArgumentException("checkpoint " + m.checkpointId() + " cannot be scored: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "checkpoint " + m.checkpointId() + " cannot be scored: " + e.getMessage(), e);
         }
-        LOG.infof("scoring checkpoint %s of run %s (epoch %d, step %d) on %d test images", m.checkpointId(), m.runId(), m.epoch(),
-                m.step(), tests.size());
+        LOG.infof(
+                "scoring checkpoint %s of run %s (epoch %d, step %d) on %d test images",
+                m.checkpointId(), m.runId(), m.epoch(), m.step(), tests.size());
         CheckpointEvaluator.Evaluated scored;
         try {
             scored = evaluator.evaluate(checkpoint, tests);
@@ -124,13 +144,22 @@ public class EvaluatorNode {
         observed(result);
         best.offer(scored);
         metrics.scored(result);
-        LOG.infof("run %s checkpoint %s (epoch %d, step %d): test accuracy %.2f %%, mean loss %.4f, scored in %.1f s",
-                m.runId(), m.checkpointId(), m.epoch(), m.step(), 100 * result.accuracy(), result.meanLoss(), result.scoringSeconds());
+        LOG.infof(
+                "run %s checkpoint %s (epoch %d, step %d): test accuracy %.2f %%, mean loss %.4f, scored in %.1f s",
+                m.runId(),
+                m.checkpointId(),
+                m.epoch(),
+                m.step(),
+                100 * result.accuracy(),
+                result.meanLoss(),
+                result.scoringSeconds());
         return true;
     }
 
     private void observed(EvaluationResult result) {
-        metrics.observed(result, book.best(result.runId()).map(EvaluationResult::accuracy).orElse(Double.NaN));
+        metrics.observed(
+                result,
+                book.best(result.runId()).map(EvaluationResult::accuracy).orElse(Double.NaN));
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
@@ -184,6 +213,8 @@ public class EvaluatorNode {
         if (stream != null && stream.failure() != null) {
             return "checkpoint stream stopped: " + stream.failure().getMessage();
         }
-        return resultLog != null && resultLog.failure() != null ? "result log stopped: " + resultLog.failure().getMessage() : "";
+        return resultLog != null && resultLog.failure() != null
+                ? "result log stopped: " + resultLog.failure().getMessage()
+                : "";
     }
 }

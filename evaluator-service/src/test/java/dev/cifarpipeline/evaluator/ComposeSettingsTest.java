@@ -14,10 +14,14 @@ class ComposeSettingsTest {
         Set<String> known = ComposeFile.environmentNames(EvaluatorConfig.class, "evaluator");
         Set<String> unknown = new TreeSet<>();
         for (String name : ComposeFile.read().environment("evaluator-service").keySet()) {
-            if (!known.contains(name) && !name.startsWith("KAFKA_")) { // kafka.* keys reach the Kafka clients as they are
+            if (!known.contains(name)
+                    && !name.startsWith("KAFKA_")) { // kafka.* keys reach the Kafka clients as they are
                 unknown.add(name);
             }
         }
-        assertTrue(unknown.isEmpty(), "docker-compose.yml sets " + unknown + " for evaluator-service, which has no such keys; known: " + known);
+        assertTrue(
+                unknown.isEmpty(),
+                "docker-compose.yml sets " + unknown + " for evaluator-service, which has no such keys; known: "
+                        + known);
     }
 }

@@ -40,7 +40,15 @@ public final class BenchCommand {
     private static final List<String> SERVICES = List.of("data-ingest-service", "trainer-service", "evaluator-service");
 
     /** The command's options, checked. */
-    public record Options(int rounds, int trainSteps, int warm, int evalImages, int ingestImages, int rssSteps, Path out, int kafkaPort) {
+    public record Options(
+            int rounds,
+            int trainSteps,
+            int warm,
+            int evalImages,
+            int ingestImages,
+            int rssSteps,
+            Path out,
+            int kafkaPort) {
         public static Options parse(List<String> args) {
             int rounds = 3;
             int trainSteps = 40;
@@ -53,7 +61,10 @@ public final class BenchCommand {
             for (int i = 0; i < args.size(); i++) {
                 String option = args.get(i);
                 if (i + 1 >= args.size()) {
-                    throw new IllegalArgumentException(option.startsWith("--") ? option + " needs a value" : "unexpected argument '" + option + "'");
+                    throw new IllegalArgumentException(
+                            option.startsWith("--")
+                                    ? option + " needs a value"
+                                    : "unexpected argument '" + option + "'");
                 }
                 String value = args.get(++i);
                 switch (option) {
@@ -69,11 +80,13 @@ public final class BenchCommand {
                 }
             }
             if (evalImages % 100 != 0) {
-                throw new IllegalArgumentException("--eval-images must be a multiple of 100 (batches of 100, as the seed's), got " + evalImages);
+                throw new IllegalArgumentException(
+                        "--eval-images must be a multiple of 100 (batches of 100, as the seed's), got " + evalImages);
             }
             if (rssSteps > 0 && rssSteps < 1_000) {
-                throw new IllegalArgumentException("--rss-steps must be 0 (skip) or at least 1000 (RSS is read at steps 100 and 1,000), got "
-                        + rssSteps);
+                throw new IllegalArgumentException(
+                        "--rss-steps must be 0 (skip) or at least 1000 (RSS is read at steps 100 and 1,000), got "
+                                + rssSteps);
             }
             return new Options(rounds, trainSteps, warm, evalImages, ingestImages, rssSteps, out, kafkaPort);
         }
@@ -95,7 +108,8 @@ public final class BenchCommand {
     private final Path root;
     private final Options options;
     private final BenchResults results = new BenchResults();
-    private final String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private final String javaBinary =
+            Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
     private final Path out;
 
@@ -165,12 +179,15 @@ public final class BenchCommand {
 
     /** Each service alone (the others stopped), so that one's start-up does not slow another's. */
     private void startupTimes(LocalStack stack, Path work) throws Exception {
-        DatasetChoice dataset = DatasetChoice.resolve(RunOptions.parse(List.of("--synthetic")), root.resolve(".run"), this::say);
+        DatasetChoice dataset =
+                DatasetChoice.resolve(RunOptions.parse(List.of("--synthetic")), root.resolve(".run"), this::say);
         Map<String, Map<String, String>> properties = Map.of(
-                "data-ingest-service", Map.of("ingest.dataset-dir", dataset.dir().toString(), "ingest.epochs", "1"),
+                "data-ingest-service",
+                        Map.of("ingest.dataset-dir", dataset.dir().toString(), "ingest.epochs", "1"),
                 "trainer-service", Map.of("trainer.progress-bar", "false"),
                 "evaluator-service", Map.of());
-        for (String module : SERVICES) { // ingest first: the evaluator is ready once it holds the test set ingest published
+        for (String module :
+                SERVICES) { // ingest first: the evaluator is ready once it holds the test set ingest published
             long start = System.nanoTime();
             stack.start(module, freePort(), jvmOptions(module), properties.get(module), work.resolve("logs"));
             stack.awaitReady(Duration.ofMinutes(3));
@@ -184,11 +201,23 @@ public final class BenchCommand {
 
     private void ingest(String bootstrap) throws Exception {
         say("ingest: " + options.ingestImages() + " augmented images to the broker");
-        JsonNode line = benchmark("data-ingest-service", List.of("-Xmx2g"), "dev.cifarpipeline.ingest.bench.IngestThroughputBenchmark",
-                bootstrap, Integer.toString(options.ingestImages()), "1", "none");
-        results.put("ingest_images_per_s", "ingest: augmented images published", "img/s",
+        JsonNode line = benchmark(
+                "data-ingest-service",
+                List.of("-Xmx2g"),
+                "dev.cifarpipeline.ingest.bench.IngestThroughputBenchmark",
+                bootstrap,
+                Integer.toString(options.ingestImages()),
+                "1",
+                "none");
+        results.put(
+                "ingest_images_per_s",
+                "ingest: augmented images published",
+                "img/s",
                 BenchResults.number("IngestThroughputBenchmark", line, "ingest_images_per_s"));
-        results.put("ingest_augment_encode_images_per_s", "ingest: augment + encode alone (no Kafka)", "img/s",
+        results.put(
+                "ingest_augment_encode_images_per_s",
+                "ingest: augment + encode alone (no Kafka)",
+                "img/s",
                 BenchResults.number("IngestThroughputBenchmark", line, "ingest_augment_encode_images_per_s"));
     }
 
@@ -198,23 +227,54 @@ public final class BenchCommand {
         double[] seedTrain = reference.torch() ? new double[options.rounds()] : null;
         double[] seedForward = reference.torch() ? new double[options.rounds()] : null;
         for (int r = 0; r < options.rounds(); r++) {
-            say("trainer round " + (r + 1) + "/" + options.rounds() + ": " + options.trainSteps() + " steps fed from Kafka");
-            JsonNode line = benchmark("trainer-service", jvmOptions("trainer-service"), "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
-                    bootstrap, Integer.toString(options.trainSteps()), Integer.toString(options.warm()), "128", "seed");
+            say("trainer round " + (r + 1) + "/" + options.rounds() + ": " + options.trainSteps()
+                    + " steps fed from Kafka");
+            JsonNode line = benchmark(
+                    "trainer-service",
+                    jvmOptions("trainer-service"),
+                    "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
+                    bootstrap,
+                    Integer.toString(options.trainSteps()),
+                    Integer.toString(options.warm()),
+                    "128",
+                    "seed");
             ours[r] = BenchResults.number("TrainerKafkaBenchmark", line, "trainer_images_per_s");
             wait[r] = BenchResults.number("TrainerKafkaBenchmark", line, "trainer_data_wait_fraction");
             if (reference.torch()) {
                 say("trainer round " + (r + 1) + ": the seed's script");
-                JsonNode seed = python(reference.seedScript().toString(), "--device", "cpu", "--modes", "fp32", "--steps",
-                        Integer.toString(options.trainSteps()), "--warm", Integer.toString(options.warm()), "--threads", Integer.toString(cores));
+                JsonNode seed = python(
+                        reference.seedScript().toString(),
+                        "--device",
+                        "cpu",
+                        "--modes",
+                        "fp32",
+                        "--steps",
+                        Integer.toString(options.trainSteps()),
+                        "--warm",
+                        Integer.toString(options.warm()),
+                        "--threads",
+                        Integer.toString(cores));
                 seedTrain[r] = BenchResults.number("seed_vgg11.py", seed, "train_img_s");
                 seedForward[r] = BenchResults.number("seed_vgg11.py", seed, "eval_img_s");
             }
         }
-        results.putRounds("trainer_images_per_s", "seed_trainer_images_per_s", "trainer_vs_seed", "trainer: training images", ours, seedTrain);
-        results.put("trainer_data_wait_fraction", "trainer: share of wall time waiting for data (median)", "", BenchResults.median(wait));
+        results.putRounds(
+                "trainer_images_per_s",
+                "seed_trainer_images_per_s",
+                "trainer_vs_seed",
+                "trainer: training images",
+                ours,
+                seedTrain);
+        results.put(
+                "trainer_data_wait_fraction",
+                "trainer: share of wall time waiting for data (median)",
+                "",
+                BenchResults.median(wait));
         if (seedForward != null) {
-            results.put("seed_forward_images_per_s", "seed: forward pass alone, batch 100 (seed_vgg11.py eval)", "img/s",
+            results.put(
+                    "seed_forward_images_per_s",
+                    "seed: forward pass alone, batch 100 (seed_vgg11.py eval)",
+                    "img/s",
                     BenchResults.median(seedForward));
         }
     }
@@ -223,20 +283,43 @@ public final class BenchCommand {
         double[] ours = new double[options.rounds()];
         double[] seeds = reference.testLoop() ? new double[options.rounds()] : null;
         for (int r = 0; r < options.rounds(); r++) {
-            say("evaluator round " + (r + 1) + "/" + options.rounds() + ": scoring " + options.evalImages() + " images");
-            JsonNode line = benchmark("evaluator-service", List.of("-Xmx2g"), "dev.cifarpipeline.evaluator.bench.EvaluatorScoringBenchmark",
-                    Integer.toString(options.evalImages()), "1", "seed");
+            say("evaluator round " + (r + 1) + "/" + options.rounds() + ": scoring " + options.evalImages()
+                    + " images");
+            JsonNode line = benchmark(
+                    "evaluator-service",
+                    List.of("-Xmx2g"),
+                    "dev.cifarpipeline.evaluator.bench.EvaluatorScoringBenchmark",
+                    Integer.toString(options.evalImages()),
+                    "1",
+                    "seed");
             ours[r] = BenchResults.number("EvaluatorScoringBenchmark", line, "evaluator_images_per_s");
             if (seeds != null) {
                 say("evaluator round " + (r + 1) + ": the seed's test() loop");
-                seeds[r] = BenchResults.number("seed_test_loop.py", python(reference.testLoopScript().toString(), "--images",
-                        Integer.toString(options.evalImages()), "--threads", Integer.toString(cores)), "seed_eval_images_per_s");
+                seeds[r] = BenchResults.number(
+                        "seed_test_loop.py",
+                        python(
+                                reference.testLoopScript().toString(),
+                                "--images",
+                                Integer.toString(options.evalImages()),
+                                "--threads",
+                                Integer.toString(cores)),
+                        "seed_eval_images_per_s");
             }
         }
-        results.putRounds("evaluator_images_per_s", "seed_eval_images_per_s", "evaluator_vs_seed", "evaluator: test images scored", ours, seeds);
+        results.putRounds(
+                "evaluator_images_per_s",
+                "seed_eval_images_per_s",
+                "evaluator_vs_seed",
+                "evaluator: test images scored",
+                ours,
+                seeds);
         if (results.values().containsKey("seed_forward_images_per_s")) {
-            results.put("evaluator_vs_seed_forward", "evaluator: ours / the seed's forward pass alone", "x",
-                    results.values().get("evaluator_images_per_s") / results.values().get("seed_forward_images_per_s"));
+            results.put(
+                    "evaluator_vs_seed_forward",
+                    "evaluator: ours / the seed's forward pass alone",
+                    "x",
+                    results.values().get("evaluator_images_per_s")
+                            / results.values().get("seed_forward_images_per_s"));
         }
     }
 
@@ -263,32 +346,67 @@ public final class BenchCommand {
             peak = Math.max(peak, mib.asDouble());
         }
         results.put("trainer_rss_step_500_mib", "trainer RSS at step 500", "MiB", at500Mib);
-        results.put("trainer_rss_growth_500_to_1000", "trainer RSS growth, step 500 to 1,000", "", at1000Mib / at500Mib - 1);
+        results.put(
+                "trainer_rss_growth_500_to_1000",
+                "trainer RSS growth, step 500 to 1,000",
+                "",
+                at1000Mib / at500Mib - 1);
         results.put("trainer_rss_peak_mib", "trainer RSS, highest of the readings every 100 steps", "MiB", peak);
     }
 
     private void rss(String bootstrap) throws Exception {
-        say("trainer RSS: one " + options.rssSteps() + "-step run (stable preset, batch 128; about 15 minutes on 2 cores)");
-        JsonNode line = benchmark("trainer-service", jvmOptions("trainer-service"), "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
-                bootstrap, Integer.toString(options.rssSteps()), Integer.toString(options.warm()), "128", "stable");
+        say("trainer RSS: one " + options.rssSteps()
+                + "-step run (stable preset, batch 128; about 15 minutes on 2 cores)");
+        JsonNode line = benchmark(
+                "trainer-service",
+                jvmOptions("trainer-service"),
+                "dev.cifarpipeline.trainer.bench.TrainerKafkaBenchmark",
+                bootstrap,
+                Integer.toString(options.rssSteps()),
+                Integer.toString(options.warm()),
+                "128",
+                "stable");
         putTrainerRss(results, line);
-        results.put("trainer_long_run_images_per_s", "trainer: images/s over the long run (stable preset)", "img/s",
+        results.put(
+                "trainer_long_run_images_per_s",
+                "trainer: images/s over the long run (stable preset)",
+                "img/s",
                 BenchResults.number("TrainerKafkaBenchmark", line, "trainer_images_per_s"));
     }
 
     private void checkpointLatency(LocalStack stack, Path work) throws Exception {
-        say("checkpoint latency: publication to verified and to accuracy at /q/metrics (" + options.evalImages() + " test images)");
-        PackagedService evaluator = stack.start("evaluator-service", freePort(), jvmOptions("evaluator-service"), Map.of(), work.resolve("logs"));
-        stack.awaitReady(Duration.ofMinutes(3)); // the probe then publishes its test set and waits until the evaluator holds it
-        JsonNode line = benchmark("evaluator-service", List.of(), "dev.cifarpipeline.evaluator.bench.CheckpointLatencyProbe",
-                stack.bootstrap(), evaluator.url(""), Integer.toString(options.evalImages()));
-        results.put("checkpoint_publish_seconds", "checkpoint: publishing (encode, hash, send)", "s",
+        say("checkpoint latency: publication to verified and to accuracy at /q/metrics (" + options.evalImages()
+                + " test images)");
+        PackagedService evaluator = stack.start(
+                "evaluator-service", freePort(), jvmOptions("evaluator-service"), Map.of(), work.resolve("logs"));
+        stack.awaitReady(
+                Duration.ofMinutes(3)); // the probe then publishes its test set and waits until the evaluator holds it
+        JsonNode line = benchmark(
+                "evaluator-service",
+                List.of(),
+                "dev.cifarpipeline.evaluator.bench.CheckpointLatencyProbe",
+                stack.bootstrap(),
+                evaluator.url(""),
+                Integer.toString(options.evalImages()));
+        results.put(
+                "checkpoint_publish_seconds",
+                "checkpoint: publishing (encode, hash, send)",
+                "s",
                 BenchResults.number("CheckpointLatencyProbe", line, "publish_seconds"));
-        results.put("checkpoint_to_verified_seconds", "checkpoint: taken to verified at the evaluator", "s",
+        results.put(
+                "checkpoint_to_verified_seconds",
+                "checkpoint: taken to verified at the evaluator",
+                "s",
                 BenchResults.number("CheckpointLatencyProbe", line, "checkpoint_to_verified_seconds"));
-        results.put("checkpoint_to_metrics_seconds", "checkpoint: published to accuracy at /q/metrics", "s",
+        results.put(
+                "checkpoint_to_metrics_seconds",
+                "checkpoint: published to accuracy at /q/metrics",
+                "s",
                 BenchResults.number("CheckpointLatencyProbe", line, "checkpoint_to_metrics_seconds"));
-        results.put("checkpoint_scoring_seconds", "checkpoint: of which scoring", "s",
+        results.put(
+                "checkpoint_scoring_seconds",
+                "checkpoint: of which scoring",
+                "s",
                 BenchResults.number("CheckpointLatencyProbe", line, "scoring_seconds"));
     }
 
@@ -297,7 +415,11 @@ public final class BenchCommand {
         Path app = root.resolve(module).resolve("target/quarkus-app");
         List<String> command = new ArrayList<>(List.of(javaBinary));
         command.addAll(jvm);
-        command.addAll(List.of("-Dai.djl.offline=true", "-cp", app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*", mainClass));
+        command.addAll(List.of(
+                "-Dai.djl.offline=true",
+                "-cp",
+                app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*",
+                mainClass));
         command.addAll(Arrays.asList(args));
         return BenchResults.jsonLine(mainClass.substring(mainClass.lastIndexOf('.') + 1), exec(command));
     }
@@ -368,23 +490,28 @@ public final class BenchCommand {
             List<String> notes = new ArrayList<>();
             boolean torch = imports("torch");
             if (!torch) {
-                notes.add("no seed reference for the trainer: Debian's python3-torch is not installed (apt-get install python3-torch)");
+                notes.add(
+                        "no seed reference for the trainer: Debian's python3-torch is not installed (apt-get install python3-torch)");
             }
             boolean testLoop = imports("torch, torchvision");
             if (!testLoop) {
-                notes.add("no seed reference for the evaluator: the seed's test() loop needs python3-torch and python3-torchvision "
-                        + "(apt-get install python3-torchvision)");
+                notes.add(
+                        "no seed reference for the evaluator: the seed's test() loop needs python3-torch and python3-torchvision "
+                                + "(apt-get install python3-torchvision)");
             }
             return new Reference(torch, testLoop, seedScript, testLoopScript, notes);
         }
 
         String describe() {
-            return (torch ? "seed_vgg11.py" : "no seed_vgg11.py") + ", " + (testLoop ? "the seed's test() loop" : "no test() loop");
+            return (torch ? "seed_vgg11.py" : "no seed_vgg11.py") + ", "
+                    + (testLoop ? "the seed's test() loop" : "no test() loop");
         }
 
         private static boolean imports(String modules) {
             try {
-                Process p = new ProcessBuilder(PYTHON, "-c", "import " + modules).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(PYTHON, "-c", "import " + modules)
+                        .redirectErrorStream(true)
+                        .start();
                 p.getInputStream().readAllBytes();
                 return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
             } catch (IOException e) {

@@ -21,8 +21,7 @@ public final class BenchResults {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One figure: its key in bench.json, what the table calls it, its unit. */
-    record Figure(String key, String label, String unit, double value) {
-    }
+    record Figure(String key, String label, String unit, double value) {}
 
     private final Map<String, Figure> figures = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -46,7 +45,8 @@ public final class BenchResults {
             return;
         }
         if (seeds.length != ours.length) {
-            throw new IllegalArgumentException(seedKey + ": " + seeds.length + " reference rounds for " + ours.length + " of ours");
+            throw new IllegalArgumentException(
+                    seedKey + ": " + seeds.length + " reference rounds for " + ours.length + " of ours");
         }
         double[] ratios = new double[ours.length];
         for (int i = 0; i < ours.length; i++) {
@@ -85,9 +85,13 @@ public final class BenchResults {
 
     public String table() {
         StringBuilder out = new StringBuilder();
-        int width = figures.values().stream().mapToInt(f -> f.label().length()).max().orElse(10);
+        int width = figures.values().stream()
+                .mapToInt(f -> f.label().length())
+                .max()
+                .orElse(10);
         for (Figure f : figures.values()) {
-            out.append(String.format(Locale.ROOT, "%-" + width + "s  %12s %-6s %s%n", f.label(), format(f.value()), f.unit(), f.key()));
+            out.append(String.format(
+                    Locale.ROOT, "%-" + width + "s  %12s %-6s %s%n", f.label(), format(f.value()), f.unit(), f.key()));
         }
         for (String note : notes) {
             out.append("note: ").append(note).append('\n');

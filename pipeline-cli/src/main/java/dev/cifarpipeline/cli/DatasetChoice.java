@@ -27,6 +27,7 @@ import java.util.function.Consumer;
 public record DatasetChoice(Path dir, String kind, String layout, int trainImages, int testImages) {
     /** Size of the generated stand-in: enough to learn, small enough to train on a laptop CPU. */
     public static final int SYNTHETIC_TRAIN = 10_000;
+
     public static final int SYNTHETIC_TEST = 2_000;
 
     public static DatasetChoice resolve(RunOptions options, Path work, Consumer<String> say) {
@@ -37,19 +38,24 @@ public record DatasetChoice(Path dir, String kind, String layout, int trainImage
             dataset = CifarDatasets.read(options.data().get());
         } else if (options.download()) {
             Path into = defaultData;
-            say.accept(new CifarDownloader(say).ensure(into, CifarDownloader.OFFICIAL_BINARY_URL, CifarDownloader.OFFICIAL_BINARY_MD5).message());
+            say.accept(new CifarDownloader(say)
+                    .ensure(into, CifarDownloader.OFFICIAL_BINARY_URL, CifarDownloader.OFFICIAL_BINARY_MD5)
+                    .message());
             dataset = CifarDatasets.read(into);
         } else if (!options.synthetic() && holdsCifar(defaultData)) {
             dataset = CifarDatasets.read(defaultData);
             say.accept("using CIFAR-10 found in ./data (" + dataset.source() + ")");
         } else {
             if (!options.synthetic()) {
-                say.accept("NOTE: no CIFAR-10 in ./data and no --data/--download given: training on the SYNTHETIC dataset "
-                        + "(ten tinted gratings under noise), not on CIFAR-10. Accuracies are not comparable to the seed's.");
+                say.accept(
+                        "NOTE: no CIFAR-10 in ./data and no --data/--download given: training on the SYNTHETIC dataset "
+                                + "(ten tinted gratings under noise), not on CIFAR-10. Accuracies are not comparable to the seed's.");
             }
             kind = "synthetic";
             Path dir = work.resolve("data").resolve("synthetic-" + SYNTHETIC_TRAIN + "-" + SYNTHETIC_TEST);
-            dataset = holdsCifar(dir) ? CifarDatasets.read(dir) : SyntheticCifar.write(dir, SYNTHETIC_TRAIN, SYNTHETIC_TEST, 1);
+            dataset = holdsCifar(dir)
+                    ? CifarDatasets.read(dir)
+                    : SyntheticCifar.write(dir, SYNTHETIC_TRAIN, SYNTHETIC_TEST, 1);
         }
         int train = Math.min(dataset.train().size(), options.limitTrain().orElse(Integer.MAX_VALUE));
         int test = Math.min(dataset.test().size(), options.limitTest().orElse(Integer.MAX_VALUE));
@@ -64,7 +70,8 @@ public record DatasetChoice(Path dir, String kind, String layout, int trainImage
     }
 
     private static CifarSplit first(CifarSplit split, int n) {
-        return new CifarSplit(Arrays.copyOf(split.labels(), n), Arrays.copyOf(split.pixels(), n * ImageGeometry.BYTES_PER_IMAGE));
+        return new CifarSplit(
+                Arrays.copyOf(split.labels(), n), Arrays.copyOf(split.pixels(), n * ImageGeometry.BYTES_PER_IMAGE));
     }
 
     private static boolean holdsCifar(Path dir) {

@@ -2,10 +2,6 @@ package dev.cifarpipeline.cli;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +51,13 @@ public final class LocalStack implements AutoCloseable {
      */
     public void startBroker(Optional<String> security) throws IOException, InterruptedException {
         say.accept("starting a Kafka broker on " + bootstrap() + " (data in " + brokerDir + ")");
-        List<String> command = new ArrayList<>(List.of(root.resolve("bin/kafka-broker").toString(), "start", "--port",
-                Integer.toString(kafkaPort), "--dir", brokerDir.toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(List.of(
+                root.resolve("bin/kafka-broker").toString(),
+                "start",
+                "--port",
+                Integer.toString(kafkaPort),
+                "--dir",
+                brokerDir.toAbsolutePath().toString()));
         security.ifPresent(s -> command.addAll(List.of("--security", s)));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
@@ -78,7 +79,8 @@ public final class LocalStack implements AutoCloseable {
     /** The same settings as Kafka client properties, for this command's own clients. */
     public Map<String, Object> clientConfig() {
         Map<String, Object> config = new HashMap<>();
-        clientEnvironment.forEach((k, v) -> config.put(k.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v));
+        clientEnvironment.forEach((k, v) -> config.put(
+                k.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v));
         return config;
     }
 
@@ -101,22 +103,28 @@ public final class LocalStack implements AutoCloseable {
      * container image reads too (deploy/docker/service.Dockerfile).
      */
     public static List<String> jvmOptions(Path root, String module) throws IOException {
-        return Arrays.asList(Files.readString(root.resolve(module).resolve("jvm.options")).trim().split("\\s+"));
+        return Arrays.asList(Files.readString(root.resolve(module).resolve("jvm.options"))
+                .trim()
+                .split("\\s+"));
     }
 
     /** Starts {@code module}'s packaged jar on {@code port} with {@code properties}; does not wait for it. */
-    public PackagedService start(String module, int port, List<String> jvmOptions, Map<String, String> properties, Path logs)
+    public PackagedService start(
+            String module, int port, List<String> jvmOptions, Map<String, String> properties, Path logs)
             throws IOException {
         PackagedService.jar(root, module);
         try (ServerSocket probe = new ServerSocket(port)) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
-            throw new IllegalStateException("port " + port + " for " + module + " is taken: stop what listens there, or the pipeline "
-                    + "left running by an earlier command (bin/kafka-broker status)");
+            throw new IllegalStateException(
+                    "port " + port + " for " + module + " is taken: stop what listens there, or the pipeline "
+                            + "left running by an earlier command (bin/kafka-broker status)");
         }
         Map<String, String> settings = new LinkedHashMap<>(properties);
-        settings.put("kafka.bootstrap.servers", bootstrap()); // the rest of the client settings (secrets) go by environment
-        PackagedService s = PackagedService.start(root, module, port, jvmOptions, settings, clientEnvironment, logs.resolve(module + ".log"));
+        settings.put(
+                "kafka.bootstrap.servers", bootstrap()); // the rest of the client settings (secrets) go by environment
+        PackagedService s = PackagedService.start(
+                root, module, port, jvmOptions, settings, clientEnvironment, logs.resolve(module + ".log"));
         services.put(module, s);
         return s;
     }
@@ -166,8 +174,13 @@ public final class LocalStack implements AutoCloseable {
         }
         services.clear();
         if (brokerStarted) {
-            Process p = new ProcessBuilder(root.resolve("bin/kafka-broker").toString(), "stop", "--dir", brokerDir.toAbsolutePath().toString())
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(
+                            root.resolve("bin/kafka-broker").toString(),
+                            "stop",
+                            "--dir",
+                            brokerDir.toAbsolutePath().toString())
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             p.waitFor();
             brokerStarted = false;

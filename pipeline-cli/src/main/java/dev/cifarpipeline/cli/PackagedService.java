@@ -19,8 +19,10 @@ import java.util.function.Supplier;
  * service and wait until it answers {@code /q/health/ready}.
  */
 public final class PackagedService {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     private final String module;
     private final int port;
@@ -38,7 +40,8 @@ public final class PackagedService {
     public static Path jar(Path root, String module) {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install; bin/pipeline builds what is missing)");
+            throw new IllegalStateException(
+                    jar + " is missing: build first (./mvnw -DskipTests install; bin/pipeline builds what is missing)");
         }
         return jar;
     }
@@ -47,9 +50,17 @@ public final class PackagedService {
      * Starts {@code module} on {@code port} with the JVM flags, {@code -D} settings and environment given; its output
      * goes to {@code log} (appended, so a resumed run adds to its logs). Does not wait for it.
      */
-    public static PackagedService start(Path root, String module, int port, List<String> jvmOptions, Map<String, String> properties,
-                                        Map<String, String> environment, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    public static PackagedService start(
+            Path root,
+            String module,
+            int port,
+            List<String> jvmOptions,
+            Map<String, String> properties,
+            Map<String, String> environment,
+            Path log)
+            throws IOException {
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(jvmOptions);
         command.add("-Dai.djl.offline=true");
         command.add("-Dquarkus.http.port=" + port);
@@ -57,7 +68,9 @@ public final class PackagedService {
         command.add("-jar");
         command.add(jar(root, module).toString());
         Files.createDirectories(log.toAbsolutePath().getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
         return new PackagedService(module, port, builder.start(), log);
     }
@@ -85,8 +98,13 @@ public final class PackagedService {
     /** Whether {@code /q/health/ready} answers 200 now. */
     public boolean ready() throws InterruptedException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url("/q/health/ready"))).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(url("/q/health/ready")))
+                                            .timeout(Duration.ofSeconds(5))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException notListening) {
             return false;
         }
@@ -100,14 +118,15 @@ public final class PackagedService {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(module + " exited with " + process.exitValue() + "; the end of " + log + ":\n" + tail(40));
+                throw new IllegalStateException(
+                        module + " exited with " + process.exitValue() + "; the end of " + log + ":\n" + tail(40));
             }
             if (ready()) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(module + " not ready after " + timeout.toSeconds() + " s; the end of " + log + ":\n" + tail(40)
-                        + "\n" + diagnosis.get());
+                throw new IllegalStateException(module + " not ready after " + timeout.toSeconds() + " s; the end of "
+                        + log + ":\n" + tail(40) + "\n" + diagnosis.get());
             }
             Thread.sleep(250);
         }

@@ -25,16 +25,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code interrupted}.
  */
 public final class PipelineCommand {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
-    private PipelineCommand() {
-    }
+    private PipelineCommand() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("bench")) {
-            System.exit(BenchCommand.main(Arrays.asList(args).subList(1, args.length),
-                    Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize()));
+            System.exit(BenchCommand.main(
+                    Arrays.asList(args).subList(1, args.length),
+                    Path.of(System.getProperty("pipeline.root", "."))
+                            .toAbsolutePath()
+                            .normalize()));
         }
         if (args.length == 0 || !args[0].equals("run")) {
             System.err.println(RunOptions.USAGE + "\n" + BenchCommand.USAGE);
@@ -48,7 +52,11 @@ public final class PipelineCommand {
             System.exit(2);
             return;
         }
-        int status = run(options, Path.of(System.getProperty("pipeline.root", ".")).toAbsolutePath().normalize());
+        int status = run(
+                options,
+                Path.of(System.getProperty("pipeline.root", "."))
+                        .toAbsolutePath()
+                        .normalize());
         if (!INTERRUPTED.get()) {
             System.exit(status);
         }
@@ -61,15 +69,18 @@ public final class PipelineCommand {
     /** Runs the main job from the repository at {@code root}; the exit status (0: the run finished). */
     public static int run(RunOptions options, Path root) throws Exception {
         long start = System.nanoTime();
-        String runId = options.resume().or(options::runId)
+        String runId = options.resume()
+                .or(options::runId)
                 .orElse("run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path runDir = root.resolve(".run/runs").resolve(runId);
         if (options.resume().isPresent() && !Files.isDirectory(runDir.resolve("kafka"))) {
-            System.err.println("bin/pipeline: no run '" + runId + "' to resume (" + runDir.resolve("kafka") + " does not exist)");
+            System.err.println(
+                    "bin/pipeline: no run '" + runId + "' to resume (" + runDir.resolve("kafka") + " does not exist)");
             return 2;
         }
         if (options.resume().isEmpty() && Files.exists(runDir)) {
-            System.err.println("bin/pipeline: run '" + runId + "' exists already (" + runDir + "); resume it with --resume " + runId);
+            System.err.println("bin/pipeline: run '" + runId + "' exists already (" + runDir
+                    + "); resume it with --resume " + runId);
             return 2;
         }
         Path chosen = options.report().orElse(Path.of("reports", runId));
@@ -82,50 +93,87 @@ public final class PipelineCommand {
             System.err.println("bin/pipeline: " + e.getMessage());
             return 2;
         }
-        System.out.printf("run %s: %s preset, %s, %d epoch(s), %s dataset (%s, %d train / %d test images); report in %s%n", runId,
-                options.preset(), options.model(), options.epochs(), dataset.kind(), dataset.dir(), dataset.trainImages(),
-                dataset.testImages(), report);
+        System.out.printf(
+                "run %s: %s preset, %s, %d epoch(s), %s dataset (%s, %d train / %d test images); report in %s%n",
+                runId,
+                options.preset(),
+                options.model(),
+                options.epochs(),
+                dataset.kind(),
+                dataset.dir(),
+                dataset.trainImages(),
+                dataset.testImages(),
+                report);
         RunReport runReport = new RunReport(runId, options.preset(), options.model(), dataset);
         AtomicBoolean interrupted = INTERRUPTED;
         Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            interrupted.set(true);
-            System.out.println("\nstopping: the trainer checkpoints the run, then every process ends (resume with --resume " + runId + ")");
-            try {
-                main.join(Duration.ofMinutes(4).toMillis());
-            } catch (InterruptedException ignored) {
-                Thread.currentThread().interrupt();
-            }
-        }, "pipeline-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    interrupted.set(true);
+                    System.out.println(
+                            "\nstopping: the trainer checkpoints the run, then every process ends (resume with --resume "
+                                    + runId + ")");
+                    try {
+                        main.join(Duration.ofMinutes(4).toMillis());
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "pipeline-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String status;
         Path logs = report.resolve("logs");
-        try (LocalStack stack = new LocalStack(root, runDir.resolve("kafka"), options.kafkaPort(), System.out::println)) {
+        try (LocalStack stack =
+                new LocalStack(root, runDir.resolve("kafka"), options.kafkaPort(), System.out::println)) {
             stack.startBroker(options.kafkaSecurity());
             stack.start("evaluator-service", 8083, LocalStack.jvmOptions(root, "evaluator-service"), Map.of(), logs);
-            stack.start("trainer-service", 8082, LocalStack.jvmOptions(root, "trainer-service"), Map.of("trainer.progress-bar", "false"), logs);
-            stack.start("data-ingest-service", 8081, LocalStack.jvmOptions(root, "data-ingest-service"), Map.of("ingest.dataset-dir", dataset.dir().toString(),
-                    "ingest.epochs", Integer.toString(options.epochs()), "ingest.batch-size", Integer.toString(options.batchSize())), logs);
+            stack.start(
+                    "trainer-service",
+                    8082,
+                    LocalStack.jvmOptions(root, "trainer-service"),
+                    Map.of("trainer.progress-bar", "false"),
+                    logs);
+            stack.start(
+                    "data-ingest-service",
+                    8081,
+                    LocalStack.jvmOptions(root, "data-ingest-service"),
+                    Map.of(
+                            "ingest.dataset-dir",
+                            dataset.dir().toString(),
+                            "ingest.epochs",
+                            Integer.toString(options.epochs()),
+                            "ingest.batch-size",
+                            Integer.toString(options.batchSize())),
+                    logs);
             System.out.println("starting ingest, trainer and evaluator (logs in " + logs + ")");
             stack.awaitReady(Duration.ofMinutes(3));
             if (options.resume().isEmpty()) {
                 submit(stack.service("trainer-service").url("/trainer/runs"), runId, options);
             }
-            RunFollower follower = new RunFollower(stack.clientConfig(), runId, options.epochs(), runReport,
-                    stack.service("trainer-service").url("/q/metrics"), stack.service("trainer-service").log(), System.out,
+            RunFollower follower = new RunFollower(
+                    stack.clientConfig(),
+                    runId,
+                    options.epochs(),
+                    runReport,
+                    stack.service("trainer-service").url("/q/metrics"),
+                    stack.service("trainer-service").log(),
+                    System.out,
                     System.console() != null);
             Optional<TrainingEvent.Type> end = follower.follow(interrupted::get);
             status = end.map(type -> switch (type) {
-                case FINISHED -> "finished";
-                case STOPPED -> "stopped";
-                case FAILED -> "failed";
-                default -> "interrupted";
-            }).orElse("interrupted");
+                        case FINISHED -> "finished";
+                        case STOPPED -> "stopped";
+                        case FAILED -> "failed";
+                        default -> "interrupted";
+                    })
+                    .orElse("interrupted");
             if (end.isPresent() && end.get() != TrainingEvent.Type.FINISHED) {
                 System.out.println("run " + runId + " " + status + ": " + follower.finalMessage());
             }
             if (!interrupted.get()) {
-                downloadBest(stack.service("evaluator-service").url("/evaluator/runs/" + runId + "/best.safetensors"), report);
+                downloadBest(
+                        stack.service("evaluator-service").url("/evaluator/runs/" + runId + "/best.safetensors"),
+                        report);
             }
         } catch (RuntimeException | IOException e) {
             System.err.println("bin/pipeline: " + e.getMessage());
@@ -136,7 +184,12 @@ public final class PipelineCommand {
         runReport.writeChart(report);
         System.out.println();
         System.out.print(runReport.table());
-        System.out.printf("run %s %s in %.0f s; %s written: summary.json, chart.html%s%n", runId, status, wall, report,
+        System.out.printf(
+                "run %s %s in %.0f s; %s written: summary.json, chart.html%s%n",
+                runId,
+                status,
+                wall,
+                report,
                 Files.exists(report.resolve("best.safetensors")) ? ", best.safetensors" : "");
         if (!interrupted.get()) {
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -145,17 +198,28 @@ public final class PipelineCommand {
     }
 
     private static void submit(String url, String runId, RunOptions options) throws IOException, InterruptedException {
-        RunSpec spec = RunSpec.of(runId).with("preset", options.preset()).with("model", options.model()).with("epochs", options.epochs());
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson())).build(),
+        RunSpec spec = RunSpec.of(runId)
+                .with("preset", options.preset())
+                .with("model", options.model())
+                .with("epochs", options.epochs());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(60))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson()))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 201) {
-            throw new IllegalStateException("the trainer refused the run (" + response.statusCode() + "): " + response.body());
+            throw new IllegalStateException(
+                    "the trainer refused the run (" + response.statusCode() + "): " + response.body());
         }
     }
 
     private static void downloadBest(String url, Path report) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2)).build(),
+        HttpResponse<byte[]> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofMinutes(2))
+                        .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() == 200) {
             RunReport.atomicWrite(report.resolve("best.safetensors"), response.body());

@@ -23,8 +23,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -42,8 +42,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * epoch from the trainer's metrics when the output is a terminal. Fills the {@link RunReport}.
  */
 public final class RunFollower {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     private final Map<String, Object> kafka;
     private final String runId;
@@ -60,8 +62,15 @@ public final class RunFollower {
     private String finalMessage = "";
     private boolean barShown;
 
-    public RunFollower(Map<String, Object> kafka, String runId, int epochs, RunReport report, String trainerMetrics, Path trainerLog, PrintStream out,
-                       boolean terminal) {
+    public RunFollower(
+            Map<String, Object> kafka,
+            String runId,
+            int epochs,
+            RunReport report,
+            String trainerMetrics,
+            Path trainerLog,
+            PrintStream out,
+            boolean terminal) {
         this.kafka = Map.copyOf(kafka);
         this.runId = runId;
         this.epochs = epochs;
@@ -76,10 +85,19 @@ public final class RunFollower {
     public Optional<TrainingEvent.Type> follow(BooleanSupplier stop) {
         List<String> topics = List.of(Topics.TRAINING_EVENTS, Topics.EVALUATION_RESULTS, Topics.CHECKPOINTS);
         Map<String, Object> config = new HashMap<>(kafka);
-        config.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20,
-                ConsumerConfig.CLIENT_ID_CONFIG, "pipeline-cli", ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, KafkaClients.ISOLATION));
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        config.putAll(Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                8 << 20,
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "pipeline-cli",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+                false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                KafkaClients.ISOLATION));
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
                 partitions.addAll(KafkaClients.partitions(consumer, topic, Duration.ofSeconds(60)));
@@ -91,8 +109,11 @@ public final class RunFollower {
             while (!stop.getAsBoolean()) {
                 if (finalEvent != null) {
                     // the last checkpoint is scored after the trainer says FINISHED: wait for its result a while
-                    grace = Math.min(grace, System.nanoTime() + Duration.ofMinutes(5).toNanos());
-                    if (!finalEvent.equals(TrainingEvent.Type.FINISHED) || lastEpochScored() || System.nanoTime() > grace) {
+                    grace = Math.min(
+                            grace, System.nanoTime() + Duration.ofMinutes(5).toNanos());
+                    if (!finalEvent.equals(TrainingEvent.Type.FINISHED)
+                            || lastEpochScored()
+                            || System.nanoTime() > grace) {
                         break;
                     }
                 }
@@ -132,18 +153,29 @@ public final class RunFollower {
                     }
                     case DIVERGED -> say("run " + runId + " DIVERGED at step " + e.step() + ": " + e.message());
                     case CLAIMED -> say("run " + runId + ": " + e.message());
-                    default -> { }
+                    default -> {}
                 }
             } else if (r.topic().equals(Topics.EVALUATION_RESULTS)) {
                 EvaluationResult result = EvaluationResult.fromJson(r.value());
                 report.test(result.epoch(), result.meanLoss(), result.accuracy());
-                say(String.format(Locale.ROOT, "epoch %d: test accuracy %.2f %%, test loss %.4f (checkpoint %s, step %d)", result.epoch(),
-                        100 * result.accuracy(), result.meanLoss(), result.checkpointId(), result.step()));
-            } else if (r.value() != null && r.value().length > 4 && r.value()[3] == 'M') { // a manifest; chunks are skipped unread
+                say(String.format(
+                        Locale.ROOT,
+                        "epoch %d: test accuracy %.2f %%, test loss %.4f (checkpoint %s, step %d)",
+                        result.epoch(),
+                        100 * result.accuracy(),
+                        result.meanLoss(),
+                        result.checkpointId(),
+                        result.step()));
+            } else if (r.value() != null
+                    && r.value().length > 4
+                    && r.value()[3] == 'M') { // a manifest; chunks are skipped unread
                 CheckpointRecord record = CheckpointRecordCodec.decode(r.value());
-                if (record instanceof CheckpointManifest m && seenCheckpoints.add(m.checkpointId()) && m.epoch() > 0
+                if (record instanceof CheckpointManifest m
+                        && seenCheckpoints.add(m.checkpointId())
+                        && m.epoch() > 0
                         && trainLossEpochs.add(m.epoch())) {
-                    report.trainLoss(m.epoch(), m.trainLoss()); // the epoch-end checkpoint: the first with this many epochs done
+                    report.trainLoss(
+                            m.epoch(), m.trainLoss()); // the epoch-end checkpoint: the first with this many epochs done
                 }
             }
         } catch (RecordFormatException | IllegalArgumentException e) {
@@ -180,8 +212,12 @@ public final class RunFollower {
     private void drawBar() {
         String metrics;
         try {
-            metrics = HTTP.send(HttpRequest.newBuilder(URI.create(trainerMetrics)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            metrics = HTTP.send(
+                            HttpRequest.newBuilder(URI.create(trainerMetrics))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException | InterruptedException e) {
             return;
         }
@@ -195,8 +231,16 @@ public final class RunFollower {
         int epoch = (int) Math.min(epochs, done + (share >= 1 ? 0 : 1));
         int width = 30;
         int filled = Double.isNaN(share) ? 0 : (int) Math.round(Math.min(1, share) * width);
-        out.print(String.format(Locale.ROOT, "\repoch %d/%d [%s%s] %3.0f %%  loss %.3f  %.0f img/s   ", epoch, epochs, "#".repeat(filled),
-                ".".repeat(width - filled), Double.isNaN(share) ? 0 : 100 * share, loss, rate));
+        out.print(String.format(
+                Locale.ROOT,
+                "\repoch %d/%d [%s%s] %3.0f %%  loss %.3f  %.0f img/s   ",
+                epoch,
+                epochs,
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                Double.isNaN(share) ? 0 : 100 * share,
+                loss,
+                rate));
         out.flush();
         barShown = true;
     }
@@ -215,7 +259,9 @@ public final class RunFollower {
     }
 
     private double metric(String body, String name) {
-        Matcher m = Pattern.compile("^" + name + "\\{[^}]*run=\"" + Pattern.quote(runId) + "\"[^}]*\\}\\s+(\\S+)$", Pattern.MULTILINE)
+        Matcher m = Pattern.compile(
+                        "^" + name + "\\{[^}]*run=\"" + Pattern.quote(runId) + "\"[^}]*\\}\\s+(\\S+)$",
+                        Pattern.MULTILINE)
                 .matcher(body);
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }

@@ -25,9 +25,21 @@ import java.util.OptionalInt;
  * @param kafkaSecurity {@code --kafka-security plaintext|sasl-ssl}: the local broker's client listener (a new run's
  *                     broker; a resumed run's broker keeps what it was made with)
  */
-public record RunOptions(Optional<Path> data, boolean download, boolean synthetic, int epochs, String preset, String model,
-                         OptionalInt limitTrain, OptionalInt limitTest, Optional<Path> report, Optional<String> resume, Optional<String> runId,
-                         int batchSize, int kafkaPort, Optional<String> kafkaSecurity) {
+public record RunOptions(
+        Optional<Path> data,
+        boolean download,
+        boolean synthetic,
+        int epochs,
+        String preset,
+        String model,
+        OptionalInt limitTrain,
+        OptionalInt limitTest,
+        Optional<Path> report,
+        Optional<String> resume,
+        Optional<String> runId,
+        int batchSize,
+        int kafkaPort,
+        Optional<String> kafkaSecurity) {
     public static final String USAGE = """
             usage: bin/pipeline run [--data DIR | --download | --synthetic] [--epochs N] [--preset seed|stable]
                                     [--model vgg11|vgg13|vgg16|vgg19] [--limit-train N] [--limit-test N]
@@ -66,7 +78,8 @@ public record RunOptions(Optional<Path> data, boolean download, boolean syntheti
                 case "--run-id" -> runId = Optional.of(value(args, ++i, a));
                 case "--batch-size" -> batchSize = positive(args, ++i, a);
                 case "--kafka-port" -> kafkaPort = positive(args, ++i, a);
-                case "--kafka-security" -> kafkaSecurity = Optional.of(oneOf(args, ++i, a, List.of("plaintext", "sasl-ssl")));
+                case "--kafka-security" ->
+                    kafkaSecurity = Optional.of(oneOf(args, ++i, a, List.of("plaintext", "sasl-ssl")));
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
@@ -74,15 +87,30 @@ public record RunOptions(Optional<Path> data, boolean download, boolean syntheti
             throw new IllegalArgumentException("choose one of --data, --download and --synthetic");
         }
         if (resume.isPresent() && runId.isPresent()) {
-            throw new IllegalArgumentException("--resume follows an existing run; --run-id names a new one: choose one");
+            throw new IllegalArgumentException(
+                    "--resume follows an existing run; --run-id names a new one: choose one");
         }
         for (Optional<String> id : List.of(resume, runId)) {
             if (id.isPresent() && !id.get().matches("[A-Za-z0-9._-]{1,64}")) {
-                throw new IllegalArgumentException("run id '" + id.get() + "' must be 1-64 letters, digits, '.', '_' or '-'");
+                throw new IllegalArgumentException(
+                        "run id '" + id.get() + "' must be 1-64 letters, digits, '.', '_' or '-'");
             }
         }
-        return new RunOptions(data, download, synthetic, epochs, preset, model, limitTrain, limitTest, report, resume, runId, batchSize,
-                kafkaPort, kafkaSecurity);
+        return new RunOptions(
+                data,
+                download,
+                synthetic,
+                epochs,
+                preset,
+                model,
+                limitTrain,
+                limitTest,
+                report,
+                resume,
+                runId,
+                batchSize,
+                kafkaPort,
+                kafkaSecurity);
     }
 
     private static String value(List<String> args, int i, String option) {
@@ -108,7 +136,8 @@ public record RunOptions(Optional<Path> data, boolean download, boolean syntheti
     private static String oneOf(List<String> args, int i, String option, List<String> allowed) {
         String v = value(args, i, option);
         if (!allowed.contains(v)) {
-            throw new IllegalArgumentException(option + " takes one of " + String.join(", ", allowed) + ", got '" + v + "'");
+            throw new IllegalArgumentException(
+                    option + " takes one of " + String.join(", ", allowed) + ", got '" + v + "'");
         }
         return v;
     }

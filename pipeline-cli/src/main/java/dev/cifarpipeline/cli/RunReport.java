@@ -22,8 +22,7 @@ import java.util.stream.DoubleStream;
  */
 public final class RunReport {
     /** One epoch's figures; NaN where not known (yet). */
-    public record Epoch(int epoch, double trainLoss, double testLoss, double testAccuracy) {
-    }
+    public record Epoch(int epoch, double trainLoss, double testLoss, double testAccuracy) {}
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -120,11 +119,18 @@ public final class RunReport {
 
     /** The per-epoch table for the terminal. */
     public String table() {
-        StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-6s %12s %12s %14s%n", "epoch", "train loss", "test loss",
-                "test accuracy"));
+        StringBuilder b = new StringBuilder(String.format(
+                Locale.ROOT, "%-6s %12s %12s %14s%n", "epoch", "train loss", "test loss", "test accuracy"));
         for (Epoch e : epochs()) {
-            b.append(String.format(Locale.ROOT, "%-6d %12s %12s %14s%n", e.epoch(), fmt(e.trainLoss(), "%.4f"), fmt(e.testLoss(), "%.4f"),
-                    Double.isNaN(e.testAccuracy()) ? "-" : String.format(Locale.ROOT, "%.2f %%", 100 * e.testAccuracy())));
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%-6d %12s %12s %14s%n",
+                    e.epoch(),
+                    fmt(e.trainLoss(), "%.4f"),
+                    fmt(e.testLoss(), "%.4f"),
+                    Double.isNaN(e.testAccuracy())
+                            ? "-"
+                            : String.format(Locale.ROOT, "%.2f %%", 100 * e.testAccuracy())));
         }
         return b.toString();
     }
@@ -139,8 +145,11 @@ public final class RunReport {
         int w = 640;
         int h = 260;
         int pad = 40;
-        double maxLoss = rows.stream().flatMapToDouble(e -> DoubleStream.of(e.trainLoss(), e.testLoss()))
-                .filter(Double::isFinite).max().orElse(1);
+        double maxLoss = rows.stream()
+                .flatMapToDouble(e -> DoubleStream.of(e.trainLoss(), e.testLoss()))
+                .filter(Double::isFinite)
+                .max()
+                .orElse(1);
         int n = Math.max(1, rows.size() - 1);
         StringBuilder loss = new StringBuilder();
         StringBuilder testLoss = new StringBuilder();
@@ -164,8 +173,22 @@ public final class RunReport {
                 <svg width="%7$d" height="%8$d"><text x="4" y="%9$d" font-size="11">0 %%</text><text x="4" y="%10$d" font-size="11">100 %%</text>
                 <polyline fill="none" stroke="#2ca02c" stroke-width="2" points="%14$s"/></svg>
                 <pre>%15$s</pre></body></html>
-                """.formatted(runId, preset, model, dataset.kind(), dataset.trainImages(), dataset.testImages(), w, h, h - pad, pad + 4,
-                maxLoss, loss, testLoss, acc, table());
+                """.formatted(
+                        runId,
+                        preset,
+                        model,
+                        dataset.kind(),
+                        dataset.trainImages(),
+                        dataset.testImages(),
+                        w,
+                        h,
+                        h - pad,
+                        pad + 4,
+                        maxLoss,
+                        loss,
+                        testLoss,
+                        acc,
+                        table());
     }
 
     private static void point(StringBuilder points, double x, double value, double max, int h, int pad) {

@@ -16,14 +16,37 @@ class RunOptionsTest {
         assertEquals("vgg11", o.model());
         assertEquals(1, o.epochs());
         assertEquals(128, o.batchSize());
-        assertTrue(o.data().isEmpty() && !o.synthetic() && !o.download() && o.report().isEmpty());
+        assertTrue(o.data().isEmpty()
+                && !o.synthetic()
+                && !o.download()
+                && o.report().isEmpty());
     }
 
     @Test
     void everyOptionIsRead() {
-        RunOptions o = RunOptions.parse(List.of("--data", "/d", "--epochs", "60", "--preset", "seed", "--model", "vgg16", "--limit-train",
-                "500", "--limit-test", "100", "--report", "out", "--run-id", "r1", "--batch-size", "64", "--kafka-port", "29092",
-                "--kafka-security", "sasl-ssl"));
+        RunOptions o = RunOptions.parse(List.of(
+                "--data",
+                "/d",
+                "--epochs",
+                "60",
+                "--preset",
+                "seed",
+                "--model",
+                "vgg16",
+                "--limit-train",
+                "500",
+                "--limit-test",
+                "100",
+                "--report",
+                "out",
+                "--run-id",
+                "r1",
+                "--batch-size",
+                "64",
+                "--kafka-port",
+                "29092",
+                "--kafka-security",
+                "sasl-ssl"));
         assertEquals(Path.of("/d"), o.data().orElseThrow());
         assertEquals(60, o.epochs());
         assertEquals("seed", o.preset());
@@ -35,7 +58,8 @@ class RunOptionsTest {
         assertEquals(64, o.batchSize());
         assertEquals(29092, o.kafkaPort());
         assertEquals("sasl-ssl", o.kafkaSecurity().orElseThrow());
-        assertTrue(RunOptions.parse(List.of()).kafkaSecurity().isEmpty(), "a new broker's default, a resumed one's own");
+        assertTrue(
+                RunOptions.parse(List.of()).kafkaSecurity().isEmpty(), "a new broker's default, a resumed one's own");
     }
 
     @Test
@@ -53,6 +77,7 @@ class RunOptionsTest {
     }
 
     private static String error(String... args) {
-        return assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of(args))).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> RunOptions.parse(List.of(args)))
+                .getMessage();
     }
 }

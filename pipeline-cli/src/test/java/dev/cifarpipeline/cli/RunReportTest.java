@@ -16,7 +16,8 @@ class RunReportTest {
     Path dir;
 
     private RunReport report() {
-        return new RunReport("r1", "seed", "vgg11", new DatasetChoice(dir, "real", "cifar-10-batches-py", 50_000, 10_000));
+        return new RunReport(
+                "r1", "seed", "vgg11", new DatasetChoice(dir, "real", "cifar-10-batches-py", 50_000, 10_000));
     }
 
     @Test
@@ -50,7 +51,7 @@ class RunReportTest {
     void aCheckpointTakenOnStoppingDoesNotReplaceTheEpochsOwnScore() {
         RunReport r = report();
         r.test(3, 1.40, 0.5433); // the epoch-end checkpoint
-        r.test(3, 1.16, 0.52);   // taken when the run was stopped mid-epoch 4, still "3 epochs done"
+        r.test(3, 1.16, 0.52); // taken when the run was stopped mid-epoch 4, still "3 epochs done"
         assertEquals(0.5433, r.epochs().get(0).testAccuracy());
     }
 
@@ -65,6 +66,7 @@ class RunReportTest {
         r.test(1, 1.9, 0.3);
         r.writeChart(dir);
         String html = Files.readString(dir.resolve("chart.html"));
-        assertTrue(html.contains("<svg") && html.contains("polyline") && !html.contains("<script src"), "self-contained");
+        assertTrue(
+                html.contains("<svg") && html.contains("polyline") && !html.contains("<script src"), "self-contained");
     }
 }

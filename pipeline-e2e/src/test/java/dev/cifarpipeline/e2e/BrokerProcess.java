@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * stops the broker (stopping one that is not running is harmless).
  */
 final class BrokerProcess implements AutoCloseable {
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
     private final Path dir;
     private final List<String> startArgs;
@@ -24,7 +25,8 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Starts a broker on {@code port} with its data in {@code dir}; {@code options} as bin/kafka-broker takes them. */
     static BrokerProcess start(Path dir, int port, String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("start", "--port", Integer.toString(port), "--dir", dir.toString()));
+        List<String> args =
+                new ArrayList<>(List.of("start", "--port", Integer.toString(port), "--dir", dir.toString()));
         args.addAll(List.of(options));
         BrokerProcess broker = new BrokerProcess(dir, List.copyOf(args));
         broker.startAgain();
@@ -52,7 +54,8 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Runs {@code bin/kafka-broker ARGS}, failing with its output unless it succeeds within 90 s. */
     private static void command(List<String> args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
+        List<String> command =
+                new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());

@@ -40,13 +40,31 @@ class BrokerRestartTest {
         try (BrokerProcess broker = BrokerProcess.start(brokerDir, port)) {
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 800, 100, 5);
-            try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("kafka.bootstrap.servers", bootstrap,
-                    "ingest.dataset-dir", dataset.toString(), "ingest.epochs", String.valueOf(EPOCHS), "ingest.batch-size", "32",
-                    "ingest.max-epochs-ahead", "0"), LOGS.resolve("ingest"));
-                 ServiceProcess trainer = ServiceProcess.start("trainer-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap,
-                         "trainer.log-every", "5"), LOGS.resolve("trainer"));
-                 ServiceProcess evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap),
-                         LOGS.resolve("evaluator"))) {
+            try (ServiceProcess ingest = ServiceProcess.start(
+                            "data-ingest-service",
+                            "512m",
+                            Map.of(
+                                    "kafka.bootstrap.servers",
+                                    bootstrap,
+                                    "ingest.dataset-dir",
+                                    dataset.toString(),
+                                    "ingest.epochs",
+                                    String.valueOf(EPOCHS),
+                                    "ingest.batch-size",
+                                    "32",
+                                    "ingest.max-epochs-ahead",
+                                    "0"),
+                            LOGS.resolve("ingest"));
+                    ServiceProcess trainer = ServiceProcess.start(
+                            "trainer-service",
+                            "1g",
+                            Map.of("kafka.bootstrap.servers", bootstrap, "trainer.log-every", "5"),
+                            LOGS.resolve("trainer"));
+                    ServiceProcess evaluator = ServiceProcess.start(
+                            "evaluator-service",
+                            "1g",
+                            Map.of("kafka.bootstrap.servers", bootstrap),
+                            LOGS.resolve("evaluator"))) {
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
                     s.awaitReady(Duration.ofSeconds(120));
                 }
@@ -61,20 +79,31 @@ class BrokerRestartTest {
                 broker.startAgain();
 
                 RunAudit audit = new RunAudit(client);
-                assertTrue(audit.awaitFinished(List.of(RUN), Duration.ofMinutes(5), () -> !trainer.process().isAlive()),
+                assertTrue(
+                        audit.awaitFinished(
+                                List.of(RUN),
+                                Duration.ofMinutes(5),
+                                () -> !trainer.process().isAlive()),
                         "the run finished:\n" + trainer.tail(40));
                 audit.assertTrainedOnceAndScoredOnce(RUN, EPOCHS, BATCHES_PER_EPOCH);
 
                 audit.assertStreamHoldsEachBatchOnce(EPOCHS, BATCHES_PER_EPOCH);
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
-                    assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
+                    assertEquals(
+                            0.0,
+                            s.metric("pipeline_dead_letter_records_total").orElse(0),
+                            s.module() + " dead-lettered nothing");
                 }
             }
         }
     }
 
     private static void awaitSteps(ServiceProcess trainer, int steps) throws Exception {
-        Eventually.await("run " + RUN + " at step " + steps, Duration.ofMinutes(3), () -> trainer.metric("trainer_step", "run=\"" + RUN + "\"")
-                .orElse(0), step -> step >= steps, () -> trainer.tail(30));
+        Eventually.await(
+                "run " + RUN + " at step " + steps,
+                Duration.ofMinutes(3),
+                () -> trainer.metric("trainer_step", "run=\"" + RUN + "\"").orElse(0),
+                step -> step >= steps,
+                () -> trainer.tail(30));
     }
 }

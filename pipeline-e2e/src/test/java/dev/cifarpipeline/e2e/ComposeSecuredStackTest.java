@@ -40,11 +40,16 @@ class ComposeSecuredStackTest {
 
     @BeforeAll
     void cleanSlate() throws Exception {
-        Map<String, String> environment = new HashMap<>(ComposeStackTest.smallStack(ComposeStackTest.syntheticDataset()));
-        for (String secret : List.of("PIPELINE_KAFKA_PASSWORD", "PIPELINE_KAFKA_ADMIN_PASSWORD", "PIPELINE_KAFKA_STORE_PASSWORD")) {
+        Map<String, String> environment =
+                new HashMap<>(ComposeStackTest.smallStack(ComposeStackTest.syntheticDataset()));
+        for (String secret :
+                List.of("PIPELINE_KAFKA_PASSWORD", "PIPELINE_KAFKA_ADMIN_PASSWORD", "PIPELINE_KAFKA_STORE_PASSWORD")) {
             environment.put(secret, UUID.randomUUID().toString().replace("-", ""));
         }
-        stack = new ComposeStack("cifarchecksecure", List.of("docker-compose.yml", "docker-compose.sasl-ssl.yml"), environment,
+        stack = new ComposeStack(
+                "cifarchecksecure",
+                List.of("docker-compose.yml", "docker-compose.sasl-ssl.yml"),
+                environment,
                 WORK.resolve("logs"));
         stack.down();
     }
@@ -57,16 +62,26 @@ class ComposeSecuredStackTest {
     @Test
     @Order(1)
     void theDefaultRunTrainsAndIsScoredOverTlsWithScramLogins() throws Exception {
-        stack.compose(Duration.ofMinutes(8), ComposeStackTest.prepend("up", "--detach", ComposeStackTest.SERVICES)).orFail("docker-compose up");
-        stack.awaitHealthy(Duration.ofMinutes(4), "kafka", "data-ingest-service", "trainer-service", "evaluator-service");
+        stack.compose(Duration.ofMinutes(8), ComposeStackTest.prepend("up", "--detach", ComposeStackTest.SERVICES))
+                .orFail("docker-compose up");
+        stack.awaitHealthy(
+                Duration.ofMinutes(4), "kafka", "data-ingest-service", "trainer-service", "evaluator-service");
         assertEquals(0, stack.awaitExit("default-run", Duration.ofMinutes(3)), stack.logs("default-run", 20));
-        assertTrue(stack.exec("kafka", "cat", BROKER_DIR + "/server.properties").orFail("reading the broker's settings").output()
-                .contains("listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"), "the only client listener is SASL_SSL");
+        assertTrue(
+                stack.exec("kafka", "cat", BROKER_DIR + "/server.properties")
+                        .orFail("reading the broker's settings")
+                        .output()
+                        .contains("listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"),
+                "the only client listener is SASL_SSL");
 
-        JsonNode run = Eventually.await("one result per epoch checkpoint of the default run", Duration.ofMinutes(5), () -> {
-            var response = evaluator.get("/evaluator/runs/" + ComposeStackTest.DEFAULT_RUN);
-            return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()) : null;
-        }, r -> r != null && r.get("results").size() >= ComposeStackTest.EPOCHS,
+        JsonNode run = Eventually.await(
+                "one result per epoch checkpoint of the default run",
+                Duration.ofMinutes(5),
+                () -> {
+                    var response = evaluator.get("/evaluator/runs/" + ComposeStackTest.DEFAULT_RUN);
+                    return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()) : null;
+                },
+                r -> r != null && r.get("results").size() >= ComposeStackTest.EPOCHS,
                 () -> stack.logs("trainer-service", 30) + stack.logs("evaluator-service", 30));
         assertEquals(ComposeStackTest.EPOCHS, run.get("results").size(), "one result per epoch checkpoint: " + run);
         assertTrue(run.get("best").get("accuracy").asDouble() > 0.5, run.toString());
@@ -77,13 +92,21 @@ class ComposeSecuredStackTest {
     void aClientWithoutTheRightCredentialsIsRefusedAndOneWithThemIsLetIn() throws Exception {
         String topics = "/opt/kafka/bin/kafka-topics.sh --bootstrap-server kafka:9092 --list --command-config ";
         String fast = "request.timeout.ms=5000\\ndefault.api.timeout.ms=15000\\n";
-        ComposeStack.Result plaintext = stack.exec("kafka", "bash", "-c", "printf '" + fast + "' > /tmp/plain.properties && " + topics
-                + "/tmp/plain.properties");
+        ComposeStack.Result plaintext = stack.exec(
+                "kafka",
+                "bash",
+                "-c",
+                "printf '" + fast + "' > /tmp/plain.properties && " + topics + "/tmp/plain.properties");
         assertNotEquals(0, plaintext.status(), "a plaintext client lists nothing:\n" + plaintext.output());
 
-        ComposeStack.Result wrongPassword = stack.exec("kafka", "bash", "-c", "sed 's/password=\"[^\"]*\";/password=\"wrong\";/' "
-                + BROKER_DIR + "/client.properties > /tmp/wrong.properties && printf '" + fast + "' >> /tmp/wrong.properties && "
-                + "grep -q 'password=\"wrong\"' /tmp/wrong.properties && " + topics + "/tmp/wrong.properties");
+        ComposeStack.Result wrongPassword = stack.exec(
+                "kafka",
+                "bash",
+                "-c",
+                "sed 's/password=\"[^\"]*\";/password=\"wrong\";/' "
+                        + BROKER_DIR + "/client.properties > /tmp/wrong.properties && printf '" + fast
+                        + "' >> /tmp/wrong.properties && "
+                        + "grep -q 'password=\"wrong\"' /tmp/wrong.properties && " + topics + "/tmp/wrong.properties");
         assertNotEquals(0, wrongPassword.status(), "a wrong password lists nothing:\n" + wrongPassword.output());
         assertTrue(wrongPassword.output().contains("Authentication failed"), wrongPassword.output());
 
@@ -96,6 +119,7 @@ class ComposeSecuredStackTest {
     @Order(3)
     void downWithVolumesLeavesNothing() throws Exception {
         stack.down().orFail("docker-compose down --volumes");
-        stack.leftovers().forEach((kind, ids) -> assertTrue(ids.isEmpty(), "docker-compose down -v left " + kind + ": " + ids));
+        stack.leftovers()
+                .forEach((kind, ids) -> assertTrue(ids.isEmpty(), "docker-compose down -v left " + kind + ": " + ids));
     }
 }

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * name of the test's own, with settings given as the environment a user would put in {@code .env}.
  */
 final class ComposeStack implements AutoCloseable {
-    static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
     /** What a command printed (stdout and stderr together) and its exit status. */
     record Result(int status, String output) {
@@ -57,7 +58,9 @@ final class ComposeStack implements AutoCloseable {
     /** The compose CLI: COMPOSE_COMMAND (e.g. "docker compose"), else docker-compose. */
     static List<String> composeCommand() {
         String configured = System.getenv("COMPOSE_COMMAND");
-        return configured == null || configured.isBlank() ? List.of("docker-compose") : Arrays.asList(configured.trim().split("\\s+"));
+        return configured == null || configured.isBlank()
+                ? List.of("docker-compose")
+                : Arrays.asList(configured.trim().split("\\s+"));
     }
 
     /** Runs the compose CLI on this stack's files and project. */
@@ -80,7 +83,8 @@ final class ComposeStack implements AutoCloseable {
 
     private static Result run(List<String> command, Map<String, String> environment, Duration timeout)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         builder.environment().putAll(environment);
         Path output = Files.createTempFile("compose", ".out");
         try {
@@ -98,7 +102,9 @@ final class ComposeStack implements AutoCloseable {
 
     /** The ids of a service's containers (running or not), in compose's index order. */
     List<String> containers(String service) throws IOException, InterruptedException {
-        String out = compose(Duration.ofSeconds(60), "ps", "-q", service).orFail("ps " + service).output();
+        String out = compose(Duration.ofSeconds(60), "ps", "-q", service)
+                .orFail("ps " + service)
+                .output();
         List<String> ids = new ArrayList<>();
         for (String line : out.split("\n")) {
             if (line.trim().matches("[0-9a-f]{12,64}")) {
@@ -110,30 +116,50 @@ final class ComposeStack implements AutoCloseable {
 
     /** {@code docker inspect --format} of one container. */
     static String inspect(String container, String format) throws IOException, InterruptedException {
-        return docker(Duration.ofSeconds(30), "inspect", "--format", format, container).orFail("inspect " + container).output().trim();
+        return docker(Duration.ofSeconds(30), "inspect", "--format", format, container)
+                .orFail("inspect " + container)
+                .output()
+                .trim();
     }
 
     /** Waits until every container of each service reports healthy (services without a health check: running). */
     void awaitHealthy(Duration timeout, String... services) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String service : services) {
-            Eventually.await(service + " healthy", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
-                List<String> states = new ArrayList<>();
-                for (String id : containers(service)) {
-                    states.add(inspect(id, "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}"));
-                }
-                return states;
-            }, states -> !states.isEmpty() && states.stream().allMatch(st -> st.equals("running healthy") || st.equals("running none")),
+            Eventually.await(
+                    service + " healthy",
+                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+                    () -> {
+                        List<String> states = new ArrayList<>();
+                        for (String id : containers(service)) {
+                            states.add(
+                                    inspect(
+                                            id,
+                                            "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}"));
+                        }
+                        return states;
+                    },
+                    states -> !states.isEmpty()
+                            && states.stream()
+                                    .allMatch(st -> st.equals("running healthy") || st.equals("running none")),
                     () -> logs(service, 60));
         }
     }
 
     /** Waits for a one-shot service's container to exit; its exit status. */
     int awaitExit(String service, Duration timeout) throws InterruptedException {
-        String id = Eventually.await(service + " exited", timeout, () -> {
-            List<String> ids = containers(service);
-            return !ids.isEmpty() && inspect(ids.get(0), "{{.State.Status}}").equals("exited") ? ids.get(0) : null;
-        }, exited -> exited != null, () -> logs(service, 40));
+        String id = Eventually.await(
+                service + " exited",
+                timeout,
+                () -> {
+                    List<String> ids = containers(service);
+                    return !ids.isEmpty()
+                                    && inspect(ids.get(0), "{{.State.Status}}").equals("exited")
+                            ? ids.get(0)
+                            : null;
+                },
+                exited -> exited != null,
+                () -> logs(service, 40));
         try {
             return Integer.parseInt(inspect(id, "{{.State.ExitCode}}"));
         } catch (IOException e) {
@@ -144,7 +170,8 @@ final class ComposeStack implements AutoCloseable {
     /** The last lines of a service's log (all its containers), or why there are none. */
     String logs(String service, int lines) {
         try {
-            return compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", String.valueOf(lines), service).output();
+            return compose(Duration.ofSeconds(60), "logs", "--no-color", "--tail", String.valueOf(lines), service)
+                    .output();
         } catch (IOException e) {
             return "(no logs of " + service + ": " + e.getMessage() + ")";
         } catch (InterruptedException e) {
@@ -164,21 +191,40 @@ final class ComposeStack implements AutoCloseable {
     Map<String, List<String>> leftovers() throws IOException, InterruptedException {
         Map<String, List<String>> out = new LinkedHashMap<>();
         String label = "label=com.docker.compose.project=" + project;
-        out.put("containers", lines(docker(Duration.ofSeconds(30), "ps", "-a", "-q", "--filter", label).orFail("docker ps").output()));
-        out.put("networks", lines(docker(Duration.ofSeconds(30), "network", "ls", "-q", "--filter", label).orFail("docker network ls").output()));
-        out.put("volumes", lines(docker(Duration.ofSeconds(30), "volume", "ls", "-q", "--filter", label).orFail("docker volume ls").output()));
+        out.put(
+                "containers",
+                lines(docker(Duration.ofSeconds(30), "ps", "-a", "-q", "--filter", label)
+                        .orFail("docker ps")
+                        .output()));
+        out.put(
+                "networks",
+                lines(docker(Duration.ofSeconds(30), "network", "ls", "-q", "--filter", label)
+                        .orFail("docker network ls")
+                        .output()));
+        out.put(
+                "volumes",
+                lines(docker(Duration.ofSeconds(30), "volume", "ls", "-q", "--filter", label)
+                        .orFail("docker volume ls")
+                        .output()));
         return out;
     }
 
     private static List<String> lines(String text) {
-        return Arrays.stream(text.split("\n")).map(String::trim).filter(l -> !l.isEmpty()).toList();
+        return Arrays.stream(text.split("\n"))
+                .map(String::trim)
+                .filter(l -> !l.isEmpty())
+                .toList();
     }
 
     /** Saves every container's log, then {@code down -v}: containers, networks and volumes removed. */
     Result down() throws IOException, InterruptedException {
-        if (logs != null && !compose(Duration.ofSeconds(60), "ps", "-q").output().isBlank()) {
+        if (logs != null
+                && !compose(Duration.ofSeconds(60), "ps", "-q").output().isBlank()) {
             Files.createDirectories(logs);
-            Files.writeString(logs.resolve(project + ".log"), compose(Duration.ofMinutes(2), "logs", "--no-color", "--timestamps").output());
+            Files.writeString(
+                    logs.resolve(project + ".log"),
+                    compose(Duration.ofMinutes(2), "logs", "--no-color", "--timestamps")
+                            .output());
         }
         return compose(Duration.ofMinutes(5), "down", "--volumes", "--remove-orphans", "--timeout", "30");
     }

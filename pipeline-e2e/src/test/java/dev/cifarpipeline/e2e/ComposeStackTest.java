@@ -49,9 +49,20 @@ class ComposeStackTest {
     static final int BATCHES_PER_EPOCH = 20; // 640 images in batches of 32
     static final String DEFAULT_RUN = "first";
     /** Every service but Grafana, whose image cannot be had here. */
-    static final String[] SERVICES = {"kafka", "kafka-topics", "data-ingest-service", "trainer-service", "trainer-api", "evaluator-service",
-        "default-run", "prometheus"};
-    static final String[] LONG_RUNNING = {"kafka", "data-ingest-service", "trainer-service", "trainer-api", "evaluator-service", "prometheus"};
+    static final String[] SERVICES = {
+        "kafka",
+        "kafka-topics",
+        "data-ingest-service",
+        "trainer-service",
+        "trainer-api",
+        "evaluator-service",
+        "default-run",
+        "prometheus"
+    };
+
+    static final String[] LONG_RUNNING = {
+        "kafka", "data-ingest-service", "trainer-service", "trainer-api", "evaluator-service", "prometheus"
+    };
     private static final Path WORK = Path.of("target", "compose-check").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,8 +74,15 @@ class ComposeStackTest {
 
     /** The environment a user would put in .env for a small stack on a synthetic dataset. */
     static Map<String, String> smallStack(Path dataset) {
-        return Map.of("CIFAR10_DIR", dataset.toString(), "INGEST_EPOCHS", String.valueOf(EPOCHS), "INGEST_BATCH_SIZE", "32",
-                "PIPELINE_RUN", "runId=" + DEFAULT_RUN + " epochs=" + EPOCHS + " maxLearningRate=0.02");
+        return Map.of(
+                "CIFAR10_DIR",
+                dataset.toString(),
+                "INGEST_EPOCHS",
+                String.valueOf(EPOCHS),
+                "INGEST_BATCH_SIZE",
+                "32",
+                "PIPELINE_RUN",
+                "runId=" + DEFAULT_RUN + " epochs=" + EPOCHS + " maxLearningRate=0.02");
     }
 
     static Path syntheticDataset() throws Exception {
@@ -75,7 +93,8 @@ class ComposeStackTest {
 
     @BeforeAll
     void cleanSlate() throws Exception {
-        stack = new ComposeStack("cifarcheck", List.of("docker-compose.yml"), smallStack(syntheticDataset()), WORK.resolve("logs"));
+        stack = new ComposeStack(
+                "cifarcheck", List.of("docker-compose.yml"), smallStack(syntheticDataset()), WORK.resolve("logs"));
         stack.down(); // what an earlier, interrupted check left
     }
 
@@ -88,14 +107,25 @@ class ComposeStackTest {
     @Order(1)
     void upFromColdTrainsTheDefaultRunWithNoFurtherCommand() throws Exception {
         long start = System.nanoTime();
-        stack.compose(Duration.ofMinutes(8), prepend("up", "--detach", SERVICES)).orFail("docker-compose up");
-        stack.awaitHealthy(Duration.ofMinutes(4), "kafka", "data-ingest-service", "trainer-service", "evaluator-service");
+        stack.compose(Duration.ofMinutes(8), prepend("up", "--detach", SERVICES))
+                .orFail("docker-compose up");
+        stack.awaitHealthy(
+                Duration.ofMinutes(4), "kafka", "data-ingest-service", "trainer-service", "evaluator-service");
         assertEquals(0, stack.awaitExit("default-run", Duration.ofMinutes(3)), stack.logs("default-run", 20));
-        assertTrue(stack.logs("default-run", 20).contains("submitted run " + DEFAULT_RUN), stack.logs("default-run", 20));
+        assertTrue(
+                stack.logs("default-run", 20).contains("submitted run " + DEFAULT_RUN), stack.logs("default-run", 20));
 
-        TopicReads.readUntil(kafka, Topics.EVALUATION_RESULTS, Duration.ofMinutes(5), read -> !resultsOf(read, DEFAULT_RUN).isEmpty());
-        System.out.printf("compose-check: from docker-compose up to the first evaluation result: %.0f s%n", (System.nanoTime() - start) / 1e9);
-        assertTrue(audit.awaitFinished(List.of(DEFAULT_RUN), Duration.ofMinutes(5), () -> false), stack.logs("trainer-service", 40));
+        TopicReads.readUntil(
+                kafka,
+                Topics.EVALUATION_RESULTS,
+                Duration.ofMinutes(5),
+                read -> !resultsOf(read, DEFAULT_RUN).isEmpty());
+        System.out.printf(
+                "compose-check: from docker-compose up to the first evaluation result: %.0f s%n",
+                (System.nanoTime() - start) / 1e9);
+        assertTrue(
+                audit.awaitFinished(List.of(DEFAULT_RUN), Duration.ofMinutes(5), () -> false),
+                stack.logs("trainer-service", 40));
         audit.assertTrainedOnceAndScoredOnce(DEFAULT_RUN, EPOCHS, BATCHES_PER_EPOCH);
     }
 
@@ -104,12 +134,21 @@ class ComposeStackTest {
     void aRunSubmittedThroughThePublishedTrainerPortIsTrainedScoredOnceAndReadBackOverHttp() throws Exception {
         String run = "via-port";
         submit(run);
-        assertTrue(audit.awaitFinished(List.of(run), Duration.ofMinutes(5), () -> false), stack.logs("trainer-service", 40));
+        assertTrue(
+                audit.awaitFinished(List.of(run), Duration.ofMinutes(5), () -> false),
+                stack.logs("trainer-service", 40));
         audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
 
-        List<EvaluationResult> results = resultsOf(TopicReads.readUntilThenDrain(kafka, Topics.EVALUATION_RESULTS, Duration.ofMinutes(1),
-                read -> resultsOf(read, run).size() >= EPOCHS), run);
-        EvaluationResult best = results.stream().max((a, b) -> Double.compare(a.accuracy(), b.accuracy())).orElseThrow();
+        List<EvaluationResult> results = resultsOf(
+                TopicReads.readUntilThenDrain(
+                        kafka,
+                        Topics.EVALUATION_RESULTS,
+                        Duration.ofMinutes(1),
+                        read -> resultsOf(read, run).size() >= EPOCHS),
+                run);
+        EvaluationResult best = results.stream()
+                .max((a, b) -> Double.compare(a.accuracy(), b.accuracy()))
+                .orElseThrow();
         JsonNode served = JSON.readTree(evaluator.get("/evaluator/runs/" + run).body());
         assertEquals(results.size(), served.get("results").size(), served.toString());
         assertEquals(best.checkpointId(), served.get("best").get("checkpointId").asText(), served.toString());
@@ -120,7 +159,9 @@ class ComposeStackTest {
         assertEquals(200, file.statusCode());
         SafeTensors.File weights = SafeTensors.read(file.body());
         assertEquals(best.checkpointId(), weights.metadata().get("checkpoint"));
-        assertTrue(weights.tensors().containsKey("layer1.conv2D1.weight"), weights.tensors().keySet().toString());
+        assertTrue(
+                weights.tensors().containsKey("layer1.conv2D1.weight"),
+                weights.tensors().keySet().toString());
     }
 
     @Test
@@ -130,24 +171,44 @@ class ComposeStackTest {
         Set<String> jobs = new TreeSet<>();
         List<PrometheusApi.PanelQuery> empty = new ArrayList<>();
         double[] scraped = {Double.NaN};
-        double published = resultsOf(TopicReads.readUntilThenDrain(kafka, Topics.EVALUATION_RESULTS, Duration.ofMinutes(1),
-                read -> !resultsOf(read, "via-port").isEmpty()), "via-port").stream().reduce((a, b) -> b).orElseThrow().accuracy();
+        double published = resultsOf(
+                        TopicReads.readUntilThenDrain(
+                                kafka,
+                                Topics.EVALUATION_RESULTS,
+                                Duration.ofMinutes(1),
+                                read -> !resultsOf(read, "via-port").isEmpty()),
+                        "via-port")
+                .stream()
+                .reduce((a, b) -> b)
+                .orElseThrow()
+                .accuracy();
         Path dashboards = ComposeStack.ROOT.resolve("dashboard/grafana/dashboards");
         // the scrape interval is 15 s, and rates need two samples
-        Eventually.await("Prometheus scraping all three services, the run's accuracy and every panel", Duration.ofMinutes(2), () -> {
-            jobs.clear();
-            prometheus.query("up == 1").forEach(s -> jobs.add(s.get("metric").get("job").asText()));
-            List<JsonNode> accuracy = prometheus.query("evaluator_test_accuracy{run=\"via-port\"}");
-            scraped[0] = accuracy.isEmpty() ? Double.NaN : accuracy.get(0).get("value").get(1).asDouble();
-            empty.clear();
-            empty.addAll(prometheus.panelsWithoutSeries(dashboards));
-            return jobs.size() == 3 && scraped[0] == published && empty.isEmpty();
-        });
-        assertEquals(Set.of("data-ingest-service", "trainer-service", "evaluator-service"), jobs, "targets up, found by their compose names");
+        Eventually.await(
+                "Prometheus scraping all three services, the run's accuracy and every panel",
+                Duration.ofMinutes(2),
+                () -> {
+                    jobs.clear();
+                    prometheus
+                            .query("up == 1")
+                            .forEach(s -> jobs.add(s.get("metric").get("job").asText()));
+                    List<JsonNode> accuracy = prometheus.query("evaluator_test_accuracy{run=\"via-port\"}");
+                    scraped[0] = accuracy.isEmpty()
+                            ? Double.NaN
+                            : accuracy.get(0).get("value").get(1).asDouble();
+                    empty.clear();
+                    empty.addAll(prometheus.panelsWithoutSeries(dashboards));
+                    return jobs.size() == 3 && scraped[0] == published && empty.isEmpty();
+                });
+        assertEquals(
+                Set.of("data-ingest-service", "trainer-service", "evaluator-service"),
+                jobs,
+                "targets up, found by their compose names");
         assertEquals(published, scraped[0], "the run's accuracy in Prometheus is the one on the results topic");
         assertTrue(empty.isEmpty(), "panel queries without series:\n" + empty);
-        System.out.println("compose-check: " + PrometheusApi.panelQueries(dashboards).size()
-                + " panel queries, each returned series from the compose stack's Prometheus");
+        System.out.println(
+                "compose-check: " + PrometheusApi.panelQueries(dashboards).size()
+                        + " panel queries, each returned series from the compose stack's Prometheus");
     }
 
     @Test
@@ -159,10 +220,14 @@ class ComposeStackTest {
         stack.compose(Duration.ofMinutes(6), "restart").orFail("docker-compose restart");
         stack.awaitHealthy(Duration.ofMinutes(4), LONG_RUNNING);
         assertEquals(0, stack.awaitExit("default-run", Duration.ofMinutes(3)), stack.logs("default-run", 20));
-        assertTrue(stack.logs("default-run", 5).contains("run " + DEFAULT_RUN + " is there already, left as it is"), stack.logs("default-run", 5));
+        assertTrue(
+                stack.logs("default-run", 5).contains("run " + DEFAULT_RUN + " is there already, left as it is"),
+                stack.logs("default-run", 5));
         assertEquals(0, stack.awaitExit("kafka-topics", Duration.ofMinutes(2)), stack.logs("kafka-topics", 20));
 
-        assertTrue(audit.awaitFinished(List.of(run), Duration.ofMinutes(6), () -> false), stack.logs("trainer-service", 40));
+        assertTrue(
+                audit.awaitFinished(List.of(run), Duration.ofMinutes(6), () -> false),
+                stack.logs("trainer-service", 40));
         audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
         assertNoContainerRestartedByItself(LONG_RUNNING);
     }
@@ -172,7 +237,8 @@ class ComposeStackTest {
     void twoTrainerReplicasTrainTwoRunsAtOnceAndAKilledOnesRunMovesToTheOther() throws Exception {
         List<String> upScaled = new ArrayList<>(List.of("up", "--detach", "--scale", "trainer-service=2"));
         upScaled.addAll(List.of(SERVICES));
-        stack.compose(Duration.ofMinutes(5), upScaled.toArray(String[]::new)).orFail("docker-compose up --scale trainer-service=2");
+        stack.compose(Duration.ofMinutes(5), upScaled.toArray(String[]::new))
+                .orFail("docker-compose up --scale trainer-service=2");
         stack.awaitHealthy(Duration.ofMinutes(3), "trainer-service");
         List<String> replicas = stack.containers("trainer-service");
         assertEquals(2, replicas.size(), "two trainer containers");
@@ -183,29 +249,37 @@ class ComposeStackTest {
         submit("right");
 
         // each replica trains one of them, at the same time
-        Map<String, String> hosted = Eventually.await("both runs training, one on each replica", Duration.ofMinutes(2), () -> {
-            Map<String, String> seen = new HashMap<>();
-            for (String replica : replicas) {
-                for (JsonNode r : runsOn(replica)) {
-                    if (r.get("state").asText().equals("TRAINING") && r.get("step").asLong() > 0) {
-                        seen.put(r.get("runId").asText(), replica);
+        Map<String, String> hosted = Eventually.await(
+                "both runs training, one on each replica",
+                Duration.ofMinutes(2),
+                () -> {
+                    Map<String, String> seen = new HashMap<>();
+                    for (String replica : replicas) {
+                        for (JsonNode r : runsOn(replica)) {
+                            if (r.get("state").asText().equals("TRAINING")
+                                    && r.get("step").asLong() > 0) {
+                                seen.put(r.get("runId").asText(), replica);
+                            }
+                        }
                     }
-                }
-            }
-            return seen;
-        }, seen -> seen.keySet().containsAll(List.of("left", "right")));
+                    return seen;
+                },
+                seen -> seen.keySet().containsAll(List.of("left", "right")));
         assertTrue(!hosted.get("left").equals(hosted.get("right")), "one run per replica: " + hosted);
         String victimRun = "left";
         String victim = hosted.get(victimRun);
         awaitStepOn(victim, victimRun, BATCHES_PER_EPOCH + 5); // into its second epoch, past the first checkpoint
         ComposeStack.docker(Duration.ofMinutes(1), "kill", victim).orFail("docker kill " + victim);
 
-        assertTrue(audit.awaitFinished(List.of("left", "right"), Duration.ofMinutes(8), () -> false), stack.logs("trainer-service", 60));
+        assertTrue(
+                audit.awaitFinished(List.of("left", "right"), Duration.ofMinutes(8), () -> false),
+                stack.logs("trainer-service", 60));
         for (String run : List.of("left", "right")) {
             audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
         }
         List<TrainingEvent> claims = events(victimRun, TrainingEvent.Type.CLAIMED);
-        assertTrue(claims.stream().anyMatch(c -> c.step() >= BATCHES_PER_EPOCH),
+        assertTrue(
+                claims.stream().anyMatch(c -> c.step() >= BATCHES_PER_EPOCH),
                 "the killed replica's run was claimed again and resumed from its epoch-1 checkpoint: " + claims);
     }
 
@@ -218,7 +292,9 @@ class ComposeStackTest {
         String broker = stack.containers("kafka").get(0);
         ComposeStack.docker(Duration.ofMinutes(3), "restart", broker).orFail("docker restart kafka");
 
-        assertTrue(audit.awaitFinished(List.of(run), Duration.ofMinutes(6), () -> false), stack.logs("trainer-service", 60));
+        assertTrue(
+                audit.awaitFinished(List.of(run), Duration.ofMinutes(6), () -> false),
+                stack.logs("trainer-service", 60));
         audit.assertTrainedOnceAndScoredOnce(run, EPOCHS, BATCHES_PER_EPOCH);
         audit.assertStreamHoldsEachBatchOnce(EPOCHS, BATCHES_PER_EPOCH);
         assertNoContainerRestartedByItself("kafka", "data-ingest-service", "evaluator-service", "prometheus");
@@ -246,17 +322,24 @@ class ComposeStackTest {
     }
 
     static List<EvaluationResult> resultsOf(List<ConsumerRecord<String, byte[]>> read, String run) {
-        return read.stream().map(r -> EvaluationResult.fromJson(r.value())).filter(r -> r.runId().equals(run)).toList();
+        return read.stream()
+                .map(r -> EvaluationResult.fromJson(r.value()))
+                .filter(r -> r.runId().equals(run))
+                .toList();
     }
 
     private List<TrainingEvent> events(String run, TrainingEvent.Type type) {
-        return TopicReads.readUntilThenDrain(kafka, Topics.TRAINING_EVENTS, Duration.ofSeconds(30), read -> true).stream()
-                .map(r -> TrainingEvent.fromJson(r.value())).filter(e -> e.runId().equals(run) && e.type() == type).toList();
+        return TopicReads.readUntilThenDrain(kafka, Topics.TRAINING_EVENTS, Duration.ofSeconds(30), read -> true)
+                .stream()
+                .map(r -> TrainingEvent.fromJson(r.value()))
+                .filter(e -> e.runId().equals(run) && e.type() == type)
+                .toList();
     }
 
     /** The runs one trainer container hosts ({@code GET /trainer/runs} inside it: the published port reaches any replica). */
     private static List<JsonNode> runsOn(String container) throws Exception {
-        ComposeStack.Result r = ComposeStack.docker(Duration.ofSeconds(30), "exec", container, "curl", "-fsS", "http://localhost:8082/trainer/runs");
+        ComposeStack.Result r = ComposeStack.docker(
+                Duration.ofSeconds(30), "exec", container, "curl", "-fsS", "http://localhost:8082/trainer/runs");
         List<JsonNode> out = new ArrayList<>();
         if (r.status() == 0) {
             JSON.readTree(r.output()).get("runs").forEach(out::add);
@@ -265,19 +348,30 @@ class ComposeStackTest {
     }
 
     private static void awaitStepOn(String container, String run, long step) throws Exception {
-        Eventually.await("run " + run + " at step " + step + " on " + container, Duration.ofMinutes(4), () -> runsOn(container),
-                runs -> runs.stream().anyMatch(r -> r.get("runId").asText().equals(run) && r.get("step").asLong() >= step));
+        Eventually.await(
+                "run " + run + " at step " + step + " on " + container,
+                Duration.ofMinutes(4),
+                () -> runsOn(container),
+                runs -> runs.stream()
+                        .anyMatch(r -> r.get("runId").asText().equals(run)
+                                && r.get("step").asLong() >= step));
     }
 
     /** Waits until {@code run} has trained {@code step} steps on whichever trainer container holds it. */
     private void awaitStep(String run, long step) throws Exception {
-        Eventually.await("run " + run + " at step " + step, Duration.ofMinutes(4), () -> {
-            List<JsonNode> all = new ArrayList<>();
-            for (String replica : stack.containers("trainer-service")) {
-                all.addAll(runsOn(replica));
-            }
-            return all;
-        }, runs -> runs.stream().anyMatch(r -> r.get("runId").asText().equals(run) && r.get("step").asLong() >= step),
+        Eventually.await(
+                "run " + run + " at step " + step,
+                Duration.ofMinutes(4),
+                () -> {
+                    List<JsonNode> all = new ArrayList<>();
+                    for (String replica : stack.containers("trainer-service")) {
+                        all.addAll(runsOn(replica));
+                    }
+                    return all;
+                },
+                runs -> runs.stream()
+                        .anyMatch(r -> r.get("runId").asText().equals(run)
+                                && r.get("step").asLong() >= step),
                 () -> stack.logs("trainer-service", 30));
     }
 
@@ -285,9 +379,11 @@ class ComposeStackTest {
         for (String service : services) {
             for (String id : stack.containers(service)) {
                 String state = ComposeStack.inspect(id, "{{.RestartCount}} {{.State.Restarting}} {{.State.Status}}");
-                assertEquals("0 false running", state, service + " " + id + ": restart count, restarting, status\n" + stack.logs(service, 30));
+                assertEquals(
+                        "0 false running",
+                        state,
+                        service + " " + id + ": restart count, restarting, status\n" + stack.logs(service, 30));
             }
         }
     }
-
 }

@@ -36,14 +36,20 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class DashboardQueriesTest {
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final Path DASHBOARD = ROOT.resolve("dashboard");
     private static final Path WORK = Path.of("target", "dashboards").toAbsolutePath();
 
     @Test
     void everyPanelAndEveryAlertQueryReturnsSeriesFromTheRealServices() throws Exception {
-        Process check = new ProcessBuilder("promtool", "check", "rules", DASHBOARD.resolve("prometheus/alerts.yml").toString())
-                .redirectErrorStream(true).start();
+        Process check = new ProcessBuilder(
+                        "promtool",
+                        "check",
+                        "rules",
+                        DASHBOARD.resolve("prometheus/alerts.yml").toString())
+                .redirectErrorStream(true)
+                .start();
         String checked = new String(check.getInputStream().readAllBytes());
         assertEquals(0, check.waitFor(), checked);
 
@@ -51,36 +57,75 @@ class DashboardQueriesTest {
         SyntheticCifar.write(dataset, 800, 200, 3);
         try (InProcessKafka kafka = new InProcessKafka()) {
             // one bad record per stream, so the dead-letter series exist as they would after a real mishap
-            kafka.produce(Topics.TRAIN_BATCHES, "garbage", "not a batch record, but long enough for a header".getBytes(StandardCharsets.UTF_8));
+            kafka.produce(
+                    Topics.TRAIN_BATCHES,
+                    "garbage",
+                    "not a batch record, but long enough for a header".getBytes(StandardCharsets.UTF_8));
             String bootstrap = kafka.bootstrapServers();
-            try (ServiceProcess evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap), WORK.resolve("logs"));
-                 ServiceProcess trainer = ServiceProcess.start("trainer-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap,
-                         "trainer.log-every", "10"), WORK.resolve("logs"));
-                 ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("kafka.bootstrap.servers", bootstrap,
-                         "ingest.dataset-dir", dataset.toString(), "ingest.epochs", "2", "ingest.batch-size", "32"), WORK.resolve("logs"))) {
+            try (ServiceProcess evaluator = ServiceProcess.start(
+                            "evaluator-service",
+                            "1g",
+                            Map.of("kafka.bootstrap.servers", bootstrap),
+                            WORK.resolve("logs"));
+                    ServiceProcess trainer = ServiceProcess.start(
+                            "trainer-service",
+                            "1g",
+                            Map.of("kafka.bootstrap.servers", bootstrap, "trainer.log-every", "10"),
+                            WORK.resolve("logs"));
+                    ServiceProcess ingest = ServiceProcess.start(
+                            "data-ingest-service",
+                            "512m",
+                            Map.of(
+                                    "kafka.bootstrap.servers",
+                                    bootstrap,
+                                    "ingest.dataset-dir",
+                                    dataset.toString(),
+                                    "ingest.epochs",
+                                    "2",
+                                    "ingest.batch-size",
+                                    "32"),
+                            WORK.resolve("logs"))) {
                 for (ServiceProcess s : List.of(evaluator, trainer, ingest)) {
                     s.awaitReady(Duration.ofSeconds(90));
                 }
                 trainer.submitRun("{\"runId\":\"dash\",\"epochs\":2,\"maxLearningRate\":0.02}");
-                try (PrometheusProcess prometheus = PrometheusProcess.start(Map.of("data-ingest-service:8081", ingest.port(),
-                        "trainer-service:8082", trainer.port(), "evaluator-service:8083", evaluator.port()))) {
-                    kafka.readUntil(Topics.EVALUATION_RESULTS, 5 * 60_000, read -> read.size() >= 2 || !trainer.process().isAlive());
+                try (PrometheusProcess prometheus = PrometheusProcess.start(Map.of(
+                        "data-ingest-service:8081",
+                        ingest.port(),
+                        "trainer-service:8082",
+                        trainer.port(),
+                        "evaluator-service:8083",
+                        evaluator.port()))) {
+                    kafka.readUntil(
+                            Topics.EVALUATION_RESULTS,
+                            5 * 60_000,
+                            read -> read.size() >= 2 || !trainer.process().isAlive());
                     // rates over the last minute need two samples: scrapes every second fill them in moments
                     Path dashboards = DASHBOARD.resolve("grafana/dashboards");
-                    List<PrometheusApi.PanelQuery> empty = Eventually.await("every panel query returning series", Duration.ofSeconds(60),
-                            () -> prometheus.api().panelsWithoutSeries(dashboards), List::isEmpty);
+                    List<PrometheusApi.PanelQuery> empty = Eventually.await(
+                            "every panel query returning series",
+                            Duration.ofSeconds(60),
+                            () -> prometheus.api().panelsWithoutSeries(dashboards),
+                            List::isEmpty);
                     assertTrue(empty.isEmpty(), "panel queries without series:\n" + empty);
-                    System.out.println(PrometheusApi.panelQueries(dashboards).size() + " panel queries, each returned series");
+                    System.out.println(
+                            PrometheusApi.panelQueries(dashboards).size() + " panel queries, each returned series");
 
-                    JsonNode rules = prometheus.api().get("/api/v1/rules").get("data").get("groups");
+                    JsonNode rules =
+                            prometheus.api().get("/api/v1/rules").get("data").get("groups");
                     int loaded = 0;
                     for (JsonNode group : rules) {
                         for (JsonNode rule : group.get("rules")) {
                             assertEquals("ok", rule.get("health").asText(), rule.toString());
                             loaded++;
                             for (String metric : metricNames(rule.get("query").asText())) {
-                                assertTrue(!prometheus.api().query("count({__name__=\"" + metric + "\"})").isEmpty(),
-                                        "rule " + rule.get("name").asText() + " watches " + metric + ", which no service exports");
+                                assertTrue(
+                                        !prometheus
+                                                .api()
+                                                .query("count({__name__=\"" + metric + "\"})")
+                                                .isEmpty(),
+                                        "rule " + rule.get("name").asText() + " watches " + metric
+                                                + ", which no service exports");
                             }
                         }
                     }
@@ -93,7 +138,8 @@ class DashboardQueriesTest {
     /** The pipeline's metric names in a PromQL expression. */
     static Set<String> metricNames(String expr) {
         Set<String> out = new LinkedHashSet<>();
-        Matcher m = Pattern.compile("\\b((?:trainer|evaluator|ingest|pipeline)_[a-z_]+)\\b").matcher(expr);
+        Matcher m = Pattern.compile("\\b((?:trainer|evaluator|ingest|pipeline)_[a-z_]+)\\b")
+                .matcher(expr);
         while (m.find()) {
             out.add(m.group(1));
         }
@@ -114,14 +160,20 @@ class DashboardQueriesTest {
             Path dir = Files.createDirectories(WORK.resolve("prometheus"));
             Files.writeString(dir.resolve("prometheus.yml"), configFor(targets));
             int port = ServiceProcess.freePort();
-            Process p = new ProcessBuilder("prometheus", "--config.file=" + dir.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data" + port)), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            Process p = new ProcessBuilder(
+                            "prometheus",
+                            "--config.file=" + dir.resolve("prometheus.yml"),
+                            "--storage.tsdb.path=" + Files.createDirectories(dir.resolve("data" + port)),
+                            "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
             PrometheusProcess prometheus = new PrometheusProcess(p, port);
-            Eventually.await("prometheus ready (log: " + dir.resolve("prometheus.log") + ")", Duration.ofSeconds(60), () -> {
-                assertTrue(p.isAlive(), "prometheus exited; see " + dir.resolve("prometheus.log"));
-                return prometheus.api().ready();
-            });
+            Eventually.await(
+                    "prometheus ready (log: " + dir.resolve("prometheus.log") + ")", Duration.ofSeconds(60), () -> {
+                        assertTrue(p.isAlive(), "prometheus exited; see " + dir.resolve("prometheus.log"));
+                        return prometheus.api().ready();
+                    });
             return prometheus;
         }
 
@@ -131,16 +183,23 @@ class DashboardQueriesTest {
          */
         static String configFor(Map<String, Integer> targets) throws IOException {
             ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-            ObjectNode config = (ObjectNode) yaml.readTree(DASHBOARD.resolve("prometheus/prometheus.yml").toFile());
+            ObjectNode config = (ObjectNode)
+                    yaml.readTree(DASHBOARD.resolve("prometheus/prometheus.yml").toFile());
             ((ObjectNode) config.get("global")).put("scrape_interval", "1s").put("evaluation_interval", "1s");
-            config.putArray("rule_files").add(DASHBOARD.resolve("prometheus/alerts.yml").toString());
+            config.putArray("rule_files")
+                    .add(DASHBOARD.resolve("prometheus/alerts.yml").toString());
             for (JsonNode job : config.get("scrape_configs")) {
                 JsonNode discovered = job.get("dns_sd_configs").get(0);
-                String name = discovered.get("names").get(0).asText() + ":" + discovered.get("port").asInt();
+                String name = discovered.get("names").get(0).asText() + ":"
+                        + discovered.get("port").asInt();
                 Integer port = targets.get(name);
                 assertTrue(port != null, "the test runs no service for scrape target " + name);
                 ((ObjectNode) job).remove("dns_sd_configs");
-                ((ObjectNode) job).putArray("static_configs").addObject().putArray("targets").add("localhost:" + port);
+                ((ObjectNode) job)
+                        .putArray("static_configs")
+                        .addObject()
+                        .putArray("targets")
+                        .add("localhost:" + port);
             }
             return yaml.writeValueAsString(config);
         }

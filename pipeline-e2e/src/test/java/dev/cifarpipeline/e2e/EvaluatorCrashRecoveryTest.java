@@ -54,30 +54,51 @@ class EvaluatorCrashRecoveryTest {
             for (int i = 1; i <= CHECKPOINTS; i++) {
                 ids.add(publishCheckpoint(kafka, i));
             }
-            Map<String, String> settings = Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "evaluator.session-timeout", "6s");
-            try (ServiceProcess first = ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("first"))) {
+            Map<String, String> settings =
+                    Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(), "evaluator.session-timeout", "6s");
+            try (ServiceProcess first =
+                    ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("first"))) {
                 first.awaitReady(Duration.ofSeconds(90));
-                Eventually.await("the first evaluator scoring the second checkpoint", Duration.ofMinutes(2), () -> {
-                    assertTrue(first.process().isAlive(), first.tail(30));
-                    return first.output();
-                }, log -> log.contains("scoring checkpoint " + ids.get(1)), () -> first.tail(30));
+                Eventually.await(
+                        "the first evaluator scoring the second checkpoint",
+                        Duration.ofMinutes(2),
+                        () -> {
+                            assertTrue(first.process().isAlive(), first.tail(30));
+                            return first.output();
+                        },
+                        log -> log.contains("scoring checkpoint " + ids.get(1)),
+                        () -> first.tail(30));
                 first.process().destroyForcibly();
                 first.process().waitFor(10, TimeUnit.SECONDS);
             }
             List<ConsumerRecord<String, byte[]>> before = kafka.readUntil(Topics.EVALUATION_RESULTS, 5_000, r -> false);
             assertEquals(1, before.size(), "killed while scoring the second: one result so far");
-            try (ServiceProcess second = ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("second"))) {
+            try (ServiceProcess second =
+                    ServiceProcess.start("evaluator-service", "1g", settings, LOGS.resolve("second"))) {
                 second.awaitReady(Duration.ofSeconds(90));
-                List<ConsumerRecord<String, byte[]>> results = kafka.readUntil(Topics.EVALUATION_RESULTS, 3 * 60_000,
+                List<ConsumerRecord<String, byte[]>> results = kafka.readUntil(
+                        Topics.EVALUATION_RESULTS,
+                        3 * 60_000,
                         read -> read.size() >= CHECKPOINTS || !second.process().isAlive());
                 Thread.sleep(3000); // room for a duplicate to show up, were there one
                 results = kafka.readUntil(Topics.EVALUATION_RESULTS, 5_000, r -> false);
-                List<String> scored = results.stream().map(r -> EvaluationResult.fromJson(r.value()).checkpointId()).toList();
+                List<String> scored = results.stream()
+                        .map(r -> EvaluationResult.fromJson(r.value()).checkpointId())
+                        .toList();
                 assertEquals(ids, scored, "each checkpoint once, in order:\n" + second.tail(20));
-                assertEquals(CHECKPOINTS - 1, second.metric("evaluator_checkpoints_scored_total", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
-                EvaluationResult last = EvaluationResult.fromJson(results.get(results.size() - 1).value());
+                assertEquals(
+                        CHECKPOINTS - 1,
+                        second.metric("evaluator_checkpoints_scored_total", "run=\"" + RUN + "\"")
+                                .orElseThrow(),
+                        0.0);
+                EvaluationResult last = EvaluationResult.fromJson(
+                        results.get(results.size() - 1).value());
                 assertEquals(TEST_IMAGES, last.testImages());
-                assertEquals(last.accuracy(), second.metric("evaluator_test_accuracy", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
+                assertEquals(
+                        last.accuracy(),
+                        second.metric("evaluator_test_accuracy", "run=\"" + RUN + "\"")
+                                .orElseThrow(),
+                        0.0);
             }
         }
     }
@@ -90,9 +111,18 @@ class EvaluatorCrashRecoveryTest {
             int from = b * batch;
             int[] indices = new int[batch];
             Arrays.setAll(indices, i -> from + i);
-            AugmentedBatch test = new AugmentedBatch(BatchKind.TEST, 0, 0, b, batches, indices,
+            AugmentedBatch test = new AugmentedBatch(
+                    BatchKind.TEST,
+                    0,
+                    0,
+                    b,
+                    batches,
+                    indices,
                     Arrays.copyOfRange(split.labels(), from, from + batch),
-                    Arrays.copyOfRange(split.pixels(), from * ImageGeometry.BYTES_PER_IMAGE, (from + batch) * ImageGeometry.BYTES_PER_IMAGE));
+                    Arrays.copyOfRange(
+                            split.pixels(),
+                            from * ImageGeometry.BYTES_PER_IMAGE,
+                            (from + batch) * ImageGeometry.BYTES_PER_IMAGE));
             kafka.produce(Topics.TEST_BATCHES, Integer.toString(b), AugmentedBatchCodec.encode(test));
         }
     }
@@ -101,16 +131,32 @@ class EvaluatorCrashRecoveryTest {
     private static String publishCheckpoint(InProcessKafka kafka, int epoch) throws Exception {
         ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
         byte[] weights;
-        try (NDManager manager = NDManager.newBaseManager(); VggInference net = VggInference.initialised(spec, epoch, manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                VggInference net = VggInference.initialised(spec, epoch, manager)) {
             weights = ModelWeights.save(net.block());
         }
-        byte[] bytes = new TrainingCheckpoint(new TrainingState(TrainingState.SCHEMA_VERSION, RUN, epoch * 10L, List.of(), Map.of(), 0),
-                weights, List.of()).encode();
+        byte[] bytes = new TrainingCheckpoint(
+                        new TrainingState(TrainingState.SCHEMA_VERSION, RUN, epoch * 10L, List.of(), Map.of(), 0),
+                        weights,
+                        List.of())
+                .encode();
         String id = RUN + "-e" + epoch;
         int chunkBytes = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, RUN, "vgg11", "batchnorm",
-                TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
-                Sha256.hex(bytes), List.of(), System.currentTimeMillis());
+        CheckpointManifest manifest = new CheckpointManifest(
+                CheckpointManifest.SCHEMA_VERSION,
+                id,
+                RUN,
+                "vgg11",
+                "batchnorm",
+                TrainingCheckpoint.FORMAT,
+                epoch,
+                epoch * 10L,
+                2.0,
+                bytes.length,
+                CheckpointChunker.chunkCount(bytes.length, chunkBytes),
+                Sha256.hex(bytes),
+                List.of(),
+                System.currentTimeMillis());
         for (byte[] record : CheckpointChunker.records(manifest, bytes, chunkBytes)) {
             kafka.produce(Topics.CHECKPOINTS, RUN, record);
         }

@@ -48,37 +48,59 @@ class IngestCrashRecoveryTest {
         BatchFactory expected = new BatchFactory(data, SEED, 32, 100);
         int perEpoch = expected.trainBatchesPerEpoch(); // 188
         try (InProcessKafka kafka = new InProcessKafka()) {
-            Map<String, String> settings = Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "ingest.dataset-dir", dataset.toString(), "ingest.epochs", String.valueOf(EPOCHS),
-                    "ingest.batch-size", "32", "ingest.stream-seed", String.valueOf(SEED),
-                    "ingest.max-in-flight", "1", "ingest.max-epochs-ahead", "10");
+            Map<String, String> settings = Map.of(
+                    "kafka.bootstrap.servers",
+                    kafka.bootstrapServers(),
+                    "ingest.dataset-dir",
+                    dataset.toString(),
+                    "ingest.epochs",
+                    String.valueOf(EPOCHS),
+                    "ingest.batch-size",
+                    "32",
+                    "ingest.stream-seed",
+                    String.valueOf(SEED),
+                    "ingest.max-in-flight",
+                    "1",
+                    "ingest.max-epochs-ahead",
+                    "10");
             long atKill;
-            try (ServiceProcess first = ServiceProcess.start("data-ingest-service", "512m", settings, dir.resolve("logs-1"))) {
+            try (ServiceProcess first =
+                    ServiceProcess.start("data-ingest-service", "512m", settings, dir.resolve("logs-1"))) {
                 atKill = awaitOffset(kafka, perEpoch + perEpoch / 3, Duration.ofSeconds(90)); // a third into epoch 1
                 first.process().destroyForcibly(); // SIGKILL: no shutdown hook, no flush
                 first.process().waitFor(10, TimeUnit.SECONDS);
             }
             assertTrue(atKill < (long) EPOCHS * perEpoch, "killed mid-stream, at offset " + atKill);
-            try (ServiceProcess second = ServiceProcess.start("data-ingest-service", "512m", settings, dir.resolve("logs-2"))) {
+            try (ServiceProcess second =
+                    ServiceProcess.start("data-ingest-service", "512m", settings, dir.resolve("logs-2"))) {
                 second.awaitReady(Duration.ofSeconds(60));
-                Eventually.await("the restarted ingest to finish the stream", Duration.ofSeconds(120),
-                        () -> second.get("/ingest/status").body(), status -> status.contains("\"FINISHED\""), () -> second.tail(20));
+                Eventually.await(
+                        "the restarted ingest to finish the stream",
+                        Duration.ofSeconds(120),
+                        () -> second.get("/ingest/status").body(),
+                        status -> status.contains("\"FINISHED\""),
+                        () -> second.tail(20));
                 String log = second.output();
-                assertTrue(log.contains("publishing from epoch ") && !log.contains("publishing from epoch 0 batch 0 "),
+                assertTrue(
+                        log.contains("publishing from epoch ") && !log.contains("publishing from epoch 0 batch 0 "),
                         "the restart resumed mid-stream: " + second.tail(30));
             }
 
-            List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(Topics.TRAIN_BATCHES, 60_000,
-                    read -> read.size() >= EPOCHS * perEpoch);
+            List<ConsumerRecord<String, byte[]>> records =
+                    kafka.readUntil(Topics.TRAIN_BATCHES, 60_000, read -> read.size() >= EPOCHS * perEpoch);
             assertEquals(EPOCHS * perEpoch, records.size(), "no batch skipped, none repeated");
             for (int i = 0; i < records.size(); i++) {
                 AugmentedBatch batch = AugmentedBatchCodec.decode(records.get(i).value());
                 assertEquals(expected.trainBatch(i / perEpoch, i % perEpoch), batch, "record " + i);
             }
-            List<ConsumerRecord<String, byte[]>> markers = kafka.readUntil(Topics.EPOCH_MARKERS, 30_000, read -> read.size() >= EPOCHS);
+            List<ConsumerRecord<String, byte[]>> markers =
+                    kafka.readUntil(Topics.EPOCH_MARKERS, 30_000, read -> read.size() >= EPOCHS);
             for (ConsumerRecord<String, byte[]> r : markers) {
                 EpochMarker m = EpochMarker.fromJson(r.value());
-                assertEquals((long) m.epoch() * perEpoch, m.firstOffset(), "epoch " + m.epoch() + " starts where its first batch is");
+                assertEquals(
+                        (long) m.epoch() * perEpoch,
+                        m.firstOffset(),
+                        "epoch " + m.epoch() + " starts where its first batch is");
             }
         }
     }
@@ -89,10 +111,12 @@ class IngestCrashRecoveryTest {
         p.put("bootstrap.servers", kafka.bootstrapServers());
         TopicPartition partition = new TopicPartition(Topics.TRAIN_BATCHES, 0);
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             while (System.nanoTime() < deadline) {
                 try {
-                    long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(2)).getOrDefault(partition, 0L);
+                    long end = consumer.endOffsets(List.of(partition), Duration.ofSeconds(2))
+                            .getOrDefault(partition, 0L);
                     if (end >= target) {
                         return end;
                     }

@@ -16,8 +16,11 @@ class IngestStartupValidationTest {
     Path dir;
 
     private String startAndExpectExit(Path dataset) throws Exception {
-        try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "256m",
-                Map.of("kafka.bootstrap.servers", "localhost:1", "ingest.dataset-dir", dataset.toString()), dir.resolve("logs"))) {
+        try (ServiceProcess ingest = ServiceProcess.start(
+                "data-ingest-service",
+                "256m",
+                Map.of("kafka.bootstrap.servers", "localhost:1", "ingest.dataset-dir", dataset.toString()),
+                dir.resolve("logs"))) {
             assertTrue(ingest.process().waitFor(90, TimeUnit.SECONDS), "the service must exit by itself");
             assertNotEquals(0, ingest.process().exitValue(), "non-zero exit status");
             return ingest.output();
@@ -28,7 +31,10 @@ class IngestStartupValidationTest {
     void missingDatasetPathStopsTheServiceNamingThePath() throws Exception {
         Path missing = dir.resolve("no-dataset-here");
         String output = startAndExpectExit(missing);
-        assertTrue(output.contains("data-ingest-service cannot start: CIFAR-10 dataset at " + missing + ": the path does not exist"), output);
+        assertTrue(
+                output.contains("data-ingest-service cannot start: CIFAR-10 dataset at " + missing
+                        + ": the path does not exist"),
+                output);
     }
 
     @Test

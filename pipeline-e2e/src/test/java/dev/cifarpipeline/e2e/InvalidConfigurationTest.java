@@ -23,8 +23,11 @@ class InvalidConfigurationTest {
     private String refused(String module, Map<String, String> settings) throws Exception {
         Map<String, String> all = new HashMap<>(settings);
         all.put("kafka.bootstrap.servers", "localhost:1");
-        try (ServiceProcess service = ServiceProcess.start(module, "256m", all, dir.resolve(module + "-" + System.nanoTime()))) {
-            assertTrue(service.process().waitFor(90, TimeUnit.SECONDS), module + " must exit by itself:\n" + service.tail(20));
+        try (ServiceProcess service =
+                ServiceProcess.start(module, "256m", all, dir.resolve(module + "-" + System.nanoTime()))) {
+            assertTrue(
+                    service.process().waitFor(90, TimeUnit.SECONDS),
+                    module + " must exit by itself:\n" + service.tail(20));
             assertNotEquals(0, service.process().exitValue(), "non-zero exit status");
             return service.output();
         }
@@ -34,7 +37,8 @@ class InvalidConfigurationTest {
     void ingestRefusesABatchSizeOutOfRange() throws Exception {
         Path dataset = dir.resolve("dataset");
         SyntheticCifar.write(dataset, 64, 20, 1);
-        String log = refused("data-ingest-service", Map.of("ingest.dataset-dir", dataset.toString(), "ingest.batch-size", "0"));
+        String log = refused(
+                "data-ingest-service", Map.of("ingest.dataset-dir", dataset.toString(), "ingest.batch-size", "0"));
         assertTrue(log.contains("ingest.batch-size must be 1..256, got 0"), log);
     }
 
@@ -47,8 +51,11 @@ class InvalidConfigurationTest {
     @Test
     void trainerThatRequiresAGpuRefusesToStartWithoutOneNamingTheLibtorchBuild() throws Exception {
         String log = refused("trainer-service", Map.of("trainer.require-gpu", "true"));
-        assertTrue(log.contains("trainer.require-gpu is set but the PyTorch engine sees no GPU (libtorch 2.5.1 cpu): this build has the CPU "
-                + "libtorch; package with ./mvnw -Pcuda for a GPU image"), log);
+        assertTrue(
+                log.contains(
+                        "trainer.require-gpu is set but the PyTorch engine sees no GPU (libtorch 2.5.1 cpu): this build has the CPU "
+                                + "libtorch; package with ./mvnw -Pcuda for a GPU image"),
+                log);
     }
 
     @Test

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * or JSON, so no bytes from the wire ever reach {@code ObjectInputStream} (the classic deserialization hole).
  */
 class NoJavaSerializationTest {
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
     private static final Pattern FORBIDDEN = Pattern.compile(
             "\\bObjectInputStream\\b|\\bObjectOutputStream\\b|\\bimplements\\s+[\\w.,\\s]*\\bSerializable\\b|\\breadObject\\s*\\(|\\bSerializationUtils\\b");
 
@@ -25,13 +26,17 @@ class NoJavaSerializationTest {
         List<String> found = new ArrayList<>();
         int files = 0;
         try (Stream<Path> paths = Files.walk(ROOT)) {
-            for (Path p : paths.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/java/")
-                    && !p.toString().contains("/target/") && !p.toString().contains("/node_modules/")).toList()) {
+            for (Path p : paths.filter(p -> p.toString().endsWith(".java")
+                            && p.toString().contains("/src/main/java/")
+                            && !p.toString().contains("/target/")
+                            && !p.toString().contains("/node_modules/"))
+                    .toList()) {
                 files++;
                 List<String> lines = Files.readAllLines(p);
                 for (int i = 0; i < lines.size(); i++) {
                     if (FORBIDDEN.matcher(lines.get(i)).find()) {
-                        found.add(ROOT.relativize(p) + ":" + (i + 1) + ": " + lines.get(i).trim());
+                        found.add(ROOT.relativize(p) + ":" + (i + 1) + ": "
+                                + lines.get(i).trim());
                     }
                 }
             }

@@ -63,7 +63,8 @@ class PipelineEndToEndTest {
     private static final int BATCHES_PER_EPOCH = 63; // ceil(2,000 / 32)
     private static final double ACCURACY_THRESHOLD = 0.5;
     /** The stable preset with a gentler peak rate for a tiny dataset; BatchNorm learns it within two epochs. */
-    private static final String RUN_SPEC = "{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02,\"layout\":\"batchnorm\"}";
+    private static final String RUN_SPEC =
+            "{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02,\"layout\":\"batchnorm\"}";
 
     private static final Path WORK = Path.of("target", "e2e").toAbsolutePath();
     private static InProcessKafka kafka;
@@ -82,10 +83,15 @@ class PipelineEndToEndTest {
         // topics are created as compose creates them; the bad batch is as large as its topic allows (1.5 MB), and
         // must still fit the dead-letter topic.
         try (Admin admin = Admin.create(kafka.clientConfig())) {
-            TopicSpec.ensure(admin, List.of(TopicSpec.stream(Topics.TRAIN_BATCHES), TopicSpec.checkpoints(Topics.CHECKPOINTS,
-                    TopicSpec.DEFAULT_PARTITIONS)));
+            TopicSpec.ensure(
+                    admin,
+                    List.of(
+                            TopicSpec.stream(Topics.TRAIN_BATCHES),
+                            TopicSpec.checkpoints(Topics.CHECKPOINTS, TopicSpec.DEFAULT_PARTITIONS)));
         }
-        byte[] garbage = Arrays.copyOf("this is not a batch record, though it is long enough to have a header".getBytes(StandardCharsets.UTF_8),
+        byte[] garbage = Arrays.copyOf(
+                "this is not a batch record, though it is long enough to have a header"
+                        .getBytes(StandardCharsets.UTF_8),
                 1_500_000);
         kafka.produce(Topics.TRAIN_BATCHES, "garbage", garbage);
         kafka.produce(Topics.CHECKPOINTS, "garbage", new byte[] {0x43, 0x46, 0x43, 0x43, 1, 0});
@@ -93,20 +99,36 @@ class PipelineEndToEndTest {
         String bootstrap = kafka.bootstrapServers();
         Path logs = WORK.resolve("logs");
         evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap), logs);
-        trainer = ServiceProcess.start("trainer-service", "2g", Map.of("kafka.bootstrap.servers", bootstrap,
-                "trainer.log-every", "20"), logs);
-        ingest = ServiceProcess.start("data-ingest-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap,
-                "ingest.dataset-dir", dataset.toString(), "ingest.epochs", String.valueOf(EPOCHS),
-                "ingest.batch-size", "32", "ingest.stream-seed", "11"), logs);
+        trainer = ServiceProcess.start(
+                "trainer-service", "2g", Map.of("kafka.bootstrap.servers", bootstrap, "trainer.log-every", "20"), logs);
+        ingest = ServiceProcess.start(
+                "data-ingest-service",
+                "1g",
+                Map.of(
+                        "kafka.bootstrap.servers",
+                        bootstrap,
+                        "ingest.dataset-dir",
+                        dataset.toString(),
+                        "ingest.epochs",
+                        String.valueOf(EPOCHS),
+                        "ingest.batch-size",
+                        "32",
+                        "ingest.stream-seed",
+                        "11"),
+                logs);
         for (ServiceProcess service : List.of(evaluator, trainer, ingest)) {
             service.awaitReady(Duration.ofSeconds(90));
         }
         // A spec that bypassed the REST checks: the trainer owning its partition must dead-letter it and go on.
-        kafka.produce(Topics.RUN_SPECS, "broken", "{\"runId\":\"broken\",\"epochs\":0}".getBytes(StandardCharsets.UTF_8));
+        kafka.produce(
+                Topics.RUN_SPECS, "broken", "{\"runId\":\"broken\",\"epochs\":0}".getBytes(StandardCharsets.UTF_8));
         trainer.submitRun(RUN_SPEC);
 
-        List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(Topics.EVALUATION_RESULTS, 10 * 60_000,
-                read -> read.stream().filter(r -> RUN.equals(r.key())).count() >= EPOCHS || !trainer.process().isAlive());
+        List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(
+                Topics.EVALUATION_RESULTS,
+                10 * 60_000,
+                read -> read.stream().filter(r -> RUN.equals(r.key())).count() >= EPOCHS
+                        || !trainer.process().isAlive());
         results = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
             results.add(EvaluationResult.fromJson(r.value()));
@@ -130,8 +152,8 @@ class PipelineEndToEndTest {
     @Test
     void everyPublishedBatchWasTrainedOnExactlyOnce() throws Exception {
         // What is on the topic: every (epoch, batch) exactly once, plus the one garbage record.
-        List<ConsumerRecord<String, byte[]>> onTopic = kafka.readUntil(Topics.TRAIN_BATCHES, 60_000,
-                read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH + 1);
+        List<ConsumerRecord<String, byte[]>> onTopic =
+                kafka.readUntil(Topics.TRAIN_BATCHES, 60_000, read -> read.size() >= EPOCHS * BATCHES_PER_EPOCH + 1);
         Set<String> ids = new HashSet<>();
         int valid = 0;
         for (ConsumerRecord<String, byte[]> r : onTopic) {
@@ -145,13 +167,30 @@ class PipelineEndToEndTest {
         }
         assertEquals(EPOCHS * BATCHES_PER_EPOCH, valid);
 
-        double published = ingest.metric("ingest_batches_published_total", "kind=\"train\"").orElseThrow();
+        double published = ingest.metric("ingest_batches_published_total", "kind=\"train\"")
+                .orElseThrow();
         assertEquals(EPOCHS * BATCHES_PER_EPOCH, published, 0.0);
-        assertEquals(published, trainer.metric("trainer_batches_received_total", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
-        assertEquals(published, trainer.metric("trainer_batches_total", "outcome=\"train\"", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
-        assertEquals(0, trainer.metric("trainer_batches_total", "outcome=\"duplicate\"", "run=\"" + RUN + "\"").orElseThrow(), 0.0,
+        assertEquals(
+                published,
+                trainer.metric("trainer_batches_received_total", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                published,
+                trainer.metric("trainer_batches_total", "outcome=\"train\"", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                0,
+                trainer.metric("trainer_batches_total", "outcome=\"duplicate\"", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0,
                 "no batch was seen twice");
-        assertEquals(EPOCHS, trainer.metric("trainer_epochs_completed", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
+        assertEquals(
+                EPOCHS,
+                trainer.metric("trainer_epochs_completed", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0);
 
         // And the lineage the final checkpoint carries says the same: one full pass per epoch, no duplicates.
         CheckpointManifest last = checkpoints().get(EPOCHS - 1).manifest();
@@ -174,15 +213,32 @@ class PipelineEndToEndTest {
             assertEquals(m.checkpointId(), results.get(i).checkpointId());
             assertEquals(m.step(), results.get(i).step());
         }
-        assertEquals(EPOCHS, evaluator.metric("evaluator_checkpoints_scored_total", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
-        assertEquals(EPOCHS, trainer.metric("trainer_checkpoints_published_total", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
+        assertEquals(
+                EPOCHS,
+                evaluator
+                        .metric("evaluator_checkpoints_scored_total", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                EPOCHS,
+                trainer.metric("trainer_checkpoints_published_total", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0);
     }
 
     @Test
     void resultEventAccuracyIsWhatPrometheusScrapes() throws Exception {
         EvaluationResult latest = results.get(results.size() - 1);
-        assertEquals(latest.accuracy(), evaluator.metric("evaluator_test_accuracy", "run=\"" + RUN + "\"").orElseThrow(), 0.0);
-        assertEquals(latest.meanLoss(), evaluator.metric("evaluator_test_loss", "run=\"" + RUN + "\"").orElseThrow(), 1e-12);
+        assertEquals(
+                latest.accuracy(),
+                evaluator
+                        .metric("evaluator_test_accuracy", "run=\"" + RUN + "\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                latest.meanLoss(),
+                evaluator.metric("evaluator_test_loss", "run=\"" + RUN + "\"").orElseThrow(),
+                1e-12);
         assertEquals(500, latest.testImages());
         String rest = evaluator.get("/evaluator/results").body();
         assertTrue(rest.contains(latest.checkpointId()), rest);
@@ -190,13 +246,21 @@ class PipelineEndToEndTest {
 
     @Test
     void theRunsBestModelComesAsSafetensorsInTheSeedsNamesAndServesPredictions() throws Exception {
-        EvaluationResult best = results.stream().max(Comparator.comparingDouble(EvaluationResult::accuracy)).orElseThrow();
+        EvaluationResult best = results.stream()
+                .max(Comparator.comparingDouble(EvaluationResult::accuracy))
+                .orElseThrow();
         var response = evaluator.getBytes("/evaluator/runs/" + RUN + "/best.safetensors");
         assertEquals(200, response.statusCode());
         var file = SafeTensors.read(response.body());
         assertEquals(best.checkpointId(), file.metadata().get("checkpoint"));
-        assertEquals(List.of(64L, 3L, 3L, 3L), Arrays.stream(file.tensors().get("layer1.conv2D1.weight").shape()).boxed().toList());
-        assertTrue(file.tensors().containsKey("layer1.bn1.running_var") && file.tensors().containsKey("layer6.2.bias"),
+        assertEquals(
+                List.of(64L, 3L, 3L, 3L),
+                Arrays.stream(file.tensors().get("layer1.conv2D1.weight").shape())
+                        .boxed()
+                        .toList());
+        assertTrue(
+                file.tensors().containsKey("layer1.bn1.running_var")
+                        && file.tensors().containsKey("layer6.2.bias"),
                 file.tensors().keySet().toString());
 
         // a test image of each class in turn: the best model names most of them right, with probabilities that sum to 1
@@ -218,27 +282,42 @@ class PipelineEndToEndTest {
         var bad = evaluator.postBytes("/evaluator/predict?run=" + RUN, "application/octet-stream", new byte[12]);
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("raw image has 12 bytes"), bad.body());
-        assertEquals(404, evaluator.postBytes("/evaluator/predict?run=nobody", "application/octet-stream", new byte[3072]).statusCode());
+        assertEquals(
+                404,
+                evaluator
+                        .postBytes("/evaluator/predict?run=nobody", "application/octet-stream", new byte[3072])
+                        .statusCode());
 
         // and the file, uploaded, scores as the run's best checkpoint did
-        var rescored = evaluator.postBytes("/evaluator/score?model=vgg11&layout=batchnorm", "application/octet-stream", response.body());
+        var rescored = evaluator.postBytes(
+                "/evaluator/score?model=vgg11&layout=batchnorm", "application/octet-stream", response.body());
         assertEquals(200, rescored.statusCode(), rescored.body());
-        assertEquals(best.accuracy(), new ObjectMapper().readTree(rescored.body()).get("accuracy").asDouble(), 1e-9);
+        assertEquals(
+                best.accuracy(),
+                new ObjectMapper().readTree(rescored.body()).get("accuracy").asDouble(),
+                1e-9);
         assertTrue(evaluator.get("/evaluator/runs").body().contains("\"best\""));
-        assertTrue(evaluator.metric("evaluator_class_accuracy", "run=\"" + RUN + "\"", "class=\"truck\"").isPresent());
+        assertTrue(evaluator
+                .metric("evaluator_class_accuracy", "run=\"" + RUN + "\"", "class=\"truck\"")
+                .isPresent());
     }
 
     @Test
     void accuracyOnTheSyntheticTestSetIsWellAboveChance() {
         EvaluationResult latest = results.get(results.size() - 1);
-        System.out.printf("end-to-end test accuracy after %d epochs: %.4f (threshold %.2f)%n", latest.epoch(), latest.accuracy(), ACCURACY_THRESHOLD);
-        assertTrue(latest.accuracy() >= ACCURACY_THRESHOLD, "accuracy " + latest.accuracy() + " after " + latest.epoch() + " epochs");
+        System.out.printf(
+                "end-to-end test accuracy after %d epochs: %.4f (threshold %.2f)%n",
+                latest.epoch(), latest.accuracy(), ACCURACY_THRESHOLD);
+        assertTrue(
+                latest.accuracy() >= ACCURACY_THRESHOLD,
+                "accuracy " + latest.accuracy() + " after " + latest.epoch() + " epochs");
         assertTrue(latest.meanLoss() < Math.log(10), "test loss below chance level ln 10: " + latest.meanLoss());
     }
 
     @Test
     void badRecordsWentToTheDeadLetterTopicWithTheirReasonAndWereCounted() throws Exception {
-        List<ConsumerRecord<String, byte[]>> dead = kafka.readUntil(Topics.DEAD_LETTER, 60_000, read -> read.size() >= 3);
+        List<ConsumerRecord<String, byte[]>> dead =
+                kafka.readUntil(Topics.DEAD_LETTER, 60_000, read -> read.size() >= 3);
         assertEquals(3, dead.size());
         Map<String, String> reasonByTopic = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : dead) {
@@ -247,17 +326,42 @@ class PipelineEndToEndTest {
                 assertEquals(1_500_000, r.value().length, "the 1.5 MB bad batch is parked whole");
             }
         }
-        assertTrue(reasonByTopic.get(Topics.TRAIN_BATCHES).contains("AugmentedBatch: bad magic"), reasonByTopic.toString());
+        assertTrue(
+                reasonByTopic.get(Topics.TRAIN_BATCHES).contains("AugmentedBatch: bad magic"),
+                reasonByTopic.toString());
         assertTrue(reasonByTopic.get(Topics.CHECKPOINTS).contains("CheckpointChunk"), reasonByTopic.toString());
-        assertTrue(reasonByTopic.get(Topics.RUN_SPECS).contains("run spec broken: epochs must be at least 1, got 0"), reasonByTopic.toString());
-        assertEquals(1, trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"", "channel=\"train-batches\"")
-                .orElseThrow(), 0.0);
-        assertEquals(1, trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"", "channel=\"run-specs\"")
-                .orElseThrow(), 0.0);
-        assertEquals(1, evaluator.metric("pipeline_dead_letter_records_total", "service=\"evaluator\"", "channel=\"checkpoints\"")
-                .orElseThrow(), 0.0);
-        assertEquals(0, evaluator.metric("pipeline_dead_letter_records_total", "service=\"evaluator\"", "channel=\"test-batches\"")
-                .orElseThrow(), 0.0, "registered at zero, so alerts read 0 rather than no data");
+        assertTrue(
+                reasonByTopic.get(Topics.RUN_SPECS).contains("run spec broken: epochs must be at least 1, got 0"),
+                reasonByTopic.toString());
+        assertEquals(
+                1,
+                trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"", "channel=\"train-batches\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                1,
+                trainer.metric("pipeline_dead_letter_records_total", "service=\"trainer\"", "channel=\"run-specs\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                1,
+                evaluator
+                        .metric(
+                                "pipeline_dead_letter_records_total",
+                                "service=\"evaluator\"",
+                                "channel=\"checkpoints\"")
+                        .orElseThrow(),
+                0.0);
+        assertEquals(
+                0,
+                evaluator
+                        .metric(
+                                "pipeline_dead_letter_records_total",
+                                "service=\"evaluator\"",
+                                "channel=\"test-batches\"")
+                        .orElseThrow(),
+                0.0,
+                "registered at zero, so alerts read 0 rather than no data");
     }
 
     @Test
@@ -285,8 +389,13 @@ class PipelineEndToEndTest {
     }
 
     private static List<VerifiedCheckpoint> checkpoints() {
-        List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(Topics.CHECKPOINTS, 60_000,
-                read -> read.stream().filter(r -> r.value().length > 4 && r.value()[3] == 'M').count() >= EPOCHS);
+        List<ConsumerRecord<String, byte[]>> records = kafka.readUntil(
+                Topics.CHECKPOINTS,
+                60_000,
+                read -> read.stream()
+                                .filter(r -> r.value().length > 4 && r.value()[3] == 'M')
+                                .count()
+                        >= EPOCHS);
         CheckpointAssembler assembler = new CheckpointAssembler(4, 512L << 20);
         List<VerifiedCheckpoint> out = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : records) {
@@ -301,5 +410,4 @@ class PipelineEndToEndTest {
         Header h = record.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
-
 }

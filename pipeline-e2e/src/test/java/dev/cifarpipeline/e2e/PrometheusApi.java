@@ -20,8 +20,10 @@ import java.util.stream.Stream;
 
 /** A real Prometheus' HTTP API on a port of this machine (a process the test started, or a container's published port). */
 record PrometheusApi(int port) {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One query of one panel of a Grafana dashboard, with the {@code $run} variable standing for every run. */
@@ -39,7 +41,9 @@ record PrometheusApi(int port) {
             for (Path file : files.sorted().toList()) {
                 for (JsonNode panel : JSON.readTree(file.toFile()).get("panels")) {
                     for (JsonNode target : panel.get("targets")) {
-                        out.add(new PanelQuery(file.getFileName().toString(), panel.get("title").asText(),
+                        out.add(new PanelQuery(
+                                file.getFileName().toString(),
+                                panel.get("title").asText(),
                                 target.get("expr").asText().replace("$run", ".+")));
                     }
                 }
@@ -50,16 +54,23 @@ record PrometheusApi(int port) {
 
     boolean ready() throws InterruptedException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready")).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/-/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException notYet) {
             return false;
         }
     }
 
     JsonNode get(String path) throws IOException, InterruptedException {
-        return JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return JSON.readTree(HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body());
     }
 
     /** The result vector of an instant query; fails on a query Prometheus rejects. */

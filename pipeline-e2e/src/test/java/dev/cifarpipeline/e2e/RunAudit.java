@@ -51,16 +51,26 @@ final class RunAudit {
      * whether they all finished.
      */
     boolean awaitFinished(Collection<String> runs, Duration timeout, BooleanSupplier giveUp) {
-        return finished(TopicReads.readUntil(client, Topics.TRAINING_EVENTS, timeout,
-                read -> finished(read).containsAll(runs) || giveUp.getAsBoolean())).containsAll(runs);
+        return finished(TopicReads.readUntil(
+                        client,
+                        Topics.TRAINING_EVENTS,
+                        timeout,
+                        read -> finished(read).containsAll(runs) || giveUp.getAsBoolean()))
+                .containsAll(runs);
     }
 
     /** Every checkpoint manifest of {@code run} on the checkpoints topic, each reassembled and verified. */
     List<CheckpointManifest> manifests(String run, int atLeast) {
         CheckpointAssembler assembler = new CheckpointAssembler(8, 1L << 30);
         List<CheckpointManifest> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : TopicReads.readUntilThenDrain(client, Topics.CHECKPOINTS, Duration.ofMinutes(1),
-                read -> read.stream().filter(x -> x.key().equals(run) && x.value()[3] == 'M').count() >= atLeast)) {
+        for (ConsumerRecord<String, byte[]> r : TopicReads.readUntilThenDrain(
+                client,
+                Topics.CHECKPOINTS,
+                Duration.ofMinutes(1),
+                read -> read.stream()
+                                .filter(x -> x.key().equals(run) && x.value()[3] == 'M')
+                                .count()
+                        >= atLeast)) {
             assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> {
                 if (v.manifest().runId().equals(run)) {
                     out.add(v.manifest());
@@ -77,10 +87,12 @@ final class RunAudit {
      */
     List<CheckpointManifest> assertTrainedOnceAndScoredOnce(String run, int epochs, int batchesPerEpoch) {
         List<CheckpointManifest> manifests = manifests(run, epochs);
-        CheckpointManifest last = manifests.stream().reduce((a, b) -> b.step() > a.step() ? b : a)
+        CheckpointManifest last = manifests.stream()
+                .reduce((a, b) -> b.step() > a.step() ? b : a)
                 .orElseThrow(() -> new AssertionError("no checkpoint of run " + run));
         assertEquals(epochs, last.epoch(), run + ": epochs in its last checkpoint");
-        assertEquals((long) epochs * batchesPerEpoch, last.step(), run + ": one step per batch per epoch, none repeated");
+        assertEquals(
+                (long) epochs * batchesPerEpoch, last.step(), run + ": one step per batch per epoch, none repeated");
         assertEquals(epochs, last.lineage().size(), run + ": lineage " + last.lineage());
         for (EpochLineage epoch : last.lineage()) {
             assertEquals(batchesPerEpoch, epoch.batchesTrained(), run + " " + epoch);
@@ -89,15 +101,17 @@ final class RunAudit {
         manifests.forEach(m -> checkpoints.add(m.checkpointId()));
         List<String> scored = new ArrayList<>();
         TopicReads.readUntilThenDrain(client, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3), read -> {
-            Set<String> ids = new HashSet<>();
-            read.forEach(r -> ids.add(EvaluationResult.fromJson(r.value()).checkpointId()));
-            return ids.containsAll(checkpoints);
-        }).forEach(r -> {
-            EvaluationResult result = EvaluationResult.fromJson(r.value());
-            if (result.runId().equals(run)) {
-                scored.add(result.checkpointId());
-            }
-        });
+                    Set<String> ids = new HashSet<>();
+                    read.forEach(
+                            r -> ids.add(EvaluationResult.fromJson(r.value()).checkpointId()));
+                    return ids.containsAll(checkpoints);
+                })
+                .forEach(r -> {
+                    EvaluationResult result = EvaluationResult.fromJson(r.value());
+                    if (result.runId().equals(run)) {
+                        scored.add(result.checkpointId());
+                    }
+                });
         assertEquals(checkpoints, new HashSet<>(scored), run + ": every checkpoint scored");
         assertEquals(checkpoints.size(), scored.size(), run + ": and none twice: " + scored);
         assertTrue(checkpoints.size() >= epochs, run + ": a checkpoint per epoch at least");
@@ -106,8 +120,8 @@ final class RunAudit {
 
     /** Asserts that the batch stream holds every batch of every epoch, each once: none lost, none published twice. */
     void assertStreamHoldsEachBatchOnce(int epochs, int batchesPerEpoch) {
-        List<ConsumerRecord<String, byte[]>> batches = TopicReads.readUntilThenDrain(client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1),
-                read -> read.size() >= epochs * batchesPerEpoch);
+        List<ConsumerRecord<String, byte[]>> batches = TopicReads.readUntilThenDrain(
+                client, Topics.TRAIN_BATCHES, Duration.ofMinutes(1), read -> read.size() >= epochs * batchesPerEpoch);
         Set<String> distinct = new HashSet<>();
         batches.forEach(r -> {
             AugmentedBatch b = AugmentedBatchCodec.decode(r.value());

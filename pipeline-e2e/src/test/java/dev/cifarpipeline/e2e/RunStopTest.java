@@ -42,34 +42,74 @@ class RunStopTest {
         SyntheticCifar.write(dataset, 640, 100, 9);
         try (InProcessKafka kafka = new InProcessKafka()) {
             String bootstrap = kafka.bootstrapServers();
-            try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("kafka.bootstrap.servers", bootstrap,
-                    "ingest.dataset-dir", dataset.toString(), "ingest.epochs", "3", "ingest.batch-size", "32"), LOGS.resolve("ingest"));
-                 ServiceProcess trainer = ServiceProcess.start("trainer-service", "1g", Map.of("kafka.bootstrap.servers", bootstrap,
-                         "trainer.log-every", "5", "trainer.api-token", TOKEN), LOGS.resolve("trainer"))) {
+            try (ServiceProcess ingest = ServiceProcess.start(
+                            "data-ingest-service",
+                            "512m",
+                            Map.of(
+                                    "kafka.bootstrap.servers",
+                                    bootstrap,
+                                    "ingest.dataset-dir",
+                                    dataset.toString(),
+                                    "ingest.epochs",
+                                    "3",
+                                    "ingest.batch-size",
+                                    "32"),
+                            LOGS.resolve("ingest"));
+                    ServiceProcess trainer = ServiceProcess.start(
+                            "trainer-service",
+                            "1g",
+                            Map.of(
+                                    "kafka.bootstrap.servers",
+                                    bootstrap,
+                                    "trainer.log-every",
+                                    "5",
+                                    "trainer.api-token",
+                                    TOKEN),
+                            LOGS.resolve("trainer"))) {
                 ingest.awaitReady(Duration.ofSeconds(120));
                 trainer.awaitReady(Duration.ofSeconds(120));
                 String auth = "Bearer " + TOKEN;
-                trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":3,\"maxLearningRate\":0.02}", "Authorization", auth);
-                Eventually.await("run " + RUN + " at step 6", Duration.ofMinutes(2), () -> trainer.metric("trainer_step", "run=\"" + RUN + "\"").orElse(0),
-                        step -> step >= 6, () -> trainer.tail(30));
+                trainer.submitRun(
+                        "{\"runId\":\"" + RUN + "\",\"epochs\":3,\"maxLearningRate\":0.02}", "Authorization", auth);
+                Eventually.await(
+                        "run " + RUN + " at step 6",
+                        Duration.ofMinutes(2),
+                        () -> trainer.metric("trainer_step", "run=\"" + RUN + "\"")
+                                .orElse(0),
+                        step -> step >= 6,
+                        () -> trainer.tail(30));
 
-                assertEquals(401, trainer.post("/trainer/runs/" + RUN + "/stop", "").statusCode(), "a token is configured");
-                assertEquals(401, trainer.post("/trainer/runs/" + RUN + "/stop", "", "Authorization", "Bearer wrong").statusCode());
+                assertEquals(
+                        401, trainer.post("/trainer/runs/" + RUN + "/stop", "").statusCode(), "a token is configured");
+                assertEquals(
+                        401,
+                        trainer.post("/trainer/runs/" + RUN + "/stop", "", "Authorization", "Bearer wrong")
+                                .statusCode());
                 var unknown = trainer.post("/trainer/runs/nosuchrun/stop", "", "Authorization", auth);
                 assertEquals(404, unknown.statusCode(), unknown.body());
                 var accepted = trainer.post("/trainer/runs/" + RUN + "/stop", "", "Authorization", auth);
                 assertEquals(202, accepted.statusCode(), accepted.body());
                 assertTrue(accepted.body().contains("\"alreadyRequested\":false"), accepted.body());
 
-                List<ConsumerRecord<String, byte[]>> events = kafka.readUntil(Topics.TRAINING_EVENTS, 120_000, read -> stopped(read) != null);
+                List<ConsumerRecord<String, byte[]>> events =
+                        kafka.readUntil(Topics.TRAINING_EVENTS, 120_000, read -> stopped(read) != null);
                 TrainingEvent stopped = stopped(events);
                 assertTrue(stopped != null, "STOPPED published:\n" + trainer.tail(30));
-                // A stop that lands just after an epoch's checkpoint has nothing new to write: that checkpoint holds the run.
-                assertTrue(stopped.message().contains("stopped on request") && (stopped.message().contains("after checkpoint")
-                        || stopped.message().contains("nothing new to checkpoint")), stopped.message());
-                assertTrue(stopped.step() >= 6 && stopped.step() < 3 * 20, "stopped in the middle, at step " + stopped.step());
-                assertTrue(events.stream().map(r -> TrainingEvent.fromJson(r.value()))
-                        .noneMatch(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.FINISHED), "it did not run on to the end");
+                // A stop that lands just after an epoch's checkpoint has nothing new to write: that checkpoint holds
+                // the run.
+                assertTrue(
+                        stopped.message().contains("stopped on request")
+                                && (stopped.message().contains("after checkpoint")
+                                        || stopped.message().contains("nothing new to checkpoint")),
+                        stopped.message());
+                assertTrue(
+                        stopped.step() >= 6 && stopped.step() < 3 * 20,
+                        "stopped in the middle, at step " + stopped.step());
+                assertTrue(
+                        events.stream()
+                                .map(r -> TrainingEvent.fromJson(r.value()))
+                                .noneMatch(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.FINISHED),
+                        "it did not run on to the end");
 
                 CheckpointManifest last = lastManifest(kafka);
                 assertEquals(stopped.step(), last.step(), "the stop checkpoint holds the run where it stopped");
@@ -77,24 +117,32 @@ class RunStopTest {
                 assertTrue(runs.contains("\"state\":\"STOPPED\""), runs);
                 var again = trainer.post("/trainer/runs/" + RUN + "/stop", "", "Authorization", auth);
                 assertEquals(409, again.statusCode(), "an ended run cannot be stopped: " + again.body());
-                assertEquals(0.0, trainer.metric("pipeline_dead_letter_records_total").orElse(0));
+                assertEquals(
+                        0.0,
+                        trainer.metric("pipeline_dead_letter_records_total").orElse(0));
             }
         }
     }
 
     private static TrainingEvent stopped(List<ConsumerRecord<String, byte[]>> events) {
-        return events.stream().map(r -> TrainingEvent.fromJson(r.value()))
-                .filter(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.STOPPED).findFirst().orElse(null);
+        return events.stream()
+                .map(r -> TrainingEvent.fromJson(r.value()))
+                .filter(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.STOPPED)
+                .findFirst()
+                .orElse(null);
     }
 
     private static CheckpointManifest lastManifest(InProcessKafka kafka) {
         CheckpointAssembler assembler = new CheckpointAssembler(8, 1L << 30);
         List<CheckpointManifest> manifests = new ArrayList<>();
         // the manifest follows its chunks: once it is read, so is the whole checkpoint
-        for (ConsumerRecord<String, byte[]> r : kafka.readUntil(Topics.CHECKPOINTS, 30_000,
-                read -> read.stream().anyMatch(x -> x.value()[3] == 'M'))) {
+        for (ConsumerRecord<String, byte[]> r : kafka.readUntil(
+                Topics.CHECKPOINTS, 30_000, read -> read.stream().anyMatch(x -> x.value()[3] == 'M'))) {
             assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> manifests.add(v.manifest()));
         }
-        return manifests.stream().filter(m -> m.runId().equals(RUN)).reduce((a, b) -> b.step() > a.step() ? b : a).orElseThrow();
+        return manifests.stream()
+                .filter(m -> m.runId().equals(RUN))
+                .reduce((a, b) -> b.step() > a.step() ? b : a)
+                .orElseThrow();
     }
 }

@@ -60,38 +60,73 @@ class SecuredKafkaTest {
             Map<String, Object> untrusting = new HashMap<>(secured);
             untrusting.remove("ssl.truststore.location");
             untrusting.remove("ssl.truststore.password");
-            assertInstanceOf(SslAuthenticationException.class, refused(untrusting), "a self-signed certificate nobody vouched for");
+            assertInstanceOf(
+                    SslAuthenticationException.class,
+                    refused(untrusting),
+                    "a self-signed certificate nobody vouched for");
             Map<String, Object> wrongPassword = new HashMap<>(secured);
-            wrongPassword.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"pipeline\" "
-                    + "password=\"not-the-password\";");
-            assertInstanceOf(SaslAuthenticationException.class, refused(wrongPassword), "SCRAM refuses a wrong password");
+            wrongPassword.put(
+                    "sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"pipeline\" "
+                            + "password=\"not-the-password\";");
+            assertInstanceOf(
+                    SaslAuthenticationException.class, refused(wrongPassword), "SCRAM refuses a wrong password");
 
             Map<String, String> environment = environment(broker.dir().resolve("client.env"));
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 256, 100, 7);
-            try (ServiceProcess ingest = ServiceProcess.start("data-ingest-service", "512m", Map.of("ingest.dataset-dir", dataset.toString(),
-                    "ingest.epochs", "1", "ingest.batch-size", "32"), environment, LOGS.resolve("ingest"));
-                 ServiceProcess trainer = ServiceProcess.start("trainer-service", "1g", Map.of("trainer.log-every", "4"), environment,
-                         LOGS.resolve("trainer"));
-                 ServiceProcess evaluator = ServiceProcess.start("evaluator-service", "1g", Map.of(), environment, LOGS.resolve("evaluator"))) {
+            try (ServiceProcess ingest = ServiceProcess.start(
+                            "data-ingest-service",
+                            "512m",
+                            Map.of(
+                                    "ingest.dataset-dir",
+                                    dataset.toString(),
+                                    "ingest.epochs",
+                                    "1",
+                                    "ingest.batch-size",
+                                    "32"),
+                            environment,
+                            LOGS.resolve("ingest"));
+                    ServiceProcess trainer = ServiceProcess.start(
+                            "trainer-service",
+                            "1g",
+                            Map.of("trainer.log-every", "4"),
+                            environment,
+                            LOGS.resolve("trainer"));
+                    ServiceProcess evaluator = ServiceProcess.start(
+                            "evaluator-service", "1g", Map.of(), environment, LOGS.resolve("evaluator"))) {
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
                     s.awaitReady(Duration.ofSeconds(120));
-                    assertFalse(s.output().contains("localhost:9092"), s.module() + " must not fall back to the default broker");
+                    assertFalse(
+                            s.output().contains("localhost:9092"),
+                            s.module() + " must not fall back to the default broker");
                 }
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":1,\"maxLearningRate\":0.02}");
 
-                List<ConsumerRecord<String, byte[]>> results = read(secured, Topics.EVALUATION_RESULTS, Duration.ofMinutes(3),
+                List<ConsumerRecord<String, byte[]>> results = read(
+                        secured,
+                        Topics.EVALUATION_RESULTS,
+                        Duration.ofMinutes(3),
                         r -> EvaluationResult.fromJson(r.value()).runId().equals(RUN));
                 assertEquals(1, results.size(), "one result for the run's one checkpoint");
-                EvaluationResult result = EvaluationResult.fromJson(results.get(0).value());
+                EvaluationResult result =
+                        EvaluationResult.fromJson(results.get(0).value());
                 assertEquals(100, result.testImages());
                 assertTrue(result.accuracy() >= 0 && result.accuracy() <= 1, result.toString());
-                List<ConsumerRecord<String, byte[]>> finished = read(secured, Topics.TRAINING_EVENTS, Duration.ofSeconds(30),
-                        r -> TrainingEvent.fromJson(r.value()).runId().equals(RUN) && TrainingEvent.fromJson(r.value()).type() == TrainingEvent.Type.FINISHED);
+                List<ConsumerRecord<String, byte[]>> finished = read(
+                        secured,
+                        Topics.TRAINING_EVENTS,
+                        Duration.ofSeconds(30),
+                        r -> TrainingEvent.fromJson(r.value()).runId().equals(RUN)
+                                && TrainingEvent.fromJson(r.value()).type() == TrainingEvent.Type.FINISHED);
                 assertEquals(1, finished.size());
-                assertTrue(trainer.output().contains("run " + RUN + " finished: 1 epoch(s), 8 steps"), trainer.tail(30));
+                assertTrue(
+                        trainer.output().contains("run " + RUN + " finished: 1 epoch(s), 8 steps"), trainer.tail(30));
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
-                    assertEquals(0.0, s.metric("pipeline_dead_letter_records_total").orElse(0), s.module() + " dead-lettered nothing");
+                    assertEquals(
+                            0.0,
+                            s.metric("pipeline_dead_letter_records_total").orElse(0),
+                            s.module() + " dead-lettered nothing");
                 }
             }
         }
@@ -103,16 +138,25 @@ class SecuredKafkaTest {
         c.put("default.api.timeout.ms", 8000);
         c.put("request.timeout.ms", 4000);
         try (Admin admin = Admin.create(c)) {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> admin.listTopics().names().get(20, TimeUnit.SECONDS),
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> admin.listTopics().names().get(20, TimeUnit.SECONDS),
                     "the broker must refuse " + config.getOrDefault("security.protocol", "PLAINTEXT"));
             return e.getCause();
         }
     }
 
     /** The records of {@code topic} that are {@code wanted}, read until at least one is there and the topic is drained. */
-    private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> config, String topic, Duration timeout,
-                                                            Predicate<ConsumerRecord<String, byte[]>> wanted) {
-        return TopicReads.readUntilThenDrain(config, topic, timeout, read -> read.stream().anyMatch(wanted)).stream().filter(wanted).toList();
+    private static List<ConsumerRecord<String, byte[]>> read(
+            Map<String, Object> config,
+            String topic,
+            Duration timeout,
+            Predicate<ConsumerRecord<String, byte[]>> wanted) {
+        return TopicReads.readUntilThenDrain(
+                        config, topic, timeout, read -> read.stream().anyMatch(wanted))
+                .stream()
+                .filter(wanted)
+                .toList();
     }
 
     private static Map<String, Object> properties(Path file) throws IOException {
@@ -132,7 +176,9 @@ class SecuredKafkaTest {
                 out.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        assertTrue(out.containsKey("KAFKA_BOOTSTRAP_SERVERS") && out.containsKey("KAFKA_SASL_JAAS_CONFIG"), out.keySet().toString());
+        assertTrue(
+                out.containsKey("KAFKA_BOOTSTRAP_SERVERS") && out.containsKey("KAFKA_SASL_JAAS_CONFIG"),
+                out.keySet().toString());
         return out;
     }
 }

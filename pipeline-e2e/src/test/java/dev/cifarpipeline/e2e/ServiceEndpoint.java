@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
 
 /** A service's HTTP interface on a port of this machine: a process the test started, or a container's published port. */
 record ServiceEndpoint(String host, int port) {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     static ServiceEndpoint local(int port) {
         return new ServiceEndpoint("localhost", port);
@@ -25,15 +27,21 @@ record ServiceEndpoint(String host, int port) {
 
     /** GET a path on the service; the status code and body. */
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Accept", "text/plain, application/json")
-                .timeout(Duration.ofSeconds(10)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .header("Accept", "text/plain, application/json")
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** POST a JSON body to a path on the service; the status code and body. */
     HttpResponse<String> post(String path, String json, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .header("Accept", "application/json").timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(json));
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(json));
         for (int i = 0; i + 1 < headers.length; i += 2) { // extra headers: name, value, …
             request.header(headers[i], headers[i + 1]);
         }
@@ -42,14 +50,21 @@ record ServiceEndpoint(String host, int port) {
 
     /** GET a path as bytes. */
     HttpResponse<byte[]> getBytes(String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET().build();
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(60))
+                .GET()
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** POST bytes of a content type; the status code and body as text. */
-    HttpResponse<String> postBytes(String path, String contentType, byte[] body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    HttpResponse<String> postBytes(String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", contentType)
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
@@ -57,7 +72,8 @@ record ServiceEndpoint(String host, int port) {
     void submitRun(String specJson, String... headers) throws IOException, InterruptedException {
         HttpResponse<String> response = post("/trainer/runs", specJson, headers);
         if (response.statusCode() != 201) {
-            throw new IllegalStateException("run spec " + specJson + " refused: " + response.statusCode() + " " + response.body());
+            throw new IllegalStateException(
+                    "run spec " + specJson + " refused: " + response.statusCode() + " " + response.body());
         }
     }
 

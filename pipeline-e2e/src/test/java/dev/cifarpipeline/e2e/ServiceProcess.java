@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * with a fresh log of its own and a heap of the test's choosing.
  */
 final class ServiceProcess implements AutoCloseable {
-    private static final Path ROOT = Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
+    private static final Path ROOT =
+            Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
     private final PackagedService service;
 
@@ -25,16 +26,19 @@ final class ServiceProcess implements AutoCloseable {
         this.service = service;
     }
 
-    static ServiceProcess start(String module, String heap, Map<String, String> properties, Path logDir) throws IOException {
+    static ServiceProcess start(String module, String heap, Map<String, String> properties, Path logDir)
+            throws IOException {
         return start(module, heap, properties, Map.of(), logDir);
     }
 
     /** With environment variables too, as compose and Kubernetes configure the services (e.g. KAFKA_SECURITY_PROTOCOL). */
-    static ServiceProcess start(String module, String heap, Map<String, String> properties, Map<String, String> environment, Path logDir)
+    static ServiceProcess start(
+            String module, String heap, Map<String, String> properties, Map<String, String> environment, Path logDir)
             throws IOException {
         Path log = logDir.resolve(module + ".log");
         Files.deleteIfExists(log); // each start's log is its own: assertions read what this process wrote
-        return new ServiceProcess(PackagedService.start(ROOT, module, freePort(), List.of("-Xmx" + heap), properties, environment, log));
+        return new ServiceProcess(
+                PackagedService.start(ROOT, module, freePort(), List.of("-Xmx" + heap), properties, environment, log));
     }
 
     static int freePort() throws IOException {
@@ -60,7 +64,8 @@ final class ServiceProcess implements AutoCloseable {
         return endpoint().getBytes(path);
     }
 
-    HttpResponse<String> postBytes(String path, String contentType, byte[] body) throws IOException, InterruptedException {
+    HttpResponse<String> postBytes(String path, String contentType, byte[] body)
+            throws IOException, InterruptedException {
         return endpoint().postBytes(path, contentType, body);
     }
 
@@ -84,8 +89,14 @@ final class ServiceProcess implements AutoCloseable {
     private String threadsOfOurs() {
         try {
             Path dump = service.log().resolveSibling(service.module() + "-threads.txt");
-            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    String.valueOf(service.process().pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            Process jcmd = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
+                                    .toString(),
+                            String.valueOf(service.process().pid()),
+                            "Thread.print")
+                    .redirectErrorStream(true)
+                    .redirectOutput(dump.toFile())
+                    .start();
             if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
                 jcmd.destroyForcibly();
                 return "(no thread dump: jcmd did not answer)";

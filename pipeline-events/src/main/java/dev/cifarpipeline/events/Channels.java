@@ -8,6 +8,5 @@ package dev.cifarpipeline.events;
 public final class Channels {
     public static final String TEST_BATCHES_IN = "test-batches-in";
 
-    private Channels() {
-    }
+    private Channels() {}
 }

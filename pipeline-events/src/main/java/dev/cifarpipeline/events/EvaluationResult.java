@@ -22,9 +22,22 @@ import java.util.Objects;
  * @param checkpointAtMillis when the trainer took the checkpoint, Unix epoch milliseconds
  * @param evaluatedAtMillis when the score was computed, Unix epoch milliseconds
  */
-public record EvaluationResult(int schemaVersion, String runId, String checkpointId, String model, String layout, int epoch, long step,
-                               double accuracy, double meanLoss, List<Double> perClassAccuracy, int[][] confusion, int testImages,
-                               double scoringSeconds, long checkpointAtMillis, long evaluatedAtMillis) {
+public record EvaluationResult(
+        int schemaVersion,
+        String runId,
+        String checkpointId,
+        String model,
+        String layout,
+        int epoch,
+        long step,
+        double accuracy,
+        double meanLoss,
+        List<Double> perClassAccuracy,
+        int[][] confusion,
+        int testImages,
+        double scoringSeconds,
+        long checkpointAtMillis,
+        long evaluatedAtMillis) {
     public static final int SCHEMA_VERSION = 2;
 
     public EvaluationResult {

@@ -13,14 +13,14 @@ public final class EventJson {
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
             .configure(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES, true);
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     public static byte[] write(Object event) {
         try {
             return MAPPER.writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + event.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + event.getClass().getSimpleName(), e);
         }
     }
 

@@ -11,9 +11,8 @@ public final class ImageGeometry {
     public static final int BYTES_PER_IMAGE = CHANNELS * PIXELS_PER_CHANNEL;
     public static final int CLASSES = 10;
     /** The seed's class names, in label order. */
-    public static final List<String> CLASS_NAMES = List.of("plane", "car", "bird", "cat", "deer", "dog", "frog",
-            "horse", "ship", "truck");
+    public static final List<String> CLASS_NAMES =
+            List.of("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
-    private ImageGeometry() {
-    }
+    private ImageGeometry() {}
 }

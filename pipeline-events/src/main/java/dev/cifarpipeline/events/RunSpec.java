@@ -44,10 +44,24 @@ import java.util.stream.Collectors;
  * @param stopRequestedAtMillis when a stop was asked for ({@code POST /trainer/runs/{id}/stop}); null while the run
  *                             is wanted. The stop is this same spec again, so compaction keeps the run stopped.
  */
-public record RunSpec(int schemaVersion, String runId, String preset, String model, int epochs, String layout,
-                      Integer scheduleEpochs, Double maxLearningRate, Double weightDecay, Boolean cycleMomentum,
-                      Double momentum, Double dampening, Boolean nesterov, Long seed, Integer checkpointEverySteps,
-                      long submittedAtMillis, Long stopRequestedAtMillis) {
+public record RunSpec(
+        int schemaVersion,
+        String runId,
+        String preset,
+        String model,
+        int epochs,
+        String layout,
+        Integer scheduleEpochs,
+        Double maxLearningRate,
+        Double weightDecay,
+        Boolean cycleMomentum,
+        Double momentum,
+        Double dampening,
+        Boolean nesterov,
+        Long seed,
+        Integer checkpointEverySteps,
+        long submittedAtMillis,
+        Long stopRequestedAtMillis) {
     public static final int SCHEMA_VERSION = 1;
     public static final String DEFAULT_PRESET = "stable";
     public static final String DEFAULT_MODEL = "vgg11";
@@ -56,20 +70,23 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The spec's keys, in the record's order: its components, so a new field is a new key with nothing else to edit. */
     private static final RecordComponent[] COMPONENTS = RunSpec.class.getRecordComponents();
+
     private static final Constructor<RunSpec> CANONICAL = canonicalConstructor();
-    private static final Set<String> KEYS = Arrays.stream(COMPONENTS).map(RecordComponent::getName)
+    private static final Set<String> KEYS = Arrays.stream(COMPONENTS)
+            .map(RecordComponent::getName)
             .collect(Collectors.toCollection(LinkedHashSet::new));
     /** The keys that override a preset's value: what {@link #overrides()} lists when set. */
-    private static final Set<String> NOT_OVERRIDES = Set.of("schemaVersion", "runId", "preset", "model", "epochs", "submittedAtMillis",
-            "stopRequestedAtMillis");
+    private static final Set<String> NOT_OVERRIDES =
+            Set.of("schemaVersion", "runId", "preset", "model", "epochs", "submittedAtMillis", "stopRequestedAtMillis");
 
     public RunSpec {
         if (schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
-            throw new RecordFormatException("run spec: schemaVersion " + schemaVersion + " is not supported (this version reads 1.."
-                    + SCHEMA_VERSION + ")");
+            throw new RecordFormatException("run spec: schemaVersion " + schemaVersion
+                    + " is not supported (this version reads 1.." + SCHEMA_VERSION + ")");
         }
         if (runId == null || !runId.matches(RUN_ID)) {
-            throw new RecordFormatException("run spec: runId '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            throw new RecordFormatException(
+                    "run spec: runId '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
         }
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(model, "model");
@@ -78,10 +95,12 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
         }
         requirePositive(runId, "scheduleEpochs", scheduleEpochs);
         if (maxLearningRate != null && !(maxLearningRate > 0 && Double.isFinite(maxLearningRate))) {
-            throw new RecordFormatException("run spec " + runId + ": maxLearningRate must be a positive number, got " + maxLearningRate);
+            throw new RecordFormatException(
+                    "run spec " + runId + ": maxLearningRate must be a positive number, got " + maxLearningRate);
         }
         if (weightDecay != null && !(weightDecay >= 0 && Double.isFinite(weightDecay))) {
-            throw new RecordFormatException("run spec " + runId + ": weightDecay must be 0 or more, got " + weightDecay);
+            throw new RecordFormatException(
+                    "run spec " + runId + ": weightDecay must be 0 or more, got " + weightDecay);
         }
         if (momentum != null && !(momentum >= 0 && momentum < 1)) {
             throw new RecordFormatException("run spec " + runId + ": momentum must be in [0, 1), got " + momentum);
@@ -90,14 +109,31 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
             throw new RecordFormatException("run spec " + runId + ": dampening must be in [0, 1], got " + dampening);
         }
         if (checkpointEverySteps != null && checkpointEverySteps < 0) {
-            throw new RecordFormatException("run spec " + runId + ": checkpointEverySteps must be 0 or more, got " + checkpointEverySteps);
+            throw new RecordFormatException(
+                    "run spec " + runId + ": checkpointEverySteps must be 0 or more, got " + checkpointEverySteps);
         }
     }
 
     /** A spec with the defaults for everything but the run id. */
     public static RunSpec of(String runId) {
-        return new RunSpec(SCHEMA_VERSION, runId, DEFAULT_PRESET, DEFAULT_MODEL, DEFAULT_EPOCHS, null, null, null, null, null,
-                null, null, null, null, null, System.currentTimeMillis(), null);
+        return new RunSpec(
+                SCHEMA_VERSION,
+                runId,
+                DEFAULT_PRESET,
+                DEFAULT_MODEL,
+                DEFAULT_EPOCHS,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                System.currentTimeMillis(),
+                null);
     }
 
     /**
@@ -150,18 +186,21 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             var at = e.getLocation();
-            throw new RecordFormatException("run spec: invalid JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column "
-                    + at.getColumnNr()) + ": " + e.getOriginalMessage());
+            throw new RecordFormatException("run spec: invalid JSON"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()) + ": "
+                    + e.getOriginalMessage());
         } catch (IOException e) {
             throw new RecordFormatException("run spec: unreadable: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw new RecordFormatException("run spec: expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+            throw new RecordFormatException(
+                    "run spec: expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!KEYS.contains(key)) {
-                throw new RecordFormatException("run spec: unknown key '" + key + "'; known keys: " + String.join(", ", KEYS));
+                throw new RecordFormatException(
+                        "run spec: unknown key '" + key + "'; known keys: " + String.join(", ", KEYS));
             }
         }
         Object[] values = new Object[COMPONENTS.length];
@@ -199,10 +238,12 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
             }
             String key = pair.substring(0, eq);
             String value = pair.substring(eq + 1);
-            Class<?> type = Arrays.stream(COMPONENTS).filter(c -> c.getName().equals(key))
-                    .map(RecordComponent::getType).findFirst()
-                    .orElseThrow(() -> new RecordFormatException("run spec: unknown key '" + key + "' in '" + pair + "'; known keys: "
-                            + String.join(", ", KEYS)));
+            Class<?> type = Arrays.stream(COMPONENTS)
+                    .filter(c -> c.getName().equals(key))
+                    .map(RecordComponent::getType)
+                    .findFirst()
+                    .orElseThrow(() -> new RecordFormatException("run spec: unknown key '" + key + "' in '" + pair
+                            + "'; known keys: " + String.join(", ", KEYS)));
             try {
                 if (type == String.class) {
                     node.put(key, value);
@@ -239,7 +280,8 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
     private static Constructor<RunSpec> canonicalConstructor() {
         try {
             return RunSpec.class.getDeclaredConstructor(Arrays.stream(RunSpec.class.getRecordComponents())
-                    .map(RecordComponent::getType).toArray(Class<?>[]::new));
+                    .map(RecordComponent::getType)
+                    .toArray(Class<?>[]::new));
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException(e);
         }
@@ -278,7 +320,9 @@ public record RunSpec(int schemaVersion, String runId, String preset, String mod
     }
 
     private static String expected(Class<?> type) {
-        return type == String.class ? "a string" : type == Double.class ? "a number" : type == Boolean.class ? "true or false" : "an integer";
+        return type == String.class
+                ? "a string"
+                : type == Double.class ? "a number" : type == Boolean.class ? "true or false" : "an integer";
     }
 
     private static byte[] bytes(ObjectNode node) {

@@ -25,6 +25,5 @@ public final class Topics {
     /** Records that failed to decode or verify, with the reason in the {@code dead-letter-reason} header. */
     public static final String DEAD_LETTER = "cifar.dead-letter";
 
-    private Topics() {
-    }
+    private Topics() {}
 }

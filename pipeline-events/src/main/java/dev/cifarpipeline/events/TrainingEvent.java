@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param message       what happened, in words
  * @param atMillis      when, Unix epoch milliseconds
  */
-public record TrainingEvent(int schemaVersion, String runId, Type type, int epoch, long step, String message, long atMillis) {
+public record TrainingEvent(
+        int schemaVersion, String runId, Type type, int epoch, long step, String message, long atMillis) {
     public static final int SCHEMA_VERSION = 1;
 
     /** What happened to the run. */

@@ -15,8 +15,7 @@ import java.io.UncheckedIOException;
  * section of a {@link TrainingCheckpoint}, which the evaluator, building the same {@link ModelSpec}, loads.
  */
 public final class ModelWeights {
-    private ModelWeights() {
-    }
+    private ModelWeights() {}
 
     public static byte[] save(Block block) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(40 << 20);

@@ -6,8 +6,7 @@ import ai.djl.util.Pair;
 
 /** Trainable parameters of a block, counted the way PyTorch's {@code sum(p.numel() for p in parameters())} does. */
 public final class ParameterCount {
-    private ParameterCount() {
-    }
+    private ParameterCount() {}
 
     public static long trainable(Block block) {
         long total = 0;

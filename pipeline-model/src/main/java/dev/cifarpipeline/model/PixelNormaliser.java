@@ -45,7 +45,9 @@ public final class PixelNormaliser implements AutoCloseable {
         }
         buffer.clear();
         buffer.put(pixels, offsetBytes, bytes).flip();
-        NDArray raw = step.create(buffer, new Shape(images, ImageGeometry.CHANNELS, ImageGeometry.HEIGHT, ImageGeometry.WIDTH),
+        NDArray raw = step.create(
+                buffer,
+                new Shape(images, ImageGeometry.CHANNELS, ImageGeometry.HEIGHT, ImageGeometry.WIDTH),
                 DataType.UINT8);
         return raw.toType(DataType.FLOAT32, false).sub(offset).mul(scale);
     }

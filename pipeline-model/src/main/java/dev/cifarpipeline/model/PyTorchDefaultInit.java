@@ -17,8 +17,7 @@ import java.util.SplittableRandom;
  * <p>Values come from a seeded Java generator, so an initialisation is reproducible on any engine or device.
  */
 public final class PyTorchDefaultInit {
-    private PyTorchDefaultInit() {
-    }
+    private PyTorchDefaultInit() {}
 
     /** Re-initialises every convolution and linear layer under {@code root}; call after {@code initialize}. */
     public static void apply(Block root, long seed) {
@@ -38,7 +37,8 @@ public final class PyTorchDefaultInit {
                 }
             }
             if (weight == null) {
-                throw new IllegalStateException(block + " has no weight: initialise the block before re-initialising it");
+                throw new IllegalStateException(
+                        block + " has no weight: initialise the block before re-initialising it");
             }
             long fanIn = weight.getShape().size() / weight.getShape().get(0);
             float bound = (float) (1.0 / Math.sqrt(fanIn));

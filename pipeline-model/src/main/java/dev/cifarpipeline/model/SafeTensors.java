@@ -25,9 +25,10 @@ import java.util.Map;
 public final class SafeTensors {
     /** Larger headers are refused before allocation: ours are a few KB. */
     public static final int MAX_HEADER_BYTES = 16 << 20;
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final Map<String, Integer> DTYPE_BYTES = Map.of("F32", 4, "F64", 8, "I64", 8, "I32", 4, "F16", 2, "BF16", 2,
-            "U8", 1, "I8", 1, "BOOL", 1);
+    private static final Map<String, Integer> DTYPE_BYTES =
+            Map.of("F32", 4, "F64", 8, "I64", 8, "I32", 4, "F16", 2, "BF16", 2, "U8", 1, "I8", 1, "BOOL", 1);
 
     /** One tensor: dtype ({@code F32}, {@code I64}, …), shape, and its bytes as stored (little-endian). */
     public record Tensor(String dtype, long[] shape, byte[] data) {
@@ -46,7 +47,13 @@ public final class SafeTensors {
         }
 
         public static Tensor i64Scalar(long value) {
-            return new Tensor("I64", new long[0], ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array());
+            return new Tensor(
+                    "I64",
+                    new long[0],
+                    ByteBuffer.allocate(8)
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .putLong(value)
+                            .array());
         }
 
         public float[] floats() {
@@ -60,11 +67,9 @@ public final class SafeTensors {
     }
 
     /** The parsed file: tensors in header order, and the metadata strings. */
-    public record File(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {
-    }
+    public record File(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {}
 
-    private SafeTensors() {
-    }
+    private SafeTensors() {}
 
     public static byte[] write(LinkedHashMap<String, Tensor> tensors, Map<String, String> metadata) {
         ObjectNode header = MAPPER.createObjectNode();
@@ -77,8 +82,8 @@ public final class SafeTensors {
             Tensor t = e.getValue();
             int width = DTYPE_BYTES.getOrDefault(t.dtype(), -1);
             if (width < 0 || (long) width * t.elements() != t.data().length) {
-                throw new IllegalArgumentException("tensor " + e.getKey() + ": " + t.data().length + " bytes do not fit dtype " + t.dtype()
-                        + " and shape " + Arrays.toString(t.shape()));
+                throw new IllegalArgumentException("tensor " + e.getKey() + ": " + t.data().length
+                        + " bytes do not fit dtype " + t.dtype() + " and shape " + Arrays.toString(t.shape()));
             }
             ObjectNode entry = header.putObject(e.getKey());
             entry.put("dtype", t.dtype());
@@ -96,7 +101,8 @@ public final class SafeTensors {
             throw new IllegalStateException(e);
         }
         int padded = (json.length + 7) / 8 * 8; // the format pads the header with spaces to 8-byte alignment
-        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(padded).put(json);
         for (int i = json.length; i < padded; i++) {
             out.put((byte) ' ');
@@ -107,12 +113,14 @@ public final class SafeTensors {
 
     public static File read(byte[] file) {
         if (file.length < 8) {
-            throw new IllegalArgumentException("safetensors: " + file.length + " bytes, too short for the 8-byte header length");
+            throw new IllegalArgumentException(
+                    "safetensors: " + file.length + " bytes, too short for the 8-byte header length");
         }
-        long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength =
+                ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         if (headerLength < 2 || headerLength > MAX_HEADER_BYTES || headerLength > file.length - 8) {
-            throw new IllegalArgumentException("safetensors: header length " + headerLength + " does not fit a " + file.length
-                    + "-byte file (limit " + MAX_HEADER_BYTES + ")");
+            throw new IllegalArgumentException("safetensors: header length " + headerLength + " does not fit a "
+                    + file.length + "-byte file (limit " + MAX_HEADER_BYTES + ")");
         }
         JsonNode header;
         try {
@@ -131,7 +139,10 @@ public final class SafeTensors {
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("__metadata__")) {
-                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             String name = e.getKey();
@@ -139,27 +150,31 @@ public final class SafeTensors {
             String dtype = entry.path("dtype").asText("");
             Integer width = DTYPE_BYTES.get(dtype);
             if (width == null) {
-                throw new IllegalArgumentException("safetensors: tensor " + name + " has unknown dtype '" + dtype + "'");
+                throw new IllegalArgumentException(
+                        "safetensors: tensor " + name + " has unknown dtype '" + dtype + "'");
             }
             JsonNode shapeNode = entry.path("shape");
             JsonNode offsets = entry.path("data_offsets");
             if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
-                throw new IllegalArgumentException("safetensors: tensor " + name + " needs a shape array and two data_offsets");
+                throw new IllegalArgumentException(
+                        "safetensors: tensor " + name + " needs a shape array and two data_offsets");
             }
             long[] shape = new long[shapeNode.size()];
             long elements = 1;
             for (int i = 0; i < shape.length; i++) {
                 shape[i] = shapeNode.get(i).asLong(-1);
                 if (shape[i] < 0 || shape[i] > Integer.MAX_VALUE) {
-                    throw new IllegalArgumentException("safetensors: tensor " + name + " has a bad dimension " + shapeNode.get(i));
+                    throw new IllegalArgumentException(
+                            "safetensors: tensor " + name + " has a bad dimension " + shapeNode.get(i));
                 }
                 elements = Math.multiplyExact(elements, shape[i]);
             }
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
             if (begin < 0 || end < begin || end > dataLength || end - begin != elements * width) {
-                throw new IllegalArgumentException("safetensors: tensor " + name + " claims bytes [" + begin + ", " + end + ") for "
-                        + elements + " " + dtype + " values; the data section has " + dataLength + " bytes");
+                throw new IllegalArgumentException(
+                        "safetensors: tensor " + name + " claims bytes [" + begin + ", " + end + ") for " + elements
+                                + " " + dtype + " values; the data section has " + dataLength + " bytes");
             }
             spans.add(new long[] {begin, end});
             byte[] data = Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end);

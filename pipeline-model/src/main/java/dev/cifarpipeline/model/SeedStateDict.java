@@ -30,8 +30,7 @@ public final class SeedStateDict {
     /** PyTorch's BatchNorm2d counter, which the format needs and DJL does not keep. */
     public static final String BATCHES_TRACKED = "num_batches_tracked";
 
-    private SeedStateDict() {
-    }
+    private SeedStateDict() {}
 
     /** The parameters of a network built by {@link VggFactory}, by seed name, in the seed's state_dict order. */
     public static LinkedHashMap<String, Parameter> parameters(SequentialBlock net) {
@@ -47,8 +46,12 @@ public final class SeedStateDict {
             for (Block child : children(layers.get(b))) {
                 if (child instanceof Conv2d) {
                     suffix = convSuffix(conv++);
-                    out.put(layer + "conv2D" + suffix + ".weight", child.getParameters().get("weight"));
-                    out.put(layer + "conv2D" + suffix + ".bias", child.getParameters().get("bias"));
+                    out.put(
+                            layer + "conv2D" + suffix + ".weight",
+                            child.getParameters().get("weight"));
+                    out.put(
+                            layer + "conv2D" + suffix + ".bias",
+                            child.getParameters().get("bias"));
                 } else if (child instanceof BatchNorm) {
                     String bn = layer + "bn" + suffix + ".";
                     out.put(bn + "weight", child.getParameters().get("gamma"));
@@ -85,7 +88,9 @@ public final class SeedStateDict {
             NDArray array = e.getValue().getArray();
             tensors.put(e.getKey(), SafeTensors.Tensor.f32(array.getShape().getShape(), array.toFloatArray()));
             if (e.getKey().endsWith(".running_var")) {
-                tensors.put(e.getKey().replace("running_var", BATCHES_TRACKED), SafeTensors.Tensor.i64Scalar(batchesTracked));
+                tensors.put(
+                        e.getKey().replace("running_var", BATCHES_TRACKED),
+                        SafeTensors.Tensor.i64Scalar(batchesTracked));
             }
         }
         return SafeTensors.write(tensors, metadata);
@@ -110,7 +115,8 @@ public final class SeedStateDict {
             List<String> missing = new ArrayList<>(expected.keySet());
             missing.removeAll(file.tensors().keySet());
             if (!missing.isEmpty() || !unexpected.isEmpty()) {
-                throw new IllegalArgumentException("the file does not fit " + spec + ": missing " + missing + ", unexpected " + unexpected);
+                throw new IllegalArgumentException(
+                        "the file does not fit " + spec + ": missing " + missing + ", unexpected " + unexpected);
             }
             boolean gradMode = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
@@ -118,9 +124,10 @@ public final class SeedStateDict {
                 for (Map.Entry<String, Parameter> e : expected.entrySet()) {
                     SafeTensors.Tensor t = file.tensors().get(e.getKey());
                     NDArray target = e.getValue().getArray();
-                    if (!t.dtype().equals("F32") || !Arrays.equals(t.shape(), target.getShape().getShape())) {
-                        throw new IllegalArgumentException("tensor " + e.getKey() + " is " + t.dtype() + " " + Arrays.toString(t.shape())
-                                + ", the model needs F32 " + target.getShape());
+                    if (!t.dtype().equals("F32")
+                            || !Arrays.equals(t.shape(), target.getShape().getShape())) {
+                        throw new IllegalArgumentException("tensor " + e.getKey() + " is " + t.dtype() + " "
+                                + Arrays.toString(t.shape()) + ", the model needs F32 " + target.getShape());
                     }
                     target.set(t.floats());
                 }

@@ -27,7 +27,8 @@ public record TrainingCheckpoint(TrainingState state, byte[] weights, List<Tenso
     public record Tensor(long[] shape, float[] values) {
         public Tensor {
             if (Arrays.stream(shape).reduce(1, (a, b) -> a * b) != values.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " does not hold " + values.length + " values");
             }
         }
     }
@@ -42,7 +43,13 @@ public record TrainingCheckpoint(TrainingState state, byte[] weights, List<Tenso
             throw new IllegalStateException("checkpoint of " + size + " bytes is too large");
         }
         ByteBuffer out = ByteBuffer.allocate((int) size);
-        out.putInt(MAGIC).put(VERSION).putInt(json.length).put(json).putInt(weights.length).put(weights).putInt(momentumBuffers.size());
+        out.putInt(MAGIC)
+                .put(VERSION)
+                .putInt(json.length)
+                .put(json)
+                .putInt(weights.length)
+                .put(weights)
+                .putInt(momentumBuffers.size());
         for (Tensor t : momentumBuffers) {
             if (t == null) {
                 out.put((byte) 0);
@@ -66,7 +73,8 @@ public record TrainingCheckpoint(TrainingState state, byte[] weights, List<Tenso
             }
             int version = in.get();
             if (version != VERSION) {
-                throw new IllegalArgumentException("checkpoint version " + version + " at byte 4; this build reads " + VERSION);
+                throw new IllegalArgumentException(
+                        "checkpoint version " + version + " at byte 4; this build reads " + VERSION);
             }
             byte[] json = new byte[bounded(in, in.getInt(), 1, "state length")];
             in.get(json);

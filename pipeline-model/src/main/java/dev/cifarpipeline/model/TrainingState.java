@@ -15,8 +15,13 @@ import java.util.Objects;
  * @param nextOffsets   per "topic:partition" of the batch stream, the offset to read next
  * @param rngSeed       the engine's random seed for the steps after the checkpoint (dropout masks)
  */
-public record TrainingState(int schemaVersion, String runId, long step, List<EpochBatches> epochs,
-                            Map<String, Long> nextOffsets, long rngSeed) {
+public record TrainingState(
+        int schemaVersion,
+        String runId,
+        long step,
+        List<EpochBatches> epochs,
+        Map<String, Long> nextOffsets,
+        long rngSeed) {
     public static final int SCHEMA_VERSION = 1;
 
     public TrainingState {
@@ -31,6 +36,5 @@ public record TrainingState(int schemaVersion, String runId, long step, List<Epo
      * @param trained        indices of the batches trained on, as a {@link java.util.BitSet#toLongArray()}
      * @param duplicates     redelivered batches skipped so far
      */
-    public record EpochBatches(int epoch, int batchesInEpoch, long[] trained, int duplicates) {
-    }
+    public record EpochBatches(int epoch, int batchesInEpoch, long[] trained, int duplicates) {}
 }

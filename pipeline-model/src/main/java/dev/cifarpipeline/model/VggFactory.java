@@ -21,11 +21,12 @@ public final class VggFactory {
     public static final float DROPOUT_RATE = 0.5f;
     /** DJL's momentum is the weight of the old running statistic: 0.9 here is PyTorch's {@code momentum=0.1}. */
     public static final float BATCHNORM_MOMENTUM = 0.9f;
-    public static final float BATCHNORM_EPSILON = 1e-5f;
-    public static final Shape INPUT_SHAPE = new Shape(1, ImageGeometry.CHANNELS, ImageGeometry.HEIGHT, ImageGeometry.WIDTH);
 
-    private VggFactory() {
-    }
+    public static final float BATCHNORM_EPSILON = 1e-5f;
+    public static final Shape INPUT_SHAPE =
+            new Shape(1, ImageGeometry.CHANNELS, ImageGeometry.HEIGHT, ImageGeometry.WIDTH);
+
+    private VggFactory() {}
 
     public static SequentialBlock build(ModelSpec spec) {
         SequentialBlock net = new SequentialBlock();
@@ -33,10 +34,16 @@ public final class VggFactory {
             SequentialBlock block = new SequentialBlock();
             int channels = VggArchitecture.BLOCK_CHANNELS.get(b);
             for (int c = 0; c < spec.architecture().convolutionsPerBlock().get(b); c++) {
-                block.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
-                        .setFilters(channels).build());
+                block.add(Conv2d.builder()
+                        .setKernelShape(new Shape(3, 3))
+                        .optPadding(new Shape(1, 1))
+                        .setFilters(channels)
+                        .build());
                 if (spec.layout() == VggLayout.BATCHNORM) {
-                    block.add(BatchNorm.builder().optMomentum(BATCHNORM_MOMENTUM).optEpsilon(BATCHNORM_EPSILON).build());
+                    block.add(BatchNorm.builder()
+                            .optMomentum(BATCHNORM_MOMENTUM)
+                            .optEpsilon(BATCHNORM_EPSILON)
+                            .build());
                     block.add(Activation.reluBlock());
                 } else {
                     block.add(Activation.reluBlock());

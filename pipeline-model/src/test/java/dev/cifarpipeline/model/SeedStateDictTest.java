@@ -56,11 +56,13 @@ class SeedStateDictTest {
     void namesAndShapesAreThoseOfTheSeedsModule() throws IOException {
         JsonNode ref = reference();
         try (NDManager manager = NDManager.newBaseManager();
-             VggInference net = VggInference.initialised(ModelSpec.of("vgg11", "seed"), 1, manager)) {
+                VggInference net = VggInference.initialised(ModelSpec.of("vgg11", "seed"), 1, manager)) {
             List<String> expected = new ArrayList<>();
             ref.get("tensors").forEach(t -> expected.add(t.get("name").asText() + " " + t.get("shape")));
             List<String> ours = new ArrayList<>();
-            SeedStateDict.parameters(net.block()).forEach((name, p) -> ours.add(name + " " + JSON.valueToTree(p.getArray().getShape().getShape())));
+            SeedStateDict.parameters(net.block())
+                    .forEach((name, p) -> ours.add(name + " "
+                            + JSON.valueToTree(p.getArray().getShape().getShape())));
             assertEquals(expected, ours);
             assertEquals(9_272_790, ref.get("parameters").asLong());
         }
@@ -81,7 +83,7 @@ class SeedStateDictTest {
         }
         byte[] file = SafeTensors.write(tensors, Map.of());
         try (NDManager manager = NDManager.newBaseManager();
-             VggInference net = SeedStateDict.load(ModelSpec.of("vgg11", "seed"), file, manager)) {
+                VggInference net = SeedStateDict.load(ModelSpec.of("vgg11", "seed"), file, manager)) {
             float[] logits = net.logits(input(manager)).toFloatArray();
             JsonNode expected = ref.get("logits");
             for (int i = 0; i < 20; i++) {
@@ -96,9 +98,11 @@ class SeedStateDictTest {
         for (String layout : List.of("seed", "batchnorm")) {
             ModelSpec spec = ModelSpec.of("vgg11", layout);
             try (NDManager manager = NDManager.newBaseManager();
-                 VggInference net = VggInference.initialised(spec, 3, manager)) {
+                    VggInference net = VggInference.initialised(spec, 3, manager)) {
                 byte[] file = SeedStateDict.export(net.block(), Map.of("run", "r1"), 42);
-                long headerLength = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+                long headerLength = ByteBuffer.wrap(file, 0, 8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .getLong();
                 assertEquals(0, headerLength % 8, "header padded to 8 bytes");
                 JsonNode header = JSON.readTree(new String(file, 8, (int) headerLength, StandardCharsets.UTF_8));
                 assertEquals("r1", header.get("__metadata__").get("run").asText());
@@ -110,18 +114,28 @@ class SeedStateDictTest {
                 for (var it = header.fields(); it.hasNext(); ) {
                     var e = it.next();
                     if (!e.getKey().equals("__metadata__")) {
-                        assertEquals(end, e.getValue().get("data_offsets").get(0).asLong(), "contiguous at " + e.getKey());
+                        assertEquals(
+                                end, e.getValue().get("data_offsets").get(0).asLong(), "contiguous at " + e.getKey());
                         end = e.getValue().get("data_offsets").get(1).asLong();
                     }
                 }
                 assertEquals(file.length - 8 - headerLength, end, "the data section is exactly the tensors");
                 if (layout.equals("batchnorm")) {
-                    assertEquals("I64", header.get("layer1.bn1.num_batches_tracked").get("dtype").asText());
-                    assertEquals("[]", header.get("layer1.bn1.num_batches_tracked").get("shape").toString());
+                    assertEquals(
+                            "I64",
+                            header.get("layer1.bn1.num_batches_tracked")
+                                    .get("dtype")
+                                    .asText());
+                    assertEquals(
+                            "[]",
+                            header.get("layer1.bn1.num_batches_tracked")
+                                    .get("shape")
+                                    .toString());
                 }
                 try (VggInference back = SeedStateDict.load(spec, file, manager)) {
                     NDArray x = input(manager);
-                    assertArrayEquals(net.logits(x).toFloatArray(), back.logits(x).toFloatArray(), 0f, layout);
+                    assertArrayEquals(
+                            net.logits(x).toFloatArray(), back.logits(x).toFloatArray(), 0f, layout);
                 }
             }
         }
@@ -130,28 +144,45 @@ class SeedStateDictTest {
     @Test
     void filesThatDoNotFitAreRefusedNamingTheTensor() {
         try (NDManager manager = NDManager.newBaseManager();
-             VggInference net = VggInference.initialised(ModelSpec.of("vgg11", "seed"), 3, manager)) {
+                VggInference net = VggInference.initialised(ModelSpec.of("vgg11", "seed"), 3, manager)) {
             SafeTensors.File file = SafeTensors.read(SeedStateDict.export(net.block(), Map.of(), 0));
             LinkedHashMap<String, SafeTensors.Tensor> missing = new LinkedHashMap<>(file.tensors());
             missing.remove("layer6.2.bias");
-            String e = assertThrows(IllegalArgumentException.class,
-                    () -> SeedStateDict.load(ModelSpec.of("vgg11", "seed"), SafeTensors.write(missing, Map.of()), manager)).getMessage();
+            String e = assertThrows(
+                            IllegalArgumentException.class,
+                            () -> SeedStateDict.load(
+                                    ModelSpec.of("vgg11", "seed"), SafeTensors.write(missing, Map.of()), manager))
+                    .getMessage();
             assertTrue(e.contains("missing [layer6.2.bias]"), e);
             LinkedHashMap<String, SafeTensors.Tensor> reshaped = new LinkedHashMap<>(file.tensors());
             reshaped.put("layer6.2.bias", SafeTensors.Tensor.f32(new long[] {2, 5}, new float[10]));
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> SeedStateDict.load(ModelSpec.of("vgg11", "seed"), SafeTensors.write(reshaped, Map.of()), manager)).getMessage();
+            e = assertThrows(
+                            IllegalArgumentException.class,
+                            () -> SeedStateDict.load(
+                                    ModelSpec.of("vgg11", "seed"), SafeTensors.write(reshaped, Map.of()), manager))
+                    .getMessage();
             assertTrue(e.contains("tensor layer6.2.bias is F32 [2, 5], the model needs F32 (10)"), e);
-            e = assertThrows(IllegalArgumentException.class,
-                    () -> SeedStateDict.load(ModelSpec.of("vgg13", "seed"), SafeTensors.write(file.tensors(), Map.of()), manager)).getMessage();
+            e = assertThrows(
+                            IllegalArgumentException.class,
+                            () -> SeedStateDict.load(
+                                    ModelSpec.of("vgg13", "seed"),
+                                    SafeTensors.write(file.tensors(), Map.of()),
+                                    manager))
+                    .getMessage();
             assertTrue(e.contains("missing [layer1.conv2D0.weight"), e);
         }
-        byte[] huge = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(3L << 30).array();
-        String e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(huge)).getMessage();
+        byte[] huge = ByteBuffer.allocate(16)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(3L << 30)
+                .array();
+        String e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(huge))
+                .getMessage();
         assertTrue(e.contains("header length 3221225472 does not fit a 16-byte file"), e);
-        byte[] lying = SafeTensors.write(new LinkedHashMap<>(Map.of("t", SafeTensors.Tensor.f32(new long[] {2}, new float[2]))), Map.of());
+        byte[] lying = SafeTensors.write(
+                new LinkedHashMap<>(Map.of("t", SafeTensors.Tensor.f32(new long[] {2}, new float[2]))), Map.of());
         byte[] cut = Arrays.copyOf(lying, lying.length - 4);
-        e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(cut)).getMessage();
+        e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(cut))
+                .getMessage();
         assertTrue(e.contains("tensor t claims bytes [0, 8) for 2 F32 values; the data section has 4 bytes"), e);
     }
 }

@@ -33,14 +33,16 @@ class VggFactoryTest {
 
     @Test
     void seedVgg11HasThePyTorchParameterCount() {
-        try (VggInference net = VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 1, manager)) {
+        try (VggInference net =
+                VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 1, manager)) {
             assertEquals(9_272_790L, ParameterCount.trainable(net.block()), "sum(p.numel()) of the seed's VGG11");
         }
     }
 
     @Test
     void batchNormLayoutAddsGammaAndBetaPerConvolution() {
-        try (VggInference net = VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.BATCHNORM), 1, manager)) {
+        try (VggInference net =
+                VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.BATCHNORM), 1, manager)) {
             // 8 convolutions with 64+128+256+256+512+512+512+512 = 2,752 channels, two parameters each
             assertEquals(9_272_790L + 2 * 2_752, ParameterCount.trainable(net.block()));
         }
@@ -64,25 +66,36 @@ class VggFactoryTest {
 
     @Test
     void eachBlockHalvesTheImageAndTheHeadGivesTenLogits() {
-        try (VggInference net = VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 1, manager)) {
+        try (VggInference net =
+                VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 1, manager)) {
             Shape shape = new Shape(4, 3, 32, 32);
             List<Shape> shapes = new ArrayList<>();
             for (Pair<String, Block> child : net.block().getChildren()) {
                 shape = child.getValue().getOutputShapes(new Shape[] {shape})[0];
                 shapes.add(shape);
             }
-            assertEquals(List.of(new Shape(4, 64, 16, 16), new Shape(4, 128, 8, 8), new Shape(4, 256, 4, 4),
-                    new Shape(4, 512, 2, 2), new Shape(4, 512, 1, 1), new Shape(4, 10)), shapes);
+            assertEquals(
+                    List.of(
+                            new Shape(4, 64, 16, 16),
+                            new Shape(4, 128, 8, 8),
+                            new Shape(4, 256, 4, 4),
+                            new Shape(4, 512, 2, 2),
+                            new Shape(4, 512, 1, 1),
+                            new Shape(4, 10)),
+                    shapes);
         }
     }
 
     @Test
     void initialisationIsUniformWithinOneOverSquareRootOfFanIn() {
-        try (VggInference net = VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 3, manager)) {
-            SequentialBlock firstBlock = (SequentialBlock) net.block().getChildren().get(0).getValue();
+        try (VggInference net =
+                VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 3, manager)) {
+            SequentialBlock firstBlock =
+                    (SequentialBlock) net.block().getChildren().get(0).getValue();
             NDArray weight = null;
             NDArray bias = null;
-            for (Pair<String, Parameter> p : firstBlock.getChildren().get(0).getValue().getParameters()) {
+            for (Pair<String, Parameter> p :
+                    firstBlock.getChildren().get(0).getValue().getParameters()) {
                 if (p.getValue().getType() == Parameter.Type.WEIGHT) {
                     weight = p.getValue().getArray();
                 } else {
@@ -108,7 +121,7 @@ class VggFactoryTest {
     void savedWeightsLoadIntoAFreshNetworkAndGiveTheSameLogits() {
         ModelSpec spec = new ModelSpec(VggArchitecture.VGG11, VggLayout.BATCHNORM);
         try (VggInference original = VggInference.initialised(spec, 11, manager);
-             NDManager step = manager.newSubManager()) {
+                NDManager step = manager.newSubManager()) {
             byte[] weights = ModelWeights.save(original.block());
             assertTrue(weights.length > 4 * 9_272_790L, "float32 weights plus BatchNorm statistics");
             NDArray input = step.randomNormal(new Shape(2, 3, 32, 32));
@@ -121,21 +134,25 @@ class VggFactoryTest {
 
     @Test
     void weightsOfAnotherLayoutAreRefusedWithAReason() {
-        try (VggInference seed = VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 1, manager)) {
+        try (VggInference seed =
+                VggInference.initialised(new ModelSpec(VggArchitecture.VGG11, VggLayout.SEED), 1, manager)) {
             byte[] weights = ModelWeights.save(seed.block());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> VggInference.fromWeights(new ModelSpec(VggArchitecture.VGG11, VggLayout.BATCHNORM), weights, manager));
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> VggInference.fromWeights(
+                            new ModelSpec(VggArchitecture.VGG11, VggLayout.BATCHNORM), weights, manager));
             assertTrue(e.getMessage().startsWith("checkpoint weights do not fit this model"), e.getMessage());
         }
     }
 
     @Test
     void normaliserAppliesTheSeedsMeanAndStd() {
-        try (PixelNormaliser normaliser = new PixelNormaliser(manager); NDManager step = manager.newSubManager()) {
+        try (PixelNormaliser normaliser = new PixelNormaliser(manager);
+                NDManager step = manager.newSubManager()) {
             byte[] pixels = new byte[2 * 3072];
-            pixels[0] = (byte) 255;      // image 0, R(0,0)
+            pixels[0] = (byte) 255; // image 0, R(0,0)
             pixels[1024 + 5] = (byte) 128; // image 0, G(0,5)
-            pixels[3072 + 2048] = 0;       // image 1, B(0,0)
+            pixels[3072 + 2048] = 0; // image 1, B(0,0)
             float[] out = normaliser.normalise(pixels, 0, 2, step).toFloatArray();
             assertEquals((1f - 0.4914f) / 0.2023f, out[0], 1e-5);
             assertEquals((128f / 255f - 0.4822f) / 0.1994f, out[1024 + 5], 1e-5);

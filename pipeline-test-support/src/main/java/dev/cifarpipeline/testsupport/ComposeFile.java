@@ -41,7 +41,10 @@ public final class ComposeFile {
 
     public Map<String, String> environment(String service) {
         Map<String, String> out = new LinkedHashMap<>();
-        service(service).path("environment").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        service(service)
+                .path("environment")
+                .fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
         return out;
     }
 
@@ -57,10 +60,14 @@ public final class ComposeFile {
 
     private static void collect(Class<?> type, String prefix, Set<String> out) {
         for (Method m : type.getMethods()) {
-            if (m.getParameterCount() != 0 || m.isDefault() || Modifier.isStatic(m.getModifiers()) || m.getDeclaringClass() == Object.class) {
+            if (m.getParameterCount() != 0
+                    || m.isDefault()
+                    || Modifier.isStatic(m.getModifiers())
+                    || m.getDeclaringClass() == Object.class) {
                 continue;
             }
-            String key = prefix + "." + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+            String key = prefix + "."
+                    + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
             if (m.getReturnType().isInterface() && m.getReturnType().getName().startsWith("dev.cifarpipeline")) {
                 collect(m.getReturnType(), key, out);
             } else {

@@ -18,8 +18,7 @@ public final class Eventually {
         T look() throws Exception;
     }
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     /** Waits until {@code condition} holds; the failure says {@code what} was awaited. */
     public static void await(String what, Duration timeout, Probe<Boolean> condition) throws InterruptedException {
@@ -30,12 +29,14 @@ public final class Eventually {
      * Looks at {@code probe} until {@code done} accepts what it returns, and returns that. The failure names
      * {@code what} and shows the last value seen (or the last exception the probe threw).
      */
-    public static <T> T await(String what, Duration timeout, Probe<T> probe, Predicate<T> done) throws InterruptedException {
+    public static <T> T await(String what, Duration timeout, Probe<T> probe, Predicate<T> done)
+            throws InterruptedException {
         return await(what, timeout, probe, done, () -> "");
     }
 
     /** As {@link #await(String, Duration, Probe, Predicate)}, adding {@code context} (a log's tail, say) to a failure. */
-    public static <T> T await(String what, Duration timeout, Probe<T> probe, Predicate<T> done, Supplier<String> context)
+    public static <T> T await(
+            String what, Duration timeout, Probe<T> probe, Predicate<T> done, Supplier<String> context)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Object last = "nothing yet";

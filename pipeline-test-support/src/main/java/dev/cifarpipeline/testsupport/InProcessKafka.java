@@ -24,7 +24,10 @@ public final class InProcessKafka implements AutoCloseable {
 
     public InProcessKafka() throws Exception {
         cluster = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
-                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                        .setCombined(true)
+                        .setNumBrokerNodes(1)
+                        .setNumControllerNodes(1)
+                        .build())
                 .setConfigProp("offsets.topic.replication.factor", "1")
                 .setConfigProp("transaction.state.log.replication.factor", "1")
                 .setConfigProp("transaction.state.log.min.isr", "1")
@@ -52,14 +55,15 @@ public final class InProcessKafka implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20); // the topic's own limit is the one that counts
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
         }
     }
 
     /** Reads {@code topic} from the beginning until {@code done} holds for what was read, or the timeout. */
-    public List<ConsumerRecord<String, byte[]>> readUntil(String topic, long timeoutMillis,
-                                                   Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+    public List<ConsumerRecord<String, byte[]>> readUntil(
+            String topic, long timeoutMillis, Predicate<List<ConsumerRecord<String, byte[]>>> done) {
         return TopicReads.readUntil(clientConfig(), topic, Duration.ofMillis(timeoutMillis), done);
     }
 

@@ -16,12 +16,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * broker process of the test's own, a secured one. A fresh group each time, nothing committed, committed records only.
  */
 public final class TopicReads {
-    private TopicReads() {
-    }
+    private TopicReads() {}
 
     /** Reads {@code topic} from its start until {@code done} holds for what was read, or the timeout. */
-    public static List<ConsumerRecord<String, byte[]>> readUntil(Map<String, Object> client, String topic, Duration timeout,
-                                                                 Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+    public static List<ConsumerRecord<String, byte[]>> readUntil(
+            Map<String, Object> client,
+            String topic,
+            Duration timeout,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done) {
         return read(client, topic, timeout, done, 0);
     }
 
@@ -29,22 +31,34 @@ public final class TopicReads {
      * As {@link #readUntil}, then on until three polls in a row bring nothing: for checks that the topic holds no
      * more than it should (no record twice), not only what it should.
      */
-    public static List<ConsumerRecord<String, byte[]>> readUntilThenDrain(Map<String, Object> client, String topic, Duration timeout,
-                                                                          Predicate<List<ConsumerRecord<String, byte[]>>> done) {
+    public static List<ConsumerRecord<String, byte[]>> readUntilThenDrain(
+            Map<String, Object> client,
+            String topic,
+            Duration timeout,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done) {
         return read(client, topic, timeout, done, 3);
     }
 
-    private static List<ConsumerRecord<String, byte[]>> read(Map<String, Object> client, String topic, Duration timeout,
-                                                             Predicate<List<ConsumerRecord<String, byte[]>>> done, int quietPolls) {
+    private static List<ConsumerRecord<String, byte[]>> read(
+            Map<String, Object> client,
+            String topic,
+            Duration timeout,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done,
+            int quietPolls) {
         Map<String, Object> c = new HashMap<>(client);
         c.put("group.id", "e2e-reader-" + System.nanoTime());
         c.put("auto.offset.reset", "earliest");
         c.put("enable.auto.commit", false);
         c.put("max.partition.fetch.bytes", 4 << 20);
-        c.put("isolation.level", "read_committed"); // as the services read (KafkaClients.ISOLATION): aborted results do not count
-        c.put("allow.auto.create.topics", false); // a topic read before a service created it must not appear with defaults
+        c.put(
+                "isolation.level",
+                "read_committed"); // as the services read (KafkaClients.ISOLATION): aborted results do not count
+        c.put(
+                "allow.auto.create.topics",
+                false); // a topic read before a service created it must not appear with defaults
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
             int quiet = 0;

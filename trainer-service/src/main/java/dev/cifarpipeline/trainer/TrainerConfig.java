@@ -30,7 +30,6 @@ public interface TrainerConfig {
     @WithDefault("" + CheckpointRecordCodec.DEFAULT_CHUNK_BYTES)
     int checkpointChunkBytes();
 
-
     /** Draw a progress bar per run when the trainer's output is a terminal (plain lines go to the log either way). */
     @WithDefault("true")
     boolean progressBar();
@@ -86,7 +85,10 @@ public interface TrainerConfig {
     }
 
     default DivergencePolicy divergencePolicy() {
-        return new DivergencePolicy(divergence().stuckSteps(), divergence().tolerance(), divergence().stop());
+        return new DivergencePolicy(
+                divergence().stuckSteps(),
+                divergence().tolerance(),
+                divergence().stop());
     }
 
     /** Refuses values that cannot work, naming the key. */
@@ -95,14 +97,16 @@ public interface TrainerConfig {
             throw new IllegalArgumentException("trainer.log-every must be at least 1, got " + logEvery());
         }
         if (checkpointChunkBytes() < 1024 || checkpointChunkBytes() > CheckpointRecordCodec.MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("trainer.checkpoint-chunk-bytes must be 1024.." + CheckpointRecordCodec.MAX_CHUNK_BYTES
-                    + ", got " + checkpointChunkBytes());
+            throw new IllegalArgumentException("trainer.checkpoint-chunk-bytes must be 1024.."
+                    + CheckpointRecordCodec.MAX_CHUNK_BYTES + ", got " + checkpointChunkBytes());
         }
         if (claims().partitions() < 1) {
-            throw new IllegalArgumentException("trainer.claims.partitions must be at least 1, got " + claims().partitions());
+            throw new IllegalArgumentException(
+                    "trainer.claims.partitions must be at least 1, got " + claims().partitions());
         }
         if (claims().sessionTimeout().toMillis() < 1000) {
-            throw new IllegalArgumentException("trainer.claims.session-timeout must be at least 1s, got " + claims().sessionTimeout());
+            throw new IllegalArgumentException(
+                    "trainer.claims.session-timeout must be at least 1s, got " + claims().sessionTimeout());
         }
         divergencePolicy();
     }

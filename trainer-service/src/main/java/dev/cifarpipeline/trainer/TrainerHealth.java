@@ -8,8 +8,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /** Health of the trainer: ready once it has joined the trainers' group; live while its claims loop runs. */
 public final class TrainerHealth {
-    private TrainerHealth() {
-    }
+    private TrainerHealth() {}
 
     @Readiness
     @ApplicationScoped
@@ -22,8 +21,11 @@ public final class TrainerHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("trainer-group").status(node.ready()).withData("trainer", node.trainerId())
-                    .withData("runs", node.runs().size()).build();
+            return HealthCheckResponse.named("trainer-group")
+                    .status(node.ready())
+                    .withData("trainer", node.trainerId())
+                    .withData("runs", node.runs().size())
+                    .build();
         }
     }
 
@@ -38,7 +40,10 @@ public final class TrainerHealth {
 
         @Override
         public HealthCheckResponse call() {
-            return HealthCheckResponse.named("run-claims").status(node.alive()).withData("problem", node.problem()).build();
+            return HealthCheckResponse.named("run-claims")
+                    .status(node.alive())
+                    .withData("problem", node.problem())
+                    .build();
         }
     }
 }

@@ -52,8 +52,11 @@ public class TrainerNode {
     private RunClaims claims;
     private RunSubmitter submitter;
 
-    public TrainerNode(TrainerConfig config, MeterRegistry registry, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                       Config settings) {
+    public TrainerNode(
+            TrainerConfig config,
+            MeterRegistry registry,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            Config settings) {
         this.config = config;
         this.registry = registry;
         this.kafka = kafka;
@@ -65,7 +68,8 @@ public class TrainerNode {
         try {
             config.validate();
             if (config.claims().group().startsWith(topics.runGroupPrefix())) {
-                throw new IllegalArgumentException("trainer.claims.group '" + config.claims().group() + "' starts with pipeline.topics.run-group-prefix '"
+                throw new IllegalArgumentException("trainer.claims.group '"
+                        + config.claims().group() + "' starts with pipeline.topics.run-group-prefix '"
                         + topics.runGroupPrefix() + "': ingest would hold the stream back for it as if it were a run");
             }
             TrainingDevice device = TrainingDevice.detect();
@@ -76,34 +80,78 @@ public class TrainerNode {
             throw e;
         }
         admin = Admin.create(kafka);
-        TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(topics.runSpecs(), config.claims().partitions()),
-                TopicSpec.checkpoints(topics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
-                TopicSpec.events(topics.trainingEvents(), TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(topics.deadLetter())));
+        TopicSpec.ensure(
+                admin,
+                List.of(
+                        TopicSpec.runSpecs(topics.runSpecs(), config.claims().partitions()),
+                        TopicSpec.checkpoints(topics.checkpoints(), TopicSpec.DEFAULT_PARTITIONS),
+                        TopicSpec.events(topics.trainingEvents(), TopicSpec.DEFAULT_PARTITIONS),
+                        TopicSpec.deadLetter(topics.deadLetter())));
         outputs = new TrainerOutputs(kafka, topics, trainerId);
-        RunContext context = new RunContext(kafka, topics, config.checkpointChunkBytes(), config.claims().sessionTimeout(), trainerId, outputs,
-                config.progressBar() ? ProgressBar.forConsole(System.out) : ProgressBar.NONE, LOG::info);
-        runs = new TrainerRuns(context, config.logEvery(), config.divergencePolicy(), run -> new RunMeters(registry, run));
-        Gauge.builder("trainer_runs_hosted", () -> runs.statuses().stream().filter(s -> s.state() != RunWorker.State.FINISHED
-                        && s.state() != RunWorker.State.STOPPED).count())
-                .description("Runs this trainer is recovering or training").register(registry);
-        Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total").tag("service", "trainer")
-                .tag("channel", "run-specs").tag("run", "none").description("Records sent to the dead-letter topic").register(registry);
-        claims = new RunClaims(kafka, topics.runSpecs(), new GroupMembership(config.claims().group(), trainerId + "-claims",
-                config.claims().sessionTimeout(), true), trainerId, runs,
+        RunContext context = new RunContext(
+                kafka,
+                topics,
+                config.checkpointChunkBytes(),
+                config.claims().sessionTimeout(),
+                trainerId,
+                outputs,
+                config.progressBar() ? ProgressBar.forConsole(System.out) : ProgressBar.NONE,
+                LOG::info);
+        runs = new TrainerRuns(
+                context, config.logEvery(), config.divergencePolicy(), run -> new RunMeters(registry, run));
+        Gauge.builder(
+                        "trainer_runs_hosted",
+                        () -> runs.statuses().stream()
+                                .filter(s ->
+                                        s.state() != RunWorker.State.FINISHED && s.state() != RunWorker.State.STOPPED)
+                                .count())
+                .description("Runs this trainer is recovering or training")
+                .register(registry);
+        Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total")
+                .tag("service", "trainer")
+                .tag("channel", "run-specs")
+                .tag("run", "none")
+                .description("Records sent to the dead-letter topic")
+                .register(registry);
+        claims = new RunClaims(
+                kafka,
+                topics.runSpecs(),
+                new GroupMembership(
+                        config.claims().group(),
+                        trainerId + "-claims",
+                        config.claims().sessionTimeout(),
+                        true),
+                trainerId,
+                runs,
                 (ConsumerRecord<String, byte[]> r, String reason) -> {
                     rejectedSpecs.increment();
                     outputs.deadLetter(r, reason);
                 },
-                this::endedRuns, spec -> runs.settingsOf(spec), LOG::info);
-        submitter = new RunSubmitter(kafka, admin, outputs, topics.runSpecs(), topics.trainingEvents(), config.claims().group());
+                this::endedRuns,
+                spec -> runs.settingsOf(spec),
+                LOG::info);
+        submitter = new RunSubmitter(
+                kafka,
+                admin,
+                outputs,
+                topics.runSpecs(),
+                topics.trainingEvents(),
+                config.claims().group());
         claims.start();
-        LOG.infof("trainer %s: joining group %s on %s (session timeout %s); runs read %s as %s<run id>", trainerId,
-                config.claims().group(), topics.runSpecs(), config.claims().sessionTimeout(), topics.trainBatches(), topics.runGroupPrefix());
+        LOG.infof(
+                "trainer %s: joining group %s on %s (session timeout %s); runs read %s as %s<run id>",
+                trainerId,
+                config.claims().group(),
+                topics.runSpecs(),
+                config.claims().sessionTimeout(),
+                topics.trainBatches(),
+                topics.runGroupPrefix());
     }
 
     private Set<String> endedRuns() {
         Set<String> ended = new HashSet<>();
-        RunDirectory.read(kafka, topics.runSpecs(), topics.trainingEvents(), trainerId + "-claims").runs()
+        RunDirectory.read(kafka, topics.runSpecs(), topics.trainingEvents(), trainerId + "-claims")
+                .runs()
                 .forEach((id, entry) -> {
                     if (entry.terminal()) {
                         ended.add(id);

@@ -14,10 +14,13 @@ class ComposeSettingsTest {
         Set<String> known = ComposeFile.environmentNames(TrainerConfig.class, "trainer");
         Set<String> unknown = new TreeSet<>();
         for (String name : ComposeFile.read().environment("trainer-service").keySet()) {
-            if (!known.contains(name) && !name.startsWith("KAFKA_")) { // kafka.* keys reach the Kafka clients as they are
+            if (!known.contains(name)
+                    && !name.startsWith("KAFKA_")) { // kafka.* keys reach the Kafka clients as they are
                 unknown.add(name);
             }
         }
-        assertTrue(unknown.isEmpty(), "docker-compose.yml sets " + unknown + " for trainer-service, which has no such keys; known: " + known);
+        assertTrue(
+                unknown.isEmpty(),
+                "docker-compose.yml sets " + unknown + " for trainer-service, which has no such keys; known: " + known);
     }
 }

@@ -27,9 +27,14 @@ import org.junit.jupiter.api.Test;
 class DeployedTopicsTest {
     @Test
     void composeCreatesEachTopicAsTopicSpecDefinesIt() throws Exception {
-        String script = ComposeFile.read().service("kafka-topics").path("command").get(0).asText();
+        String script = ComposeFile.read()
+                .service("kafka-topics")
+                .path("command")
+                .get(0)
+                .asText();
         List<String> created = new ArrayList<>();
-        Matcher m = Pattern.compile("--topic (\\S+) --partitions (\\d+)((?: --config \\S+)*)").matcher(script);
+        Matcher m = Pattern.compile("--topic (\\S+) --partitions (\\d+)((?: --config \\S+)*)")
+                .matcher(script);
         while (m.find()) {
             created.add(m.group(1) + " " + m.group(2) + m.group(3).replace(" --config ", " "));
         }
@@ -40,12 +45,17 @@ class DeployedTopicsTest {
     void kubernetesCreatesEachTopicAsTopicSpecDefinesIt() throws Exception {
         Path file = Path.of(System.getProperty("project.root", "..")).resolve("deploy/k8s/base/topics.yaml");
         List<String> created = new ArrayList<>();
-        try (MappingIterator<JsonNode> docs = new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(file.toFile())) {
+        try (MappingIterator<JsonNode> docs =
+                new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
                 JsonNode spec = docs.next().path("spec");
                 Map<String, String> configs = new TreeMap<>();
-                spec.path("config").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
-                created.add(line(spec.path("topicName").asText(), spec.path("partitions").asInt(), configs));
+                spec.path("config")
+                        .fields()
+                        .forEachRemaining(
+                                e -> configs.put(e.getKey(), e.getValue().asText()));
+                created.add(line(
+                        spec.path("topicName").asText(), spec.path("partitions").asInt(), configs));
             }
         }
         assertEquals(expected(), created);
@@ -54,13 +64,20 @@ class DeployedTopicsTest {
     /** Each topic as "name partitions key=value…", settings in key order. */
     private static List<String> expected() throws Exception {
         int runSpecPartitions = Integer.parseInt( // the partitions a trainer gives the run-spec topic by default
-                TrainerConfig.Claims.class.getMethod("partitions").getAnnotation(WithDefault.class).value());
+                TrainerConfig.Claims.class
+                        .getMethod("partitions")
+                        .getAnnotation(WithDefault.class)
+                        .value());
         List<String> expected = new ArrayList<>();
-        for (TopicSpec t : List.of(TopicSpec.stream(Topics.TRAIN_BATCHES), TopicSpec.stream(Topics.TEST_BATCHES),
-                TopicSpec.stream(Topics.EPOCH_MARKERS), TopicSpec.runSpecs(Topics.RUN_SPECS, runSpecPartitions),
+        for (TopicSpec t : List.of(
+                TopicSpec.stream(Topics.TRAIN_BATCHES),
+                TopicSpec.stream(Topics.TEST_BATCHES),
+                TopicSpec.stream(Topics.EPOCH_MARKERS),
+                TopicSpec.runSpecs(Topics.RUN_SPECS, runSpecPartitions),
                 TopicSpec.checkpoints(Topics.CHECKPOINTS, TopicSpec.DEFAULT_PARTITIONS),
                 TopicSpec.events(Topics.EVALUATION_RESULTS, TopicSpec.DEFAULT_PARTITIONS),
-                TopicSpec.events(Topics.TRAINING_EVENTS, TopicSpec.DEFAULT_PARTITIONS), TopicSpec.deadLetter(Topics.DEAD_LETTER))) {
+                TopicSpec.events(Topics.TRAINING_EVENTS, TopicSpec.DEFAULT_PARTITIONS),
+                TopicSpec.deadLetter(Topics.DEAD_LETTER))) {
             expected.add(line(t.name(), t.partitions(), t.configs()));
         }
         return expected;
@@ -68,7 +85,8 @@ class DeployedTopicsTest {
 
     private static String line(String name, int partitions, Map<String, String> configs) {
         StringBuilder line = new StringBuilder(name + " " + partitions);
-        new TreeMap<>(configs).forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+        new TreeMap<>(configs)
+                .forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
         return line.toString();
     }
 }

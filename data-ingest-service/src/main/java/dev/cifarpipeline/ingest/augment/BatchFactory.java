@@ -23,7 +23,8 @@ public final class BatchFactory {
 
     public BatchFactory(CifarDataset dataset, long streamSeed, int batchSize, int testBatchSize) {
         if (batchSize <= 0 || testBatchSize <= 0) {
-            throw new IllegalArgumentException("batch sizes must be positive: train " + batchSize + ", test " + testBatchSize);
+            throw new IllegalArgumentException(
+                    "batch sizes must be positive: train " + batchSize + ", test " + testBatchSize);
         }
         this.dataset = dataset;
         this.streamSeed = streamSeed;
@@ -59,10 +60,15 @@ public final class BatchFactory {
             int image = shuffle[from + i];
             indices[i] = image;
             labels[i] = train.labels()[image];
-            RandomCropFlip.apply(augmentation.draw(epoch, image), train.pixels(), image * ImageGeometry.BYTES_PER_IMAGE,
-                    pixels, i * ImageGeometry.BYTES_PER_IMAGE);
+            RandomCropFlip.apply(
+                    augmentation.draw(epoch, image),
+                    train.pixels(),
+                    image * ImageGeometry.BYTES_PER_IMAGE,
+                    pixels,
+                    i * ImageGeometry.BYTES_PER_IMAGE);
         }
-        return new AugmentedBatch(BatchKind.TRAIN, streamSeed, epoch, batchIndex, trainBatchesPerEpoch(), indices, labels, pixels);
+        return new AugmentedBatch(
+                BatchKind.TRAIN, streamSeed, epoch, batchIndex, trainBatchesPerEpoch(), indices, labels, pixels);
     }
 
     public AugmentedBatch testBatch(int batchIndex) {

@@ -7,8 +7,7 @@ import java.util.SplittableRandom;
 public final class EpochShuffle {
     private static final long SHUFFLE_DOMAIN = 0x5348554646L; // keeps shuffle seeds apart from augmentation seeds
 
-    private EpochShuffle() {
-    }
+    private EpochShuffle() {}
 
     public static int[] permutation(long streamSeed, int epoch, int images) {
         int[] order = new int[images];

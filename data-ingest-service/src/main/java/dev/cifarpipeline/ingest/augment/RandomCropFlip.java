@@ -29,8 +29,7 @@ public final class RandomCropFlip {
     }
 
     /** The crop and flip drawn for one image in one epoch. */
-    public record Draw(int top, int left, boolean flip) {
-    }
+    public record Draw(int top, int left, boolean flip) {}
 
     public Draw draw(int epoch, int imageIndex) {
         SplittableRandom random = new SplittableRandom(Seeds.mix(streamSeed, epoch, imageIndex));

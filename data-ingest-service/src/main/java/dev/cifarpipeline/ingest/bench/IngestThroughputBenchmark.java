@@ -36,10 +36,10 @@ import org.apache.kafka.common.TopicPartition;
 public final class IngestThroughputBenchmark {
     /** The seed's model trains at about 36,500 images/s on one H100 (batch 128, TF32); ingest must outrun it. */
     public static final double GPU_DEMAND_IMAGES_PER_S = 36_500;
+
     public static final double TARGET_IMAGES_PER_S = 50_000;
 
-    private IngestThroughputBenchmark() {
-    }
+    private IngestThroughputBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args.length > 0 ? args[0] : "localhost:9092";
@@ -48,17 +48,31 @@ public final class IngestThroughputBenchmark {
         List<String> compressions = List.of((args.length > 3 ? args[3] : "none,lz4,zstd").split(","));
 
         long t0 = System.nanoTime();
-        CifarDataset dataset = new CifarDataset(Path.of("synthetic"), "synthetic",
-                SyntheticCifar.generate(images, 1, false), SyntheticCifar.generate(1_000, 1, true));
-        System.out.printf(Locale.ROOT, "generated %d synthetic training images in %.1f s%n", images, (System.nanoTime() - t0) / 1e9);
+        CifarDataset dataset = new CifarDataset(
+                Path.of("synthetic"),
+                "synthetic",
+                SyntheticCifar.generate(images, 1, false),
+                SyntheticCifar.generate(1_000, 1, true));
+        System.out.printf(
+                Locale.ROOT,
+                "generated %d synthetic training images in %.1f s%n",
+                images,
+                (System.nanoTime() - t0) / 1e9);
 
         augmentAndEncodeRate(dataset, 1); // warm-up: let the JIT compile the hot path before anything is timed
         double cpuOnly = augmentAndEncodeRate(dataset, epochs);
         System.out.printf(Locale.ROOT, "augment + encode only (no Kafka): %,.0f images/s%n", cpuOnly);
 
         StringBuilder json = new StringBuilder("{\"ingest_augment_encode_images_per_s\":" + Math.round(cpuOnly));
-        System.out.printf(Locale.ROOT, "%-6s %14s %18s %12s %14s %8s%n", "codec", "images/s", "images/ingest-CPU-s", "MB/s (raw)",
-                "bytes on disk", "ratio");
+        System.out.printf(
+                Locale.ROOT,
+                "%-6s %14s %18s %12s %14s %8s%n",
+                "codec",
+                "images/s",
+                "images/ingest-CPU-s",
+                "MB/s (raw)",
+                "bytes on disk",
+                "ratio");
         publish(bootstrap, dataset, 1, compressions.get(0)); // warm-up of the producer path, not reported
         for (String compression : compressions) {
             Run run = publish(bootstrap, dataset, epochs, compression);
@@ -68,29 +82,51 @@ public final class IngestThroughputBenchmark {
             AtomicLong rawBytes = run.rawBytes();
             AtomicLong trainImages = run.trainImages();
             double rate = trainImages.get() / seconds;
-            System.out.printf(Locale.ROOT, "%-6s %,14.0f %,18.0f %12.1f %,14d %8.3f%n", compression, rate, perCpuSecond,
-                    rawBytes.get() / seconds / 1e6, onDisk, (double) onDisk / rawBytes.get());
-            json.append(String.format(Locale.ROOT, ",\"ingest_%s_images_per_s\":%d,\"ingest_%s_images_per_cpu_s\":%d,\"ingest_%s_disk_ratio\":%.4f",
-                    compression, Math.round(rate), compression, Math.round(perCpuSecond), compression, (double) onDisk / rawBytes.get()));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-6s %,14.0f %,18.0f %12.1f %,14d %8.3f%n",
+                    compression,
+                    rate,
+                    perCpuSecond,
+                    rawBytes.get() / seconds / 1e6,
+                    onDisk,
+                    (double) onDisk / rawBytes.get());
+            json.append(String.format(
+                    Locale.ROOT,
+                    ",\"ingest_%s_images_per_s\":%d,\"ingest_%s_images_per_cpu_s\":%d,\"ingest_%s_disk_ratio\":%.4f",
+                    compression,
+                    Math.round(rate),
+                    compression,
+                    Math.round(perCpuSecond),
+                    compression,
+                    (double) onDisk / rawBytes.get()));
             if (compression.equals(compressions.get(0))) {
-                json.append(String.format(Locale.ROOT, ",\"ingest_images_per_s\":%d,\"ingest_vs_target\":%.3f,\"ingest_vs_h100_demand\":%.3f"
-                        + ",\"ingest_images_per_cpu_s\":%d,\"ingest_cpu_capacity_vs_target\":%.3f",
-                        Math.round(rate), rate / TARGET_IMAGES_PER_S, rate / GPU_DEMAND_IMAGES_PER_S, Math.round(perCpuSecond),
+                json.append(String.format(
+                        Locale.ROOT,
+                        ",\"ingest_images_per_s\":%d,\"ingest_vs_target\":%.3f,\"ingest_vs_h100_demand\":%.3f"
+                                + ",\"ingest_images_per_cpu_s\":%d,\"ingest_cpu_capacity_vs_target\":%.3f",
+                        Math.round(rate),
+                        rate / TARGET_IMAGES_PER_S,
+                        rate / GPU_DEMAND_IMAGES_PER_S,
+                        Math.round(perCpuSecond),
                         perCpuSecond / TARGET_IMAGES_PER_S));
-                System.out.printf(Locale.ROOT, "  → wall rate %.2f× the 50,000 images/s target (%.2f× what one H100 consumes, 36,500);"
-                        + " ingest's own CPU: %.2f× the target per core%n",
-                        rate / TARGET_IMAGES_PER_S, rate / GPU_DEMAND_IMAGES_PER_S, perCpuSecond / TARGET_IMAGES_PER_S);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  → wall rate %.2f× the 50,000 images/s target (%.2f× what one H100 consumes, 36,500);"
+                                + " ingest's own CPU: %.2f× the target per core%n",
+                        rate / TARGET_IMAGES_PER_S,
+                        rate / GPU_DEMAND_IMAGES_PER_S,
+                        perCpuSecond / TARGET_IMAGES_PER_S);
             }
         }
         System.out.println(json.append('}'));
     }
 
-    record Run(double seconds, double cpuSeconds, long onDisk, AtomicLong rawBytes, AtomicLong trainImages) {
-    }
+    record Run(double seconds, double cpuSeconds, long onDisk, AtomicLong rawBytes, AtomicLong trainImages) {}
 
     /** Publishes {@code epochs} epochs to fresh topics with {@code compression}; times the training batches only. */
     static Run publish(String bootstrap, CifarDataset dataset, int epochs, String compression) throws Exception {
-            String prefix = "bench-" + compression + "-" + System.currentTimeMillis();
+        String prefix = "bench-" + compression + "-" + System.currentTimeMillis();
         PipelineTopics topics = PipelineTopics.prefixed(prefix + ".");
         AtomicLong rawBytes = new AtomicLong();
         AtomicLong trainImages = new AtomicLong();
@@ -104,19 +140,16 @@ public final class IngestThroughputBenchmark {
             }
 
             @Override
-            public void epochStarted(int epoch) {
-            }
+            public void epochStarted(int epoch) {}
 
             @Override
-            public void lead(int epochsAhead, boolean waiting) {
-            }
+            public void lead(int epochsAhead, boolean waiting) {}
 
             @Override
-            public void state(String state) {
-            }
+            public void state(String state) {}
         };
-        StreamPublisher.Settings settings = new StreamPublisher.Settings(epochs, 1, 64, epochs,
-                Duration.ofSeconds(1), compression);
+        StreamPublisher.Settings settings =
+                new StreamPublisher.Settings(epochs, 1, 64, epochs, Duration.ofSeconds(1), compression);
         BatchFactory batches = new BatchFactory(dataset, 1, 128, 100);
         double seconds;
         double cpuSeconds;
@@ -134,15 +167,16 @@ public final class IngestThroughputBenchmark {
         }
         try (Admin admin = Admin.create(kafka)) {
             onDisk = logSize(admin, new TopicPartition(topics.trainBatches(), 0));
-            admin.deleteTopics(List.of(topics.trainBatches(), topics.testBatches(), topics.epochMarkers())).all().get();
+            admin.deleteTopics(List.of(topics.trainBatches(), topics.testBatches(), topics.epochMarkers()))
+                    .all()
+                    .get();
         }
         return new Run(seconds, cpuSeconds, onDisk, rawBytes, trainImages);
     }
 
     /** CPU time of this whole process (all its threads: producer I/O, GC, JIT included). */
     static long processCpuNanos() {
-        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The production path without Kafka: shuffle, crop, flip, encode with CRC. */
@@ -167,8 +201,10 @@ public final class IngestThroughputBenchmark {
 
     private static long logSize(Admin admin, TopicPartition partition) throws Exception {
         long size = 0;
-        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(Node::id).toList();
-        for (Map<String, LogDirDescription> byDir : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+        List<Integer> brokers =
+                admin.describeCluster().nodes().get().stream().map(Node::id).toList();
+        for (Map<String, LogDirDescription> byDir :
+                admin.describeLogDirs(brokers).allDescriptions().get().values()) {
             for (LogDirDescription d : byDir.values()) {
                 ReplicaInfo info = d.replicaInfos().get(partition);
                 if (info != null) {

@@ -31,7 +31,9 @@ public final class ConsumerProgressProbe {
     public OptionalLong slowestCommittedOffset() throws InterruptedException {
         try {
             List<String> groups = new ArrayList<>();
-            for (GroupListing g : admin.listGroups(ListGroupsOptions.forConsumerGroups()).all().get()) {
+            for (GroupListing g : admin.listGroups(ListGroupsOptions.forConsumerGroups())
+                    .all()
+                    .get()) {
                 if (g.groupId().startsWith(groupPrefix)) {
                     groups.add(g.groupId());
                 }
@@ -39,11 +41,15 @@ public final class ConsumerProgressProbe {
             if (groups.isEmpty()) {
                 return OptionalLong.empty();
             }
-            Map<String, ConsumerGroupDescription> descriptions = admin.describeConsumerGroups(groups).all().get();
+            Map<String, ConsumerGroupDescription> descriptions =
+                    admin.describeConsumerGroups(groups).all().get();
             long slowestActive = Long.MAX_VALUE;
             long slowestAny = Long.MAX_VALUE;
             for (String group : groups) {
-                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .get(partition);
                 long offset = committed == null ? 0 : committed.offset();
                 slowestAny = Math.min(slowestAny, offset);
                 if (!descriptions.get(group).members().isEmpty()) {

@@ -38,16 +38,25 @@ public final class LeadGovernor {
      * epochs before and is, for the lead, in {@code nextEpoch} already (else a limit of 0 would wait for ever
      * for a consumer to enter an epoch that is never published).
      */
-    public int lead(int nextEpoch, OptionalLong slowestCommittedOffset, NavigableMap<Integer, EpochMarker> markers, long streamEnd) {
+    public int lead(
+            int nextEpoch,
+            OptionalLong slowestCommittedOffset,
+            NavigableMap<Integer, EpochMarker> markers,
+            long streamEnd) {
         if (slowestCommittedOffset.isEmpty()) {
             return nextEpoch;
         }
         long committed = slowestCommittedOffset.getAsLong();
-        int consumerEpoch = committed >= streamEnd && !markers.containsKey(nextEpoch) ? nextEpoch : epochAt(committed, markers);
+        int consumerEpoch =
+                committed >= streamEnd && !markers.containsKey(nextEpoch) ? nextEpoch : epochAt(committed, markers);
         return nextEpoch - consumerEpoch;
     }
 
-    public boolean mayStart(int nextEpoch, OptionalLong slowestCommittedOffset, NavigableMap<Integer, EpochMarker> markers, long streamEnd) {
+    public boolean mayStart(
+            int nextEpoch,
+            OptionalLong slowestCommittedOffset,
+            NavigableMap<Integer, EpochMarker> markers,
+            long streamEnd) {
         return lead(nextEpoch, slowestCommittedOffset, markers, streamEnd) <= maxEpochsAhead;
     }
 

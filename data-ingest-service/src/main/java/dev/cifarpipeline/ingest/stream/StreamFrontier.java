@@ -22,11 +22,11 @@ import org.apache.kafka.common.TopicPartition;
 public final class StreamFrontier {
     /** How far back from the end to look for the last valid batch, past records other writers may have added. */
     static final int LOOK_BACK = 64;
+
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
-    private StreamFrontier() {
-    }
+    private StreamFrontier() {}
 
     /** The last record of {@code topic}'s partition 0 that decodes as a batch, if any. */
     public static Optional<AugmentedBatch> lastBatch(Consumer<String, byte[]> consumer, String topic) {

@@ -46,13 +46,16 @@ public final class StreamPublisher implements AutoCloseable {
      * @param lagPollInterval     how often to look at consumer progress while waiting
      * @param compression         the producer's compression.type
      */
-    public record Settings(int epochs, long streamSeed, int maxInFlight, int maxEpochsAhead, Duration lagPollInterval,
-                           String compression) {
-    }
+    public record Settings(
+            int epochs,
+            long streamSeed,
+            int maxInFlight,
+            int maxEpochsAhead,
+            Duration lagPollInterval,
+            String compression) {}
 
     /** Where publishing (re)starts. */
-    public record ResumePoint(int epoch, int batch, boolean testSetComplete) {
-    }
+    public record ResumePoint(int epoch, int batch, boolean testSetComplete) {}
 
     private final BatchFactory batches;
     private final PipelineTopics topics;
@@ -64,13 +67,18 @@ public final class StreamPublisher implements AutoCloseable {
     private final LeadGovernor governor;
     private final ConsumerProgressProbe probe;
 
-    public StreamPublisher(BatchFactory batches, PipelineTopics topics, Map<String, Object> kafka, Settings settings,
-                           PublishListener listener) {
+    public StreamPublisher(
+            BatchFactory batches,
+            PipelineTopics topics,
+            Map<String, Object> kafka,
+            Settings settings,
+            PublishListener listener) {
         this.batches = batches;
         this.topics = topics;
         this.settings = settings;
         this.listener = listener;
-        this.producer = new KafkaProducer<>(producerConfig(kafka, settings.compression()), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(
+                producerConfig(kafka, settings.compression()), new StringSerializer(), new ByteArraySerializer());
         this.reader = new KafkaConsumer<>(readerConfig(kafka), new StringDeserializer(), new ByteArrayDeserializer());
         this.admin = Admin.create(new HashMap<>(kafka));
         this.governor = new LeadGovernor(settings.maxEpochsAhead());
@@ -102,18 +110,25 @@ public final class StreamPublisher implements AutoCloseable {
 
     /** Creates missing topics and reads back where the stream ends. */
     public ResumePoint prepare() throws InterruptedException {
-        // One partition each: the training stream's order is the epoch's shuffle, and exactly-once accounting per epoch relies on it.
-        TopicSpec.ensure(admin, List.of(TopicSpec.stream(topics.trainBatches()), TopicSpec.stream(topics.testBatches()),
-                TopicSpec.stream(topics.epochMarkers())));
+        // One partition each: the training stream's order is the epoch's shuffle, and exactly-once accounting per epoch
+        // relies on it.
+        TopicSpec.ensure(
+                admin,
+                List.of(
+                        TopicSpec.stream(topics.trainBatches()),
+                        TopicSpec.stream(topics.testBatches()),
+                        TopicSpec.stream(topics.epochMarkers())));
         int perEpoch = batches.trainBatchesPerEpoch();
         Optional<AugmentedBatch> last = StreamFrontier.lastBatch(reader, topics.trainBatches());
         ResumePoint resume = new ResumePoint(0, 0, testSetComplete());
         if (last.isPresent()) {
             AugmentedBatch b = last.get();
             if (b.streamSeed() != settings.streamSeed() || b.batchesInEpoch() != perEpoch) {
-                throw new IllegalStateException("topic " + topics.trainBatches() + " already holds a stream with seed " + b.streamSeed()
+                throw new IllegalStateException("topic " + topics.trainBatches() + " already holds a stream with seed "
+                        + b.streamSeed()
                         + " and " + b.batchesInEpoch() + " batches per epoch, but ingest is configured for seed "
-                        + settings.streamSeed() + " and " + perEpoch + " batches per epoch: use the same dataset and settings, or other topics");
+                        + settings.streamSeed() + " and " + perEpoch
+                        + " batches per epoch: use the same dataset and settings, or other topics");
             }
             resume = b.batchIndex() + 1 == perEpoch
                     ? new ResumePoint(b.epoch() + 1, 0, resume.testSetComplete())
@@ -159,7 +174,8 @@ public final class StreamPublisher implements AutoCloseable {
         listener.state(stopping.getAsBoolean() ? "STOPPED" : "FINISHED");
     }
 
-    private boolean awaitLead(int epoch, TreeMap<Integer, EpochMarker> markers, BooleanSupplier stopping) throws InterruptedException {
+    private boolean awaitLead(int epoch, TreeMap<Integer, EpochMarker> markers, BooleanSupplier stopping)
+            throws InterruptedException {
         while (!stopping.getAsBoolean()) {
             OptionalLong slowest = probe.slowestCommittedOffset();
             long end = streamEnd();
@@ -179,21 +195,35 @@ public final class StreamPublisher implements AutoCloseable {
     private long streamEnd() throws InterruptedException {
         TopicPartition partition = new TopicPartition(topics.trainBatches(), 0);
         try {
-            return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).partitionResult(partition).get().offset();
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()))
+                    .partitionResult(partition)
+                    .get()
+                    .offset();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the end of " + topics.trainBatches() + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot read the end of " + topics.trainBatches() + ": " + e.getCause(), e.getCause());
         }
     }
 
     private EpochMarker publishMarker(int epoch) throws InterruptedException {
         try {
             long next = streamEnd();
-            EpochMarker marker = new EpochMarker(EpochMarker.SCHEMA_VERSION, settings.streamSeed(), epoch,
-                    batches.trainBatchesPerEpoch(), batches.trainImages(), topics.trainBatches(), 0, next, System.currentTimeMillis());
-            producer.send(new ProducerRecord<>(topics.epochMarkers(), "epoch-" + epoch, marker.toJson())).get();
+            EpochMarker marker = new EpochMarker(
+                    EpochMarker.SCHEMA_VERSION,
+                    settings.streamSeed(),
+                    epoch,
+                    batches.trainBatchesPerEpoch(),
+                    batches.trainImages(),
+                    topics.trainBatches(),
+                    0,
+                    next,
+                    System.currentTimeMillis());
+            producer.send(new ProducerRecord<>(topics.epochMarkers(), "epoch-" + epoch, marker.toJson()))
+                    .get();
             return marker;
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish the marker of epoch " + epoch + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot publish the marker of epoch " + epoch + ": " + e.getCause(), e.getCause());
         }
     }
 
@@ -237,9 +267,9 @@ public final class StreamPublisher implements AutoCloseable {
             try {
                 ack.get();
             } catch (ExecutionException e) {
-                throw new IllegalStateException("the broker did not acknowledge a batch: " + e.getCause(), e.getCause());
+                throw new IllegalStateException(
+                        "the broker did not acknowledge a batch: " + e.getCause(), e.getCause());
             }
         }
     }
-
 }

@@ -13,8 +13,11 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BatchFactoryTest {
-    private static final CifarDataset DATASET = new CifarDataset(Path.of("synthetic"), "synthetic",
-            SyntheticCifar.generate(300, 4, false), SyntheticCifar.generate(250, 4, true));
+    private static final CifarDataset DATASET = new CifarDataset(
+            Path.of("synthetic"),
+            "synthetic",
+            SyntheticCifar.generate(300, 4, false),
+            SyntheticCifar.generate(250, 4, true));
 
     @Test
     void anEpochCoversEveryTrainingImageOnceWithAShortLastBatch() {
@@ -39,7 +42,9 @@ class BatchFactoryTest {
         BatchFactory other = new BatchFactory(DATASET, 7, 64, 100);
         other.trainBatch(0, 0); // a different history must not matter
         assertEquals(a, other.trainBatch(1, 2));
-        assertNotEquals(Arrays.toString(a.imageIndices()), Arrays.toString(other.trainBatch(2, 2).imageIndices()));
+        assertNotEquals(
+                Arrays.toString(a.imageIndices()),
+                Arrays.toString(other.trainBatch(2, 2).imageIndices()));
     }
 
     @Test
@@ -48,7 +53,8 @@ class BatchFactoryTest {
         AugmentedBatch batch = factory.trainBatch(0, 1);
         int image = batch.imageIndices()[5];
         byte[] expected = new byte[3072];
-        RandomCropFlip.apply(new RandomCropFlip(11).draw(0, image), DATASET.train().pixels(), image * 3072, expected, 0);
+        RandomCropFlip.apply(
+                new RandomCropFlip(11).draw(0, image), DATASET.train().pixels(), image * 3072, expected, 0);
         assertArrayEquals(expected, Arrays.copyOfRange(batch.pixels(), 5 * 3072, 6 * 3072));
     }
 

@@ -33,8 +33,11 @@ import org.junit.jupiter.api.Test;
 
 /** {@link StreamPublisher} against a real in-process KRaft broker. */
 class StreamPublisherTest {
-    private static final CifarDataset DATASET = new CifarDataset(Path.of("synthetic"), "synthetic",
-            SyntheticCifar.generate(200, 3, false), SyntheticCifar.generate(50, 3, true));
+    private static final CifarDataset DATASET = new CifarDataset(
+            Path.of("synthetic"),
+            "synthetic",
+            SyntheticCifar.generate(200, 3, false),
+            SyntheticCifar.generate(50, 3, true));
     private static InProcessKafka kafka;
 
     @BeforeAll
@@ -67,8 +70,7 @@ class StreamPublisherTest {
         }
 
         @Override
-        public void epochStarted(int epoch) {
-        }
+        public void epochStarted(int epoch) {}
 
         @Override
         public void lead(int epochsAhead, boolean waiting) {
@@ -83,7 +85,8 @@ class StreamPublisherTest {
 
     private static List<AugmentedBatch> trainBatches(PipelineTopics topics, int expected) {
         List<AugmentedBatch> out = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : kafka.readUntil(topics.trainBatches(), 30_000, read -> read.size() >= expected)) {
+        for (ConsumerRecord<String, byte[]> r :
+                kafka.readUntil(topics.trainBatches(), 30_000, read -> read.size() >= expected)) {
             out.add(AugmentedBatchCodec.decode(r.value()));
         }
         return out;
@@ -94,7 +97,8 @@ class StreamPublisherTest {
         PipelineTopics topics = topics("full");
         BatchFactory batches = new BatchFactory(DATASET, 9, 32, 20); // 7 train batches per epoch, 3 test batches
         Recorder recorder = new Recorder();
-        try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka.clientConfig(), settings(2, 5), recorder)) {
+        try (StreamPublisher publisher =
+                new StreamPublisher(batches, topics, kafka.clientConfig(), settings(2, 5), recorder)) {
             StreamPublisher.ResumePoint resume = publisher.prepare();
             assertEquals(new StreamPublisher.ResumePoint(0, 0, false), resume);
             publisher.run(resume, () -> false);
@@ -104,8 +108,12 @@ class StreamPublisherTest {
         for (int i = 0; i < 14; i++) {
             assertEquals(batches.trainBatch(i / 7, i % 7), train.get(i), "batch " + i + " is the factory's, in order");
         }
-        assertEquals(3, kafka.readUntil(topics.testBatches(), 30_000, read -> read.size() >= 3).size());
-        List<ConsumerRecord<String, byte[]>> markers = kafka.readUntil(topics.epochMarkers(), 30_000, read -> read.size() >= 2);
+        assertEquals(
+                3,
+                kafka.readUntil(topics.testBatches(), 30_000, read -> read.size() >= 3)
+                        .size());
+        List<ConsumerRecord<String, byte[]>> markers =
+                kafka.readUntil(topics.epochMarkers(), 30_000, read -> read.size() >= 2);
         EpochMarker second = EpochMarker.fromJson(markers.get(1).value());
         assertEquals(1, second.epoch());
         assertEquals(7, second.firstOffset(), "epoch 1 starts after epoch 0's seven batches");
@@ -117,20 +125,29 @@ class StreamPublisherTest {
         PipelineTopics topics = topics("restart");
         BatchFactory batches = new BatchFactory(DATASET, 9, 32, 20);
         Recorder first = new Recorder();
-        try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka.clientConfig(), settings(2, 5), first)) {
+        try (StreamPublisher publisher =
+                new StreamPublisher(batches, topics, kafka.clientConfig(), settings(2, 5), first)) {
             // stop after ten training batches: mid-way through epoch 1
-            publisher.run(publisher.prepare(), () -> first.published.stream().filter(id -> id.startsWith("TRAIN")).count() >= 10);
+            publisher.run(
+                    publisher.prepare(),
+                    () -> first.published.stream()
+                                    .filter(id -> id.startsWith("TRAIN"))
+                                    .count()
+                            >= 10);
         }
-        int already = (int) first.published.stream().filter(id -> id.startsWith("TRAIN")).count();
+        int already = (int)
+                first.published.stream().filter(id -> id.startsWith("TRAIN")).count();
         assertTrue(already >= 10 && already < 14, "stopped mid-stream after " + already);
         Recorder second = new Recorder();
-        try (StreamPublisher publisher = new StreamPublisher(new BatchFactory(DATASET, 9, 32, 20), topics, kafka.clientConfig(),
-                settings(2, 5), second)) {
+        try (StreamPublisher publisher = new StreamPublisher(
+                new BatchFactory(DATASET, 9, 32, 20), topics, kafka.clientConfig(), settings(2, 5), second)) {
             StreamPublisher.ResumePoint resume = publisher.prepare();
             assertEquals(new StreamPublisher.ResumePoint(already / 7, already % 7, true), resume);
             publisher.run(resume, () -> false);
         }
-        assertFalse(second.published.stream().anyMatch(id -> id.startsWith("TEST")), "the complete test set is not sent again");
+        assertFalse(
+                second.published.stream().anyMatch(id -> id.startsWith("TEST")),
+                "the complete test set is not sent again");
         List<AugmentedBatch> train = trainBatches(topics, 14);
         assertEquals(14, train.size(), "no batch skipped, none repeated");
         for (int i = 0; i < 14; i++) {
@@ -141,14 +158,16 @@ class StreamPublisherTest {
     @Test
     void aTopicHoldingAnotherStreamIsRefusedWithBothSettingsNamed() throws Exception {
         PipelineTopics topics = topics("other");
-        try (StreamPublisher publisher = new StreamPublisher(new BatchFactory(DATASET, 9, 32, 20), topics, kafka.clientConfig(),
-                settings(1, 5), new Recorder())) {
+        try (StreamPublisher publisher = new StreamPublisher(
+                new BatchFactory(DATASET, 9, 32, 20), topics, kafka.clientConfig(), settings(1, 5), new Recorder())) {
             publisher.run(publisher.prepare(), () -> false);
         }
-        try (StreamPublisher publisher = new StreamPublisher(new BatchFactory(DATASET, 9, 64, 20), topics, kafka.clientConfig(),
-                settings(1, 5), new Recorder())) {
+        try (StreamPublisher publisher = new StreamPublisher(
+                new BatchFactory(DATASET, 9, 64, 20), topics, kafka.clientConfig(), settings(1, 5), new Recorder())) {
             IllegalStateException e = assertThrows(IllegalStateException.class, publisher::prepare);
-            assertTrue(e.getMessage().contains("seed 9 and 7 batches per epoch") && e.getMessage().contains("seed 9 and 4 batches per epoch"),
+            assertTrue(
+                    e.getMessage().contains("seed 9 and 7 batches per epoch")
+                            && e.getMessage().contains("seed 9 and 4 batches per epoch"),
                     e.getMessage());
         }
     }
@@ -160,7 +179,8 @@ class StreamPublisherTest {
         Recorder recorder = new Recorder();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread;
-        try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka.clientConfig(), settings(4, 1), recorder)) {
+        try (StreamPublisher publisher =
+                new StreamPublisher(batches, topics, kafka.clientConfig(), settings(4, 1), recorder)) {
             StreamPublisher.ResumePoint resume = publisher.prepare();
             thread = new Thread(() -> {
                 try {
@@ -173,27 +193,42 @@ class StreamPublisherTest {
             // no run has read anything: epochs 0 and 1 (one ahead) go out, then it waits
             awaitCondition(() -> recorder.states.contains("WAITING_FOR_CONSUMERS"));
             Thread.sleep(500);
-            assertEquals(14, recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count());
+            assertEquals(
+                    14,
+                    recorder.published.stream()
+                            .filter(id -> id.startsWith("TRAIN"))
+                            .count());
             assertEquals(2, recorder.lead.get());
 
             // a run commits the start of epoch 1: epoch 2 may go, epoch 3 not yet
             commit("trainer-slow", topics.trainBatches(), 7);
-            awaitCondition(() -> recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count() == 21);
+            awaitCondition(() -> recorder.published.stream()
+                            .filter(id -> id.startsWith("TRAIN"))
+                            .count()
+                    == 21);
             Thread.sleep(500);
-            assertEquals(21, recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count());
+            assertEquals(
+                    21,
+                    recorder.published.stream()
+                            .filter(id -> id.startsWith("TRAIN"))
+                            .count());
 
             commit("trainer-slow", topics.trainBatches(), 14);
             thread.join(30_000);
             assertFalse(thread.isAlive());
         }
         assertEquals(null, failure.get());
-        assertEquals(28, recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count());
+        assertEquals(
+                28,
+                recorder.published.stream().filter(id -> id.startsWith("TRAIN")).count());
         assertEquals("FINISHED", recorder.states.get(recorder.states.size() - 1));
     }
 
     private static void commit(String group, String topic, long offset) throws Exception {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
-            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset))).all().get();
+            admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(offset)))
+                    .all()
+                    .get();
         }
     }
 

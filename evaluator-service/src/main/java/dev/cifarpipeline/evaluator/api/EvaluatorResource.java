@@ -70,14 +70,23 @@ public class EvaluatorResource {
         if (results == null) {
             return problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'");
         }
-        return Response.ok(Map.of("run", run, "results", results, "best", node.book().best(run).orElseThrow())).build();
+        return Response.ok(Map.of(
+                        "run",
+                        run,
+                        "results",
+                        results,
+                        "best",
+                        node.book().best(run).orElseThrow()))
+                .build();
     }
 
     @GET
     @Path("/runs/{run}/best")
     @Produces(MediaType.APPLICATION_JSON)
     public Response best(@PathParam("run") String run) {
-        return node.book().best(run).<Response>map(r -> Response.ok(r).build())
+        return node.book()
+                .best(run)
+                .<Response>map(r -> Response.ok(r).build())
                 .orElseGet(() -> problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'"));
     }
 
@@ -91,7 +100,8 @@ public class EvaluatorResource {
             return problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'");
         }
         return Response.ok(file.get(), MediaType.APPLICATION_OCTET_STREAM)
-                .header("Content-Disposition", "attachment; filename=\"best-" + run + ".safetensors\"").build();
+                .header("Content-Disposition", "attachment; filename=\"best-" + run + ".safetensors\"")
+                .build();
     }
 
     /** The ten class probabilities for one 32×32 image (PNG, or 3,072 raw CHW bytes) from the run's best model. */
@@ -99,9 +109,11 @@ public class EvaluatorResource {
     @Path("/predict")
     @Consumes({ImageInput.PNG, ImageInput.RAW})
     @Produces(MediaType.APPLICATION_JSON)
-    public Response predict(@QueryParam("run") String run, @HeaderParam("Content-Type") String contentType, byte[] body) {
+    public Response predict(
+            @QueryParam("run") String run, @HeaderParam("Content-Type") String contentType, byte[] body) {
         if (run == null || run.isBlank()) {
-            return problem(Response.Status.BAD_REQUEST, "say which run's best model to use: /evaluator/predict?run=<run id>");
+            return problem(
+                    Response.Status.BAD_REQUEST, "say which run's best model to use: /evaluator/predict?run=<run id>");
         }
         byte[] chw;
         try {
@@ -121,8 +133,16 @@ public class EvaluatorResource {
             top = p[c] > p[top] ? c : top;
         }
         EvaluationResult best = node.book().best(run).orElseThrow();
-        return Response.ok(Map.of("run", run, "checkpoint", best.checkpointId(), "predicted", ImageGeometry.CLASS_NAMES.get(top),
-                "probabilities", byClass)).build();
+        return Response.ok(Map.of(
+                        "run",
+                        run,
+                        "checkpoint",
+                        best.checkpointId(),
+                        "predicted",
+                        ImageGeometry.CLASS_NAMES.get(top),
+                        "probabilities",
+                        byClass))
+                .build();
     }
 
     /** Scores an uploaded safetensors file in the seed's names on the test set; publishes nothing. */
@@ -139,10 +159,12 @@ public class EvaluatorResource {
         }
         Optional<TestSet> tests = node.testSet().current();
         if (tests.isEmpty()) {
-            return problem(Response.Status.SERVICE_UNAVAILABLE, "the test set has not fully arrived yet: " + node.testSet().progress());
+            return problem(
+                    Response.Status.SERVICE_UNAVAILABLE,
+                    "the test set has not fully arrived yet: " + node.testSet().progress());
         }
         try (NDManager manager = NDManager.newBaseManager();
-             VggInference net = SeedStateDict.load(spec, body == null ? new byte[0] : body, manager)) {
+                VggInference net = SeedStateDict.load(spec, body == null ? new byte[0] : body, manager)) {
             Score score = node.scorer().score(net, tests.get());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", spec.architecture().id());
@@ -170,6 +192,9 @@ public class EvaluatorResource {
     }
 
     private static Response problem(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", message))
+                .build();
     }
 }

@@ -16,8 +16,7 @@ public final class ImageInput {
     public static final String RAW = "application/octet-stream";
     public static final String PNG = "image/png";
 
-    private ImageInput() {
-    }
+    private ImageInput() {}
 
     public static byte[] decode(byte[] body, String contentType) {
         if (body == null || body.length == 0) {
@@ -26,14 +25,14 @@ public final class ImageInput {
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
         if (type.startsWith(RAW)) {
             if (body.length != ImageGeometry.BYTES_PER_IMAGE) {
-                throw new IllegalArgumentException("raw image has " + body.length + " bytes; a 32x32 CHW uint8 image has "
-                        + ImageGeometry.BYTES_PER_IMAGE);
+                throw new IllegalArgumentException("raw image has " + body.length
+                        + " bytes; a 32x32 CHW uint8 image has " + ImageGeometry.BYTES_PER_IMAGE);
             }
             return body;
         }
         if (!type.startsWith(PNG)) {
-            throw new IllegalArgumentException("unsupported content type '" + contentType + "': send " + PNG + " or " + RAW
-                    + " (3,072 CHW bytes)");
+            throw new IllegalArgumentException("unsupported content type '" + contentType + "': send " + PNG + " or "
+                    + RAW + " (3,072 CHW bytes)");
         }
         BufferedImage image;
         try {
@@ -45,8 +44,8 @@ public final class ImageInput {
             throw new IllegalArgumentException("the body is not a readable PNG (" + body.length + " bytes)");
         }
         if (image.getWidth() != ImageGeometry.WIDTH || image.getHeight() != ImageGeometry.HEIGHT) {
-            throw new IllegalArgumentException("the image is " + image.getWidth() + "x" + image.getHeight() + "; the model takes "
-                    + ImageGeometry.WIDTH + "x" + ImageGeometry.HEIGHT + " (CIFAR-10 size)");
+            throw new IllegalArgumentException("the image is " + image.getWidth() + "x" + image.getHeight()
+                    + "; the model takes " + ImageGeometry.WIDTH + "x" + ImageGeometry.HEIGHT + " (CIFAR-10 size)");
         }
         byte[] chw = new byte[ImageGeometry.BYTES_PER_IMAGE];
         for (int y = 0; y < ImageGeometry.HEIGHT; y++) {

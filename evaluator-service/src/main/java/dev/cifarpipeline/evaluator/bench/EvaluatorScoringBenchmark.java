@@ -19,8 +19,7 @@ import java.util.Random;
  * <p>Arguments: images (default 10000), rounds (3), layout (seed), batch size (100, the seed's).
  */
 public final class EvaluatorScoringBenchmark {
-    private EvaluatorScoringBenchmark() {
-    }
+    private EvaluatorScoringBenchmark() {}
 
     public static void main(String[] args) {
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -37,9 +36,13 @@ public final class EvaluatorScoringBenchmark {
         TestSet testSet = new TestSet(labels, pixels);
         double[] seconds = new double[rounds];
         try (NDManager manager = NDManager.newBaseManager();
-             VggInference net = VggInference.initialised(ModelSpec.of("vgg11", layout), 0, manager);
-             CheckpointScorer scorer = new CheckpointScorer(batchSize)) {
-            scorer.score(net, new TestSet(Arrays.copyOf(labels, 500), Arrays.copyOf(pixels, 500 * ImageGeometry.BYTES_PER_IMAGE))); // warm-up
+                VggInference net = VggInference.initialised(ModelSpec.of("vgg11", layout), 0, manager);
+                CheckpointScorer scorer = new CheckpointScorer(batchSize)) {
+            scorer.score(
+                    net,
+                    new TestSet(
+                            Arrays.copyOf(labels, 500),
+                            Arrays.copyOf(pixels, 500 * ImageGeometry.BYTES_PER_IMAGE))); // warm-up
             for (int r = 0; r < rounds; r++) {
                 Score score = scorer.score(net, testSet);
                 seconds[r] = score.seconds();
@@ -47,7 +50,13 @@ public final class EvaluatorScoringBenchmark {
         }
         Arrays.sort(seconds);
         double median = seconds[rounds / 2];
-        System.out.printf(Locale.ROOT, "{\"layout\":\"%s\",\"batch\":%d,\"images\":%d,\"evaluator_seconds\":%.2f,\"evaluator_images_per_s\":%.1f}%n",
-                layout, batchSize, images, median, images / median);
+        System.out.printf(
+                Locale.ROOT,
+                "{\"layout\":\"%s\",\"batch\":%d,\"images\":%d,\"evaluator_seconds\":%.2f,\"evaluator_images_per_s\":%.1f}%n",
+                layout,
+                batchSize,
+                images,
+                median,
+                images / median);
     }
 }

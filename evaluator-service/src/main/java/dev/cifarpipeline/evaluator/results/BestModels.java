@@ -25,8 +25,7 @@ import java.util.Optional;
  */
 public final class BestModels implements AutoCloseable {
     /** The best checkpoint of a run, loaded. */
-    public record Best(EvaluationResult result, ModelSpec spec, byte[] weights) {
-    }
+    public record Best(EvaluationResult result, ModelSpec spec, byte[] weights) {}
 
     private final ResultBook book;
     private final Map<String, Object> kafka;
@@ -46,7 +45,9 @@ public final class BestModels implements AutoCloseable {
     /** Keeps a checkpoint this evaluator just scored if it is its run's best so far (the book already holds its result). */
     public synchronized void offer(CheckpointEvaluator.Evaluated scored) {
         EvaluationResult r = scored.result();
-        if (book.best(r.runId()).map(b -> b.checkpointId().equals(r.checkpointId())).orElse(false)) {
+        if (book.best(r.runId())
+                .map(b -> b.checkpointId().equals(r.checkpointId()))
+                .orElse(false)) {
             held.put(r.runId(), new Best(r, scored.spec(), scored.weights()));
             VggInference stale = loaded.remove(r.runId());
             if (stale != null) {
@@ -62,7 +63,8 @@ public final class BestModels implements AutoCloseable {
             return Optional.empty();
         }
         Best current = held.get(runId);
-        if (current == null || !current.result().checkpointId().equals(best.get().checkpointId())) {
+        if (current == null
+                || !current.result().checkpointId().equals(best.get().checkpointId())) {
             current = fetch(best.get());
             held.put(runId, current);
             VggInference stale = loaded.remove(runId);
@@ -95,9 +97,26 @@ public final class BestModels implements AutoCloseable {
         }
         EvaluationResult r = best.get().result();
         VggInference net = network(runId).orElseThrow();
-        return Optional.of(SeedStateDict.export(net.block(), Map.of("run", r.runId(), "checkpoint", r.checkpointId(),
-                "model", r.model(), "layout", r.layout(), "epoch", Integer.toString(r.epoch()), "step", Long.toString(r.step()),
-                "test_accuracy", Double.toString(r.accuracy()), "format", "pt"), r.step()));
+        return Optional.of(SeedStateDict.export(
+                net.block(),
+                Map.of(
+                        "run",
+                        r.runId(),
+                        "checkpoint",
+                        r.checkpointId(),
+                        "model",
+                        r.model(),
+                        "layout",
+                        r.layout(),
+                        "epoch",
+                        Integer.toString(r.epoch()),
+                        "step",
+                        Long.toString(r.step()),
+                        "test_accuracy",
+                        Double.toString(r.accuracy()),
+                        "format",
+                        "pt"),
+                r.step()));
     }
 
     private Best fetch(EvaluationResult result) {
@@ -109,7 +128,8 @@ public final class BestModels implements AutoCloseable {
             }
             try {
                 var record = CheckpointRecordCodec.decode(r.value());
-                if (record instanceof CheckpointChunk chunk && !chunk.checkpointId().equals(result.checkpointId())) {
+                if (record instanceof CheckpointChunk chunk
+                        && !chunk.checkpointId().equals(result.checkpointId())) {
                     return;
                 }
                 if (record instanceof CheckpointManifest m && !m.checkpointId().equals(result.checkpointId())) {
@@ -124,7 +144,10 @@ public final class BestModels implements AutoCloseable {
             throw new IllegalStateException("checkpoint " + result.checkpointId() + " of run " + result.runId()
                     + " is no longer on " + checkpointTopic + " (retention?)");
         }
-        return new Best(result, ModelSpec.of(result.model(), result.layout()), TrainingCheckpoint.decode(found[0].bytes()).weights());
+        return new Best(
+                result,
+                ModelSpec.of(result.model(), result.layout()),
+                TrainingCheckpoint.decode(found[0].bytes()).weights());
     }
 
     @Override

@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class ResultLog implements AutoCloseable {
     /** How long the log waits for its topic to appear (the evaluator creates it just before). */
     static final Duration TOPIC_WAIT = Duration.ofSeconds(60);
+
     private final Map<String, Object> kafka;
     private final String topic;
     private final ResultBook book;
@@ -37,49 +38,66 @@ public final class ResultLog implements AutoCloseable {
     private final ConsumerLoop loop;
     private volatile boolean started;
 
-    public ResultLog(Map<String, Object> kafka, String topic, ResultBook book, Consumer<EvaluationResult> onResult, Consumer<String> log) {
+    public ResultLog(
+            Map<String, Object> kafka,
+            String topic,
+            ResultBook book,
+            Consumer<EvaluationResult> onResult,
+            Consumer<String> log) {
         this(kafka, topic, book, onResult, log, TOPIC_WAIT);
     }
 
-    ResultLog(Map<String, Object> kafka, String topic, ResultBook book, Consumer<EvaluationResult> onResult, Consumer<String> log,
-              Duration topicWait) {
+    ResultLog(
+            Map<String, Object> kafka,
+            String topic,
+            ResultBook book,
+            Consumer<EvaluationResult> onResult,
+            Consumer<String> log,
+            Duration topicWait) {
         this.topicWait = topicWait;
         this.kafka = kafka;
         this.topic = topic;
         this.book = book;
         this.onResult = onResult;
         this.log = log;
-        this.loop = new ConsumerLoop("result-log", readerConfig("evaluator-result-log"), Duration.ofMillis(200), new ConsumerLoop.Body() {
-            private List<TopicPartition> partitions;
+        this.loop = new ConsumerLoop(
+                "result-log",
+                readerConfig("evaluator-result-log"),
+                Duration.ofMillis(200),
+                new ConsumerLoop.Body() {
+                    private List<TopicPartition> partitions;
 
-            @Override
-            public void open(KafkaConsumer<String, byte[]> consumer) {
-                partitions = KafkaClients.partitions(consumer, topic, ResultLog.this.topicWait);
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-            }
+                    @Override
+                    public void open(KafkaConsumer<String, byte[]> consumer) {
+                        partitions = KafkaClients.partitions(consumer, topic, ResultLog.this.topicWait);
+                        consumer.assign(partitions);
+                        consumer.seekToBeginning(partitions);
+                    }
 
-            @Override
-            public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    try {
-                        EvaluationResult result = EvaluationResult.fromJson(r.value());
-                        if (book.add(result)) {
-                            onResult.accept(result);
+                    @Override
+                    public void polled(
+                            KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+                        for (ConsumerRecord<String, byte[]> r : records) {
+                            try {
+                                EvaluationResult result = EvaluationResult.fromJson(r.value());
+                                if (book.add(result)) {
+                                    onResult.accept(result);
+                                }
+                            } catch (RecordFormatException | IllegalArgumentException e) {
+                                log.accept("skipping an unreadable result at " + r.topic() + "-" + r.partition() + "@"
+                                        + r.offset() + ": " + e.getMessage());
+                            }
                         }
-                    } catch (RecordFormatException | IllegalArgumentException e) {
-                        log.accept("skipping an unreadable result at " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + e.getMessage());
+                        synchronized (progress) {
+                            for (TopicPartition tp : partitions) {
+                                positions.put(tp, consumer.position(tp));
+                            }
+                            started = true;
+                            progress.notifyAll();
+                        }
                     }
-                }
-                synchronized (progress) {
-                    for (TopicPartition tp : partitions) {
-                        positions.put(tp, consumer.position(tp));
-                    }
-                    started = true;
-                    progress.notifyAll();
-                }
-            }
-        }, log);
+                },
+                log);
     }
 
     public void start() {
@@ -109,8 +127,8 @@ public final class ResultLog implements AutoCloseable {
     /** Waits until every result on the topic now is in the book; fails at once if the log has stopped. */
     public void catchUp(Duration timeout) throws InterruptedException {
         Map<TopicPartition, Long> end;
-        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(readerConfig("evaluator-result-log-end"), new StringDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> probe = new KafkaConsumer<>(
+                readerConfig("evaluator-result-log-end"), new StringDeserializer(), new ByteArrayDeserializer())) {
             end = probe.endOffsets(KafkaClients.partitions(probe, topic, timeout), timeout);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -118,13 +136,15 @@ public final class ResultLog implements AutoCloseable {
             while (!caughtUp(end)) {
                 Throwable failure = loop.failure();
                 if (failure != null) {
-                    throw new IllegalStateException("the results topic cannot be read: " + failure.getMessage(), failure);
+                    throw new IllegalStateException(
+                            "the results topic cannot be read: " + failure.getMessage(), failure);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IllegalStateException("the results topic was not read to its end within " + timeout);
                 }
-                progress.wait(Math.max(1, Math.min(200, left / 1_000_000))); // a stopped log notifies nobody: look again soon
+                progress.wait(
+                        Math.max(1, Math.min(200, left / 1_000_000))); // a stopped log notifies nobody: look again soon
             }
         }
     }

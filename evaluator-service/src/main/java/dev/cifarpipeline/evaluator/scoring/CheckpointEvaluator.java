@@ -14,8 +14,7 @@ import dev.cifarpipeline.model.TrainingCheckpoint;
  */
 public final class CheckpointEvaluator {
     /** A scored checkpoint: its result, and what the best-model export needs. */
-    public record Evaluated(EvaluationResult result, ModelSpec spec, byte[] weights) {
-    }
+    public record Evaluated(EvaluationResult result, ModelSpec spec, byte[] weights) {}
 
     private final CheckpointScorer scorer;
 
@@ -26,15 +25,27 @@ public final class CheckpointEvaluator {
     public Evaluated evaluate(VerifiedCheckpoint checkpoint, TestSet testSet) {
         CheckpointManifest m = checkpoint.manifest();
         if (!TrainingCheckpoint.FORMAT.equals(m.format())) {
-            throw new RecordFormatException("checkpoint " + m.checkpointId() + " has format '" + m.format() + "', this evaluator reads "
-                    + TrainingCheckpoint.FORMAT);
+            throw new RecordFormatException("checkpoint " + m.checkpointId() + " has format '" + m.format()
+                    + "', this evaluator reads " + TrainingCheckpoint.FORMAT);
         }
         ModelSpec spec = ModelSpec.of(m.model(), m.layout());
         byte[] weights = TrainingCheckpoint.decode(checkpoint.bytes()).weights();
         Score score = scorer.score(spec, weights, testSet);
-        EvaluationResult result = new EvaluationResult(EvaluationResult.SCHEMA_VERSION, m.runId(), m.checkpointId(),
-                spec.architecture().id(), spec.layout().id(), m.epoch(), m.step(), score.accuracy(), score.meanLoss(),
-                score.perClassAccuracy(), score.confusion(), score.images(), score.seconds(), m.createdAtMillis(),
+        EvaluationResult result = new EvaluationResult(
+                EvaluationResult.SCHEMA_VERSION,
+                m.runId(),
+                m.checkpointId(),
+                spec.architecture().id(),
+                spec.layout().id(),
+                m.epoch(),
+                m.step(),
+                score.accuracy(),
+                score.meanLoss(),
+                score.perClassAccuracy(),
+                score.confusion(),
+                score.images(),
+                score.seconds(),
+                m.createdAtMillis(),
                 System.currentTimeMillis());
         return new Evaluated(result, spec, weights);
     }

@@ -39,7 +39,8 @@ public final class CheckpointScorer implements AutoCloseable {
             int count = Math.min(batchSize, testSet.size() - from);
             float[] logits;
             try (NDManager step = manager.newSubManager()) {
-                NDArray input = normaliser.normalise(testSet.pixels(), from * ImageGeometry.BYTES_PER_IMAGE, count, step);
+                NDArray input =
+                        normaliser.normalise(testSet.pixels(), from * ImageGeometry.BYTES_PER_IMAGE, count, step);
                 logits = net.logits(input).toFloatArray();
             }
             for (int i = 0; i < count; i++) {
@@ -64,7 +65,8 @@ public final class CheckpointScorer implements AutoCloseable {
                 confusion[label][best]++;
             }
         }
-        return new Score(correct, testSet.size(), lossSum / testSet.size(), (System.nanoTime() - start) / 1e9, confusion);
+        return new Score(
+                correct, testSet.size(), lossSum / testSet.size(), (System.nanoTime() - start) / 1e9, confusion);
     }
 
     /** Softmax probabilities of one CHW uint8 image (3,072 bytes), in label order. */

@@ -48,7 +48,8 @@ public final class TestSetCache {
         while (complete == null) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                throw new IllegalStateException("the test set is incomplete after " + timeout.toSeconds() + " s: " + progress());
+                throw new IllegalStateException(
+                        "the test set is incomplete after " + timeout.toSeconds() + " s: " + progress());
             }
             wait(Math.max(1, left / 1_000_000));
         }

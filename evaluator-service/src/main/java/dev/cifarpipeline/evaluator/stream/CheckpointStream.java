@@ -56,11 +56,14 @@ public final class CheckpointStream implements AutoCloseable {
     }
 
     /** The offsets that move the group past a checkpoint, and the group membership they are committed under. */
-    public record CommitPoint(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
-    }
+    public record CommitPoint(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {}
 
     /** What became of a record: handled (its offset still to commit), committed with its result, or fenced. */
-    private enum Outcome { HANDLED, COMMITTED, FENCED }
+    private enum Outcome {
+        HANDLED,
+        COMMITTED,
+        FENCED
+    }
 
     private final String clientId;
     private final ResultBook results;
@@ -72,8 +75,15 @@ public final class CheckpointStream implements AutoCloseable {
     private final ConsumerLoop loop;
     private volatile boolean joined;
 
-    public CheckpointStream(Map<String, Object> kafka, String topic, GroupMembership membership, CheckpointAssembler assembler,
-                            ResultBook results, ResultLog resultLog, Handler handler, Consumer<String> log) {
+    public CheckpointStream(
+            Map<String, Object> kafka,
+            String topic,
+            GroupMembership membership,
+            CheckpointAssembler assembler,
+            ResultBook results,
+            ResultLog resultLog,
+            Handler handler,
+            Consumer<String> log) {
         this.clientId = membership.clientId();
         this.assembler = assembler;
         this.results = results;
@@ -83,40 +93,52 @@ public final class CheckpointStream implements AutoCloseable {
         Map<String, Object> config = membership.config(kafka);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 16);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
-        // Scoring a big checkpoint on a slow machine happens between polls (a kafka.max.poll.interval.ms setting overrides this).
-        config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis());
-        this.loop = new ConsumerLoop("checkpoint-stream", config, Duration.ofMillis(500), new ConsumerLoop.Body() {
-            @Override
-            public void open(KafkaConsumer<String, byte[]> consumer) {
-                consumer.subscribe(List.of(topic), new Listener());
-            }
+        // Scoring a big checkpoint on a slow machine happens between polls (a kafka.max.poll.interval.ms setting
+        // overrides this).
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
+                Duration.ofMinutes(15).toMillis());
+        this.loop = new ConsumerLoop(
+                "checkpoint-stream",
+                config,
+                Duration.ofMillis(500),
+                new ConsumerLoop.Body() {
+                    @Override
+                    public void open(KafkaConsumer<String, byte[]> consumer) {
+                        consumer.subscribe(List.of(topic), new Listener());
+                    }
 
-            @Override
-            public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) throws InterruptedException {
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    Outcome outcome = handle(consumer, r);
-                    if (outcome == Outcome.HANDLED && !commit(consumer, r)) {
-                        outcome = Outcome.FENCED;
+                    @Override
+                    public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records)
+                            throws InterruptedException {
+                        for (ConsumerRecord<String, byte[]> r : records) {
+                            Outcome outcome = handle(consumer, r);
+                            if (outcome == Outcome.HANDLED && !commit(consumer, r)) {
+                                outcome = Outcome.FENCED;
+                            }
+                            if (outcome == Outcome.FENCED) {
+                                // The group refused a commit: this member was replaced, or a rebalance is under way.
+                                // The rest of
+                                // the batch is left; whatever partitions it keeps or gets back are read again from the
+                                // committed
+                                // offsets (chunks read twice replace themselves, checkpoints scored are skipped).
+                                log.accept("evaluator " + clientId
+                                        + " could not commit (replaced in the group, or a rebalance is "
+                                        + "under way); it reads its partitions again from their committed offsets");
+                                rewind(consumer, records.partitions());
+                                return;
+                            }
+                        }
                     }
-                    if (outcome == Outcome.FENCED) {
-                        // The group refused a commit: this member was replaced, or a rebalance is under way. The rest of
-                        // the batch is left; whatever partitions it keeps or gets back are read again from the committed
-                        // offsets (chunks read twice replace themselves, checkpoints scored are skipped).
-                        log.accept("evaluator " + clientId + " could not commit (replaced in the group, or a rebalance is "
-                                + "under way); it reads its partitions again from their committed offsets");
-                        rewind(consumer, records.partitions());
-                        return;
-                    }
-                }
-            }
-        }, log);
+                },
+                log);
     }
 
     public void start() {
         loop.start();
     }
 
-    private Outcome handle(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) throws InterruptedException {
+    private Outcome handle(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r)
+            throws InterruptedException {
         Optional<VerifiedCheckpoint> verified;
         try {
             CheckpointRecord record = CheckpointRecordCodec.decode(r.value());
@@ -135,14 +157,17 @@ public final class CheckpointStream implements AutoCloseable {
         }
         CheckpointManifest m = verified.get().manifest();
         if (results.contains(m.checkpointId())) {
-            log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was scored already; not scoring it again");
+            log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId()
+                    + " was scored already; not scoring it again");
             return Outcome.HANDLED;
         }
-        CommitPoint commit = new CommitPoint(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safeOffset(r))),
+        CommitPoint commit = new CommitPoint(
+                Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safeOffset(r))),
                 c.groupMetadata());
         try {
             if (!handler.score(verified.get(), commit)) {
-                log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + ": the group refused the commit of its result "
+                log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId()
+                        + ": the group refused the commit of its result "
                         + "(another evaluator took the partition over while this one scored, or a rebalance is under way); the result "
                         + "was discarded and the partition's owner scores the checkpoint");
                 return Outcome.FENCED;
@@ -155,8 +180,8 @@ public final class CheckpointStream implements AutoCloseable {
     }
 
     private void reject(ConsumerRecord<String, byte[]> r, String reason) {
-        log.accept("checkpoint record at " + r.topic() + "-" + r.partition() + "@" + r.offset() + " rejected, sent to the dead-letter topic: "
-                + reason);
+        log.accept("checkpoint record at " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                + " rejected, sent to the dead-letter topic: " + reason);
         handler.reject(r, reason);
     }
 
@@ -221,7 +246,10 @@ public final class CheckpointStream implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
                 log.accept("evaluator " + clientId + " now also scores checkpoint partitions "
-                        + partitions.stream().map(TopicPartition::partition).sorted().toList());
+                        + partitions.stream()
+                                .map(TopicPartition::partition)
+                                .sorted()
+                                .toList());
             }
             joined = true;
         }

@@ -13,6 +13,7 @@ import java.util.Set;
 public final class CommitWatermark {
     /** Where each checkpoint being reassembled began. */
     private final Map<String, Long> firstOffset = new HashMap<>();
+
     private final Map<String, Integer> partitionOf = new HashMap<>();
 
     /** A chunk of {@code checkpointId} read at {@code offset} of {@code partition}; the first chunk read holds the mark. */

@@ -48,7 +48,9 @@ public final class EvaluatorOutputs implements AutoCloseable {
         this.results = new KafkaProducer<>(transactional, new StringSerializer(), new ByteArraySerializer());
         Map<String, Object> plain = new HashMap<>(config);
         plain.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dead-letters");
-        plain.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
+        plain.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
         this.deadLetters = new KafkaProducer<>(plain, new StringSerializer(), new ByteArraySerializer());
         this.resultTopic = resultTopic;
         this.deadLetterTopic = deadLetterTopic;
@@ -65,7 +67,8 @@ public final class EvaluatorOutputs implements AutoCloseable {
      * transaction aborted, when the group refused the offsets because this member no longer owns the partition:
      * the checkpoint's new owner scores it. Any other failure is thrown.
      */
-    public synchronized boolean result(EvaluationResult result, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+    public synchronized boolean result(
+            EvaluationResult result, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
         try {
             results.beginTransaction();
             results.send(new ProducerRecord<>(resultTopic, result.runId(), result.toJson()));
@@ -82,13 +85,16 @@ public final class EvaluatorOutputs implements AutoCloseable {
             if (fenced) {
                 return false;
             }
-            throw new IllegalStateException("cannot publish the result of " + result.checkpointId() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot publish the result of " + result.checkpointId() + ": " + e.getMessage(), e);
         }
     }
 
     private static boolean fencedByTheGroup(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CommitFailedException || t instanceof FencedInstanceIdException || t instanceof RebalanceInProgressException) {
+            if (t instanceof CommitFailedException
+                    || t instanceof FencedInstanceIdException
+                    || t instanceof RebalanceInProgressException) {
                 return true;
             }
         }
@@ -96,7 +102,8 @@ public final class EvaluatorOutputs implements AutoCloseable {
     }
 
     public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        KafkaClients.await(deadLetters.send(DeadLetter.forward(record, reason, deadLetterTopic)),
+        KafkaClients.await(
+                deadLetters.send(DeadLetter.forward(record, reason, deadLetterTopic)),
                 "dead letter from " + record.topic() + "@" + record.offset());
     }
 

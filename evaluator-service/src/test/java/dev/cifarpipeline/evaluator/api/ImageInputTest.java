@@ -47,13 +47,15 @@ class ImageInputTest {
     @Test
     void badImagesAreRefusedSayingWhatIsWrong() throws IOException {
         assertTrue(message(png(64, 48), "image/png").contains("the image is 64x48; the model takes 32x32"));
-        assertTrue(message(new byte[100], "application/octet-stream").contains("raw image has 100 bytes; a 32x32 CHW uint8 image has 3072"));
+        assertTrue(message(new byte[100], "application/octet-stream")
+                .contains("raw image has 100 bytes; a 32x32 CHW uint8 image has 3072"));
         assertTrue(message("not a png at all".getBytes(), "image/png").contains("not a readable PNG"));
         assertTrue(message(new byte[3072], "image/jpeg").contains("unsupported content type 'image/jpeg'"));
         assertTrue(message(new byte[0], "image/png").contains("the request body is empty"));
     }
 
     private static String message(byte[] body, String type) {
-        return assertThrows(IllegalArgumentException.class, () -> ImageInput.decode(body, type)).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> ImageInput.decode(body, type))
+                .getMessage();
     }
 }

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
 class ResultLogTest {
     @Test
     void aLogStartedBeforeItsTopicExistsWaitsForItAndCatchesUp() throws Exception {
-        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig())) {
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig())) {
             ResultBook book = new ResultBook();
-            try (ResultLog log = new ResultLog(kafka.clientConfig(), "late-results", book, r -> { }, s -> { })) {
+            try (ResultLog log = new ResultLog(kafka.clientConfig(), "late-results", book, r -> {}, s -> {})) {
                 log.start();
                 Thread.sleep(1_500); // the log asks for its topic before anyone created it
                 TopicSpec.ensure(admin, List.of(TopicSpec.events("late-results", 3)));
@@ -38,8 +39,14 @@ class ResultLogTest {
 
     @Test
     void catchUpFailsAtOnceNamingTheTopicWhenTheLogHasStopped() throws Exception {
-        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig())) {
-            try (ResultLog log = new ResultLog(kafka.clientConfig(), "missing-results", new ResultBook(), r -> { }, s -> { },
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig())) {
+            try (ResultLog log = new ResultLog(
+                    kafka.clientConfig(),
+                    "missing-results",
+                    new ResultBook(),
+                    r -> {},
+                    s -> {},
                     Duration.ofSeconds(1))) {
                 log.start();
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -47,16 +54,32 @@ class ResultLogTest {
                     Thread.sleep(100);
                 }
                 assertFalse(log.alive(), "the log gave up on a topic that never appeared");
-                TopicSpec.ensure(admin, List.of(TopicSpec.events("missing-results", 1))); // too late for the stopped log
+                TopicSpec.ensure(
+                        admin, List.of(TopicSpec.events("missing-results", 1))); // too late for the stopped log
                 // a wait of ten minutes, inside a test allowed two: it must fail at once, not when the wait runs out
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> log.catchUp(Duration.ofMinutes(10)));
+                IllegalStateException e =
+                        assertThrows(IllegalStateException.class, () -> log.catchUp(Duration.ofMinutes(10)));
                 assertTrue(e.getMessage().contains("missing-results"), e.getMessage());
             }
         }
     }
 
     private static EvaluationResult result(String run, String checkpoint) {
-        return new EvaluationResult(EvaluationResult.SCHEMA_VERSION, run, checkpoint, "vgg11", "djl", 1, 10, 0.5, 1.0,
-                Collections.nCopies(10, 0.5), new int[10][10], 10, 0.1, System.currentTimeMillis(), System.currentTimeMillis());
+        return new EvaluationResult(
+                EvaluationResult.SCHEMA_VERSION,
+                run,
+                checkpoint,
+                "vgg11",
+                "djl",
+                1,
+                10,
+                0.5,
+                1.0,
+                Collections.nCopies(10, 0.5),
+                new int[10][10],
+                10,
+                0.1,
+                System.currentTimeMillis(),
+                System.currentTimeMillis());
     }
 }

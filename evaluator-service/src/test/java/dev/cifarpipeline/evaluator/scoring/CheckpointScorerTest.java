@@ -21,9 +21,9 @@ class CheckpointScorerTest {
         TestSet testSet = new TestSet(split.labels(), split.pixels());
         ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
         try (NDManager manager = NDManager.newBaseManager();
-             VggInference net = VggInference.initialised(spec, 5, manager);
-             PixelNormaliser normaliser = new PixelNormaliser(manager);
-             CheckpointScorer scorer = new CheckpointScorer(50)) {
+                VggInference net = VggInference.initialised(spec, 5, manager);
+                PixelNormaliser normaliser = new PixelNormaliser(manager);
+                CheckpointScorer scorer = new CheckpointScorer(50)) {
             byte[] weights = ModelWeights.save(net.block());
             Score score = scorer.score(spec, weights, testSet);
 

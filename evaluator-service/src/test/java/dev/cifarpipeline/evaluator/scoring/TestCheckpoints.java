@@ -17,20 +17,36 @@ import java.util.Map;
 public final class TestCheckpoints {
     static final int CHUNK_BYTES = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
 
-    private TestCheckpoints() {
-    }
+    private TestCheckpoints() {}
 
     /** The encoded chunk records followed by the manifest record. */
     public static List<byte[]> records(String runId, String checkpointId, int epoch, long seed) {
         ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
         byte[] weights;
-        try (NDManager manager = NDManager.newBaseManager(); VggInference net = VggInference.initialised(spec, seed, manager)) {
+        try (NDManager manager = NDManager.newBaseManager();
+                VggInference net = VggInference.initialised(spec, seed, manager)) {
             weights = ModelWeights.save(net.block());
         }
-        TrainingState state = new TrainingState(TrainingState.SCHEMA_VERSION, runId, epoch * 10L, List.of(), Map.of(), seed);
+        TrainingState state =
+                new TrainingState(TrainingState.SCHEMA_VERSION, runId, epoch * 10L, List.of(), Map.of(), seed);
         byte[] bytes = new TrainingCheckpoint(state, weights, List.of()).encode();
-        return CheckpointChunker.records(new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, checkpointId, runId, "vgg11",
-                "batchnorm", TrainingCheckpoint.FORMAT, epoch, epoch * 10L, 2.0, bytes.length,
-                CheckpointChunker.chunkCount(bytes.length, CHUNK_BYTES), Sha256.hex(bytes), List.of(), System.currentTimeMillis()), bytes, CHUNK_BYTES);
+        return CheckpointChunker.records(
+                new CheckpointManifest(
+                        CheckpointManifest.SCHEMA_VERSION,
+                        checkpointId,
+                        runId,
+                        "vgg11",
+                        "batchnorm",
+                        TrainingCheckpoint.FORMAT,
+                        epoch,
+                        epoch * 10L,
+                        2.0,
+                        bytes.length,
+                        CheckpointChunker.chunkCount(bytes.length, CHUNK_BYTES),
+                        Sha256.hex(bytes),
+                        List.of(),
+                        System.currentTimeMillis()),
+                bytes,
+                CHUNK_BYTES);
     }
 }

@@ -3,7 +3,6 @@ package dev.cifarpipeline.evaluator.stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cifarpipeline.evaluator.EvaluatorNode;
 import dev.cifarpipeline.evaluator.results.ResultBook;
 import dev.cifarpipeline.evaluator.results.ResultLog;
 import dev.cifarpipeline.evaluator.scoring.TestCheckpoints;
@@ -21,8 +20,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
@@ -53,8 +52,10 @@ class CheckpointStreamTest {
         List<byte[]> a1 = TestCheckpoints.records("a", "a-1", 1, 1);
         List<byte[]> b1 = TestCheckpoints.records("b", "b-1", 1, 2);
         List<byte[]> a2 = TestCheckpoints.records("a", "a-2", 2, 3);
-        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig());
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
             TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(CHECKPOINTS, 1), TopicSpec.events(RESULTS, 1)));
             // partition 0: a-1 chunks, b-1's first chunks, a-1 manifest... b-1 left without its manifest for now
             send(producer, "b", b1.subList(0, b1.size() - 1));
@@ -72,7 +73,9 @@ class CheckpointStreamTest {
             send(producer, "b", b1.subList(b1.size() - 1, b1.size()));
             send(producer, "a", a2);
             try (Evaluator second = new Evaluator(kafka, "e-second", scored, rejected)) {
-                await(() -> scored.contains("b-1") && scored.contains("a-2"), () -> "b-1 and a-2 scored: " + scored + rejected);
+                await(
+                        () -> scored.contains("b-1") && scored.contains("a-2"),
+                        () -> "b-1 and a-2 scored: " + scored + rejected);
                 Thread.sleep(1000);
             }
             assertEquals(List.of("a-1", "b-1", "a-2"), scored, "each checkpoint once, a's in order");
@@ -82,23 +85,30 @@ class CheckpointStreamTest {
 
     @Test
     void twoEvaluatorsShareThePartitionsAndEachRunIsScoredInOrder() throws Exception {
-        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig());
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
             TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(CHECKPOINTS, 2), TopicSpec.events(RESULTS, 1)));
             List<String> scoredByFirst = new CopyOnWriteArrayList<>();
             List<String> scoredBySecond = new CopyOnWriteArrayList<>();
             List<String> rejected = new CopyOnWriteArrayList<>();
             try (Evaluator first = new Evaluator(kafka, "e-first", scoredByFirst, rejected);
-                 Evaluator second = new Evaluator(kafka, "e-second", scoredBySecond, rejected)) {
-                await(() -> first.stream.joined() && second.stream.joined() && assigned(admin) == 2, () -> "both evaluators own a partition");
+                    Evaluator second = new Evaluator(kafka, "e-second", scoredBySecond, rejected)) {
+                await(
+                        () -> first.stream.joined() && second.stream.joined() && assigned(admin) == 2,
+                        () -> "both evaluators own a partition");
                 for (int epoch = 1; epoch <= 2; epoch++) {
                     sendTo(producer, 0, "p", TestCheckpoints.records("p", "p-" + epoch, epoch, epoch));
                     sendTo(producer, 1, "q", TestCheckpoints.records("q", "q-" + epoch, epoch, 10 + epoch));
                 }
-                await(() -> scoredByFirst.size() + scoredBySecond.size() == 4, () -> scoredByFirst + " / " + scoredBySecond);
+                await(
+                        () -> scoredByFirst.size() + scoredBySecond.size() == 4,
+                        () -> scoredByFirst + " / " + scoredBySecond);
             }
             List<List<String>> byEvaluator = List.of(List.copyOf(scoredByFirst), List.copyOf(scoredBySecond));
-            assertTrue(byEvaluator.contains(List.of("p-1", "p-2")) && byEvaluator.contains(List.of("q-1", "q-2")),
+            assertTrue(
+                    byEvaluator.contains(List.of("p-1", "p-2")) && byEvaluator.contains(List.of("q-1", "q-2")),
                     "each evaluator scored one run's checkpoints, in order: " + byEvaluator);
             assertTrue(rejected.isEmpty(), rejected.toString());
         }
@@ -112,31 +122,54 @@ class CheckpointStreamTest {
      */
     @Test
     void aResultFromAnEvaluatorTheGroupReplacedWhileItScoredIsDiscarded() throws Exception {
-        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig());
+                KafkaProducer<String, byte[]> producer =
+                        new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
             TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints(CHECKPOINTS, 1), TopicSpec.events(RESULTS, 1)));
             List<String> scoredByStalled = new CopyOnWriteArrayList<>();
             List<String> discardedByStalled = new CopyOnWriteArrayList<>();
             List<String> scoredByOther = new CopyOnWriteArrayList<>();
             List<String> rejected = new CopyOnWriteArrayList<>();
             Map<String, Object> shortPollInterval = Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 4_000);
-            try (Evaluator stalled = new Evaluator(kafka, "e-stalled", shortPollInterval, Duration.ofSeconds(12), scoredByStalled,
-                    discardedByStalled, rejected)) {
+            try (Evaluator stalled = new Evaluator(
+                    kafka,
+                    "e-stalled",
+                    shortPollInterval,
+                    Duration.ofSeconds(12),
+                    scoredByStalled,
+                    discardedByStalled,
+                    rejected)) {
                 await(() -> stalled.stream.joined(), () -> "the first evaluator joined");
                 send(producer, "z", TestCheckpoints.records("z", "z-1", 1, 5));
                 assertTrue(stalled.scoringBegan.await(60, TimeUnit.SECONDS), "it has begun its twelve-second scoring");
-                try (Evaluator other = new Evaluator(kafka, "e-other", shortPollInterval, Duration.ZERO, scoredByOther, new CopyOnWriteArrayList<>(),
+                try (Evaluator other = new Evaluator(
+                        kafka,
+                        "e-other",
+                        shortPollInterval,
+                        Duration.ZERO,
+                        scoredByOther,
+                        new CopyOnWriteArrayList<>(),
                         rejected)) {
                     await(() -> scoredByOther.contains("z-1"), () -> "the replacement scored z-1: " + scoredByOther);
-                    await(() -> discardedByStalled.contains("z-1"), () -> "the stalled evaluator's result was refused: " + scoredByStalled);
+                    await(
+                            () -> discardedByStalled.contains("z-1"),
+                            () -> "the stalled evaluator's result was refused: " + scoredByStalled);
                     send(producer, "z", TestCheckpoints.records("z", "z-2", 2, 6));
-                    await(() -> scoredByOther.contains("z-2") || scoredByStalled.contains("z-2"), () -> "z-2 scored by one of them");
+                    await(
+                            () -> scoredByOther.contains("z-2") || scoredByStalled.contains("z-2"),
+                            () -> "z-2 scored by one of them");
                 }
             }
-            assertEquals(List.of(), scoredByStalled.stream().filter("z-1"::equals).toList(), "the stalled evaluator published nothing for z-1");
+            assertEquals(
+                    List.of(),
+                    scoredByStalled.stream().filter("z-1"::equals).toList(),
+                    "the stalled evaluator published nothing for z-1");
             List<String> results = new ArrayList<>();
-            TopicReads.readUntilThenDrain(kafka.clientConfig(), RESULTS, Duration.ofSeconds(30), read -> read.size() >= 2)
-                    .forEach(r -> results.add(EvaluationResult.fromJson(r.value()).checkpointId()));
+            TopicReads.readUntilThenDrain(
+                            kafka.clientConfig(), RESULTS, Duration.ofSeconds(30), read -> read.size() >= 2)
+                    .forEach(r ->
+                            results.add(EvaluationResult.fromJson(r.value()).checkpointId()));
             assertEquals(List.of("z-1", "z-2"), results, "one committed result per checkpoint, in order");
             assertTrue(rejected.isEmpty(), rejected.toString());
         }
@@ -146,13 +179,15 @@ class CheckpointStreamTest {
     private static long assigned(Admin admin) {
         try {
             return admin.describeConsumerGroups(List.of("evaluators")).all().get().get("evaluators").members().stream()
-                    .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+                    .filter(m -> !m.assignment().topicPartitions().isEmpty())
+                    .count();
         } catch (Exception e) {
             return 0;
         }
     }
 
-    private static void sendTo(KafkaProducer<String, byte[]> producer, int partition, String key, List<byte[]> records) throws Exception {
+    private static void sendTo(KafkaProducer<String, byte[]> producer, int partition, String key, List<byte[]> records)
+            throws Exception {
         for (byte[] r : records) {
             producer.send(new ProducerRecord<>(CHECKPOINTS, partition, key, r)).get();
         }
@@ -160,7 +195,9 @@ class CheckpointStreamTest {
 
     private static long committed(Admin admin) {
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("evaluators").partitionsToOffsetAndMetadata().get();
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("evaluators")
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             OffsetAndMetadata o = offsets.get(new TopicPartition(CHECKPOINTS, 0));
             return o == null ? -1 : o.offset();
         } catch (Exception e) {
@@ -168,14 +205,16 @@ class CheckpointStreamTest {
         }
     }
 
-    private static void send(KafkaProducer<String, byte[]> producer, String key, List<byte[]> records) throws Exception {
+    private static void send(KafkaProducer<String, byte[]> producer, String key, List<byte[]> records)
+            throws Exception {
         for (byte[] r : records) {
             producer.send(new ProducerRecord<>(CHECKPOINTS, 0, key, r)).get();
         }
     }
 
     private static void await(BooleanSupplier condition, Supplier<String> message) throws InterruptedException {
-        Eventually.await("the condition", Duration.ofSeconds(60), condition::getAsBoolean, Boolean::booleanValue, message);
+        Eventually.await(
+                "the condition", Duration.ofSeconds(60), condition::getAsBoolean, Boolean::booleanValue, message);
     }
 
     /** A stream, its result log and its outputs, as EvaluatorNode wires them, with a stand-in for scoring. */
@@ -191,24 +230,50 @@ class CheckpointStreamTest {
         }
 
         /** {@code settings} on top of the broker's; each scoring takes {@code scoring}; discarded results go to {@code discarded}. */
-        Evaluator(InProcessKafka kafka, String id, Map<String, Object> settings, Duration scoring, List<String> scored, List<String> discarded,
-                  List<String> rejected) {
+        Evaluator(
+                InProcessKafka kafka,
+                String id,
+                Map<String, Object> settings,
+                Duration scoring,
+                List<String> scored,
+                List<String> discarded,
+                List<String> rejected) {
             Map<String, Object> config = kafka.clientConfig();
             config.putAll(settings);
             outputs = new EvaluatorOutputs(config, RESULTS, "dead", id);
-            log = new ResultLog(config, RESULTS, book, r -> { }, s -> { });
+            log = new ResultLog(config, RESULTS, book, r -> {}, s -> {});
             log.start();
-            stream = new CheckpointStream(config, CHECKPOINTS, new GroupMembership("evaluators", id, Duration.ofSeconds(6), true),
-                    new CheckpointAssembler(4, 1L << 30), book, log, new CheckpointStream.Handler() {
+            stream = new CheckpointStream(
+                    config,
+                    CHECKPOINTS,
+                    new GroupMembership("evaluators", id, Duration.ofSeconds(6), true),
+                    new CheckpointAssembler(4, 1L << 30),
+                    book,
+                    log,
+                    new CheckpointStream.Handler() {
                         @Override
-                        public boolean score(VerifiedCheckpoint c, CheckpointStream.CommitPoint commit) throws InterruptedException {
+                        public boolean score(VerifiedCheckpoint c, CheckpointStream.CommitPoint commit)
+                                throws InterruptedException {
                             scoringBegan.countDown();
                             Thread.sleep(scoring.toMillis());
                             var m = c.manifest();
                             int[][] confusion = new int[10][10];
-                            EvaluationResult r = new EvaluationResult(EvaluationResult.SCHEMA_VERSION, m.runId(), m.checkpointId(), m.model(),
-                                    m.layout(), m.epoch(), m.step(), 0.5, 1.0, Collections.nCopies(10, 0.5), confusion, 10, 0.1,
-                                    m.createdAtMillis(), System.currentTimeMillis());
+                            EvaluationResult r = new EvaluationResult(
+                                    EvaluationResult.SCHEMA_VERSION,
+                                    m.runId(),
+                                    m.checkpointId(),
+                                    m.model(),
+                                    m.layout(),
+                                    m.epoch(),
+                                    m.step(),
+                                    0.5,
+                                    1.0,
+                                    Collections.nCopies(10, 0.5),
+                                    confusion,
+                                    10,
+                                    0.1,
+                                    m.createdAtMillis(),
+                                    System.currentTimeMillis());
                             if (!outputs.result(r, commit.offsets(), commit.group())) {
                                 discarded.add(m.checkpointId());
                                 return false;
@@ -222,7 +287,8 @@ class CheckpointStreamTest {
                         public void reject(ConsumerRecord<String, byte[]> record, String reason) {
                             rejected.add(reason);
                         }
-                    }, s -> { });
+                    },
+                    s -> {});
             stream.start();
         }
 

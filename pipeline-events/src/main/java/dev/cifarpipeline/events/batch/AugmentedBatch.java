@@ -19,8 +19,15 @@ import java.util.Objects;
  * @param labels          class of each image, 0–9
  * @param pixels          {@code imageIndices.length × 3 × 32 × 32} bytes, image-major then CHW
  */
-public record AugmentedBatch(BatchKind kind, long streamSeed, int epoch, int batchIndex, int batchesInEpoch,
-                             int[] imageIndices, byte[] labels, byte[] pixels) {
+public record AugmentedBatch(
+        BatchKind kind,
+        long streamSeed,
+        int epoch,
+        int batchIndex,
+        int batchesInEpoch,
+        int[] imageIndices,
+        byte[] labels,
+        byte[] pixels) {
 
     public AugmentedBatch {
         Objects.requireNonNull(kind, "kind");
@@ -29,7 +36,8 @@ public record AugmentedBatch(BatchKind kind, long streamSeed, int epoch, int bat
         Objects.requireNonNull(pixels, "pixels");
         int count = imageIndices.length;
         if (count == 0 || count > AugmentedBatchCodec.MAX_IMAGES) {
-            throw new IllegalArgumentException("a batch holds 1.." + AugmentedBatchCodec.MAX_IMAGES + " images, not " + count);
+            throw new IllegalArgumentException(
+                    "a batch holds 1.." + AugmentedBatchCodec.MAX_IMAGES + " images, not " + count);
         }
         if (labels.length != count) {
             throw new IllegalArgumentException(labels.length + " labels for " + count + " images");
@@ -39,7 +47,8 @@ public record AugmentedBatch(BatchKind kind, long streamSeed, int epoch, int bat
                     + (long) count * ImageGeometry.BYTES_PER_IMAGE);
         }
         if (epoch < 0 || batchIndex < 0 || batchesInEpoch <= 0 || batchIndex >= batchesInEpoch) {
-            throw new IllegalArgumentException("batch " + batchIndex + " of " + batchesInEpoch + " in epoch " + epoch + " is out of range");
+            throw new IllegalArgumentException(
+                    "batch " + batchIndex + " of " + batchesInEpoch + " in epoch " + epoch + " is out of range");
         }
         for (int i = 0; i < count; i++) {
             if (labels[i] < 0 || labels[i] >= ImageGeometry.CLASSES) {
@@ -59,16 +68,28 @@ public record AugmentedBatch(BatchKind kind, long streamSeed, int epoch, int bat
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof AugmentedBatch b && kind == b.kind && streamSeed == b.streamSeed && epoch == b.epoch
-                && batchIndex == b.batchIndex && batchesInEpoch == b.batchesInEpoch
-                && Arrays.equals(imageIndices, b.imageIndices) && Arrays.equals(labels, b.labels)
+        return o instanceof AugmentedBatch b
+                && kind == b.kind
+                && streamSeed == b.streamSeed
+                && epoch == b.epoch
+                && batchIndex == b.batchIndex
+                && batchesInEpoch == b.batchesInEpoch
+                && Arrays.equals(imageIndices, b.imageIndices)
+                && Arrays.equals(labels, b.labels)
                 && Arrays.equals(pixels, b.pixels);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(kind, streamSeed, epoch, batchIndex, batchesInEpoch, Arrays.hashCode(imageIndices),
-                Arrays.hashCode(labels), Arrays.hashCode(pixels));
+        return Objects.hash(
+                kind,
+                streamSeed,
+                epoch,
+                batchIndex,
+                batchesInEpoch,
+                Arrays.hashCode(imageIndices),
+                Arrays.hashCode(labels),
+                Arrays.hashCode(pixels));
     }
 
     @Override

@@ -36,8 +36,7 @@ public final class AugmentedBatchCodec {
     public static final int MAX_IMAGES = 8192;
     private static final int TRAILER_BYTES = 4;
 
-    private AugmentedBatchCodec() {
-    }
+    private AugmentedBatchCodec() {}
 
     public static int encodedSize(int images) {
         return HEADER_BYTES + images * (4 + 1 + ImageGeometry.BYTES_PER_IMAGE) + TRAILER_BYTES;
@@ -46,9 +45,15 @@ public final class AugmentedBatchCodec {
     public static byte[] encode(AugmentedBatch batch) {
         int n = batch.size();
         ByteBuffer out = ByteBuffer.allocate(encodedSize(n));
-        out.putInt(MAGIC).put(VERSION).put((byte) batch.kind().code()).putShort((short) 0)
-                .putLong(batch.streamSeed()).putInt(batch.epoch()).putInt(batch.batchIndex())
-                .putInt(batch.batchesInEpoch()).putInt(n);
+        out.putInt(MAGIC)
+                .put(VERSION)
+                .put((byte) batch.kind().code())
+                .putShort((short) 0)
+                .putLong(batch.streamSeed())
+                .putInt(batch.epoch())
+                .putInt(batch.batchIndex())
+                .putInt(batch.batchesInEpoch())
+                .putInt(n);
         for (int index : batch.imageIndices()) {
             out.putInt(index);
         }
@@ -70,11 +75,13 @@ public final class AugmentedBatchCodec {
         ByteBuffer in = ByteBuffer.wrap(record);
         int magic = in.getInt();
         if (magic != MAGIC) {
-            throw new RecordFormatException(String.format("AugmentedBatch: bad magic 0x%08x at byte 0 (expected 0x%08x \"CFAB\")", magic, MAGIC));
+            throw new RecordFormatException(String.format(
+                    "AugmentedBatch: bad magic 0x%08x at byte 0 (expected 0x%08x \"CFAB\")", magic, MAGIC));
         }
         int version = in.get();
         if (version != VERSION) {
-            throw new RecordFormatException("AugmentedBatch: unsupported version " + version + " at byte 4 (this build reads version " + VERSION + ")");
+            throw new RecordFormatException("AugmentedBatch: unsupported version " + version
+                    + " at byte 4 (this build reads version " + VERSION + ")");
         }
         BatchKind kind = BatchKind.ofCode(in.get());
         in.getShort();
@@ -84,18 +91,21 @@ public final class AugmentedBatchCodec {
         int batchesInEpoch = in.getInt();
         int count = in.getInt();
         if (count <= 0 || count > MAX_IMAGES) {
-            throw new RecordFormatException("AugmentedBatch: image count " + count + " at byte 28 is outside 1.." + MAX_IMAGES);
+            throw new RecordFormatException(
+                    "AugmentedBatch: image count " + count + " at byte 28 is outside 1.." + MAX_IMAGES);
         }
         int expected = encodedSize(count);
         if (record.length != expected) {
-            throw new RecordFormatException("AugmentedBatch: record is " + record.length + " bytes but its count of " + count
-                    + " images at byte 28 implies " + expected + " (truncated or padded body)");
+            throw new RecordFormatException("AugmentedBatch: record is " + record.length + " bytes but its count of "
+                    + count + " images at byte 28 implies " + expected + " (truncated or padded body)");
         }
         CRC32C crc = new CRC32C();
         crc.update(record, 0, record.length - TRAILER_BYTES);
-        int stored = ByteBuffer.wrap(record, record.length - TRAILER_BYTES, TRAILER_BYTES).getInt();
+        int stored = ByteBuffer.wrap(record, record.length - TRAILER_BYTES, TRAILER_BYTES)
+                .getInt();
         if (stored != (int) crc.getValue()) {
-            throw new RecordFormatException(String.format("AugmentedBatch: CRC-32C mismatch at byte %d: stored 0x%08x, computed 0x%08x",
+            throw new RecordFormatException(String.format(
+                    "AugmentedBatch: CRC-32C mismatch at byte %d: stored 0x%08x, computed 0x%08x",
                     record.length - TRAILER_BYTES, stored, (int) crc.getValue()));
         }
         try {
@@ -109,7 +119,8 @@ public final class AugmentedBatchCodec {
             in.get(pixels);
             return new AugmentedBatch(kind, streamSeed, epoch, batchIndex, batchesInEpoch, indices, labels, pixels);
         } catch (IllegalArgumentException e) {
-            throw new RecordFormatException("AugmentedBatch " + kind + "/" + epoch + "/" + batchIndex + ": " + e.getMessage(), e);
+            throw new RecordFormatException(
+                    "AugmentedBatch " + kind + "/" + epoch + "/" + batchIndex + ": " + e.getMessage(), e);
         } catch (BufferUnderflowException e) {
             throw new RecordFormatException("AugmentedBatch: body ends early", e);
         }

@@ -23,6 +23,7 @@ public enum BatchKind {
                 return kind;
             }
         }
-        throw new RecordFormatException("AugmentedBatch: unknown batch kind " + code + " at byte 5 (expected 0=TRAIN or 1=TEST)");
+        throw new RecordFormatException(
+                "AugmentedBatch: unknown batch kind " + code + " at byte 5 (expected 0=TRAIN or 1=TEST)");
     }
 }

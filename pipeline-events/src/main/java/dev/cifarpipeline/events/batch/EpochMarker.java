@@ -18,14 +18,23 @@ import java.util.Objects;
  * @param firstOffset     offset at which the epoch's first batch is (or will be) written
  * @param publishedAtMillis when the marker was written, Unix epoch milliseconds
  */
-public record EpochMarker(int schemaVersion, long streamSeed, int epoch, int batchesInEpoch, int images, String topic,
-                          int partition, long firstOffset, long publishedAtMillis) {
+public record EpochMarker(
+        int schemaVersion,
+        long streamSeed,
+        int epoch,
+        int batchesInEpoch,
+        int images,
+        String topic,
+        int partition,
+        long firstOffset,
+        long publishedAtMillis) {
     public static final int SCHEMA_VERSION = 1;
 
     public EpochMarker {
         Objects.requireNonNull(topic, "topic");
         if (epoch < 0 || batchesInEpoch <= 0 || firstOffset < 0) {
-            throw new IllegalArgumentException("epoch " + epoch + " with " + batchesInEpoch + " batches at offset " + firstOffset + " is not a marker");
+            throw new IllegalArgumentException("epoch " + epoch + " with " + batchesInEpoch + " batches at offset "
+                    + firstOffset + " is not a marker");
         }
     }
 

@@ -21,7 +21,8 @@ public final class CheckpointAssembler {
 
     public CheckpointAssembler(int maxPending, long maxCheckpointBytes) {
         if (maxPending <= 0 || maxCheckpointBytes <= 0 || maxCheckpointBytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("maxPending " + maxPending + " and maxCheckpointBytes " + maxCheckpointBytes + " must be positive and fit in an array");
+            throw new IllegalArgumentException("maxPending " + maxPending + " and maxCheckpointBytes "
+                    + maxCheckpointBytes + " must be positive and fit in an array");
         }
         this.maxPending = maxPending;
         this.maxCheckpointBytes = maxCheckpointBytes;
@@ -58,8 +59,9 @@ public final class CheckpointAssembler {
         }
         if (chunk.chunkCount() != p.chunks.length) {
             pending.remove(chunk.checkpointId());
-            throw new CheckpointIntegrityException("checkpoint " + chunk.checkpointId() + ": chunk " + chunk.chunkIndex()
-                    + " says " + chunk.chunkCount() + " chunks, earlier chunks said " + p.chunks.length);
+            throw new CheckpointIntegrityException(
+                    "checkpoint " + chunk.checkpointId() + ": chunk " + chunk.chunkIndex() + " says "
+                            + chunk.chunkCount() + " chunks, earlier chunks said " + p.chunks.length);
         }
         if (p.chunks[chunk.chunkIndex()] == null) {
             p.bytes += chunk.data().length;
@@ -68,8 +70,8 @@ public final class CheckpointAssembler {
         }
         if (p.bytes > maxCheckpointBytes) {
             pending.remove(chunk.checkpointId());
-            throw new CheckpointIntegrityException("checkpoint " + chunk.checkpointId() + ": chunks exceed the limit of "
-                    + maxCheckpointBytes + " bytes");
+            throw new CheckpointIntegrityException("checkpoint " + chunk.checkpointId()
+                    + ": chunks exceed the limit of " + maxCheckpointBytes + " bytes");
         }
         p.chunks[chunk.chunkIndex()] = chunk.data();
     }
@@ -78,18 +80,22 @@ public final class CheckpointAssembler {
         Pending p = pending.remove(manifest.checkpointId());
         String id = "checkpoint " + manifest.checkpointId() + " of run " + manifest.runId();
         if (p == null) {
-            throw new CheckpointIntegrityException(id + ": manifest arrived but none of its " + manifest.chunkCount() + " chunks did");
+            throw new CheckpointIntegrityException(
+                    id + ": manifest arrived but none of its " + manifest.chunkCount() + " chunks did");
         }
         if (p.chunks.length != manifest.chunkCount()) {
-            throw new CheckpointIntegrityException(id + ": manifest says " + manifest.chunkCount() + " chunks, chunks say " + p.chunks.length);
+            throw new CheckpointIntegrityException(
+                    id + ": manifest says " + manifest.chunkCount() + " chunks, chunks say " + p.chunks.length);
         }
         for (int i = 0; i < p.chunks.length; i++) {
             if (p.chunks[i] == null) {
-                throw new CheckpointIntegrityException(id + ": chunk " + i + " of " + p.chunks.length + " is missing (incomplete checkpoint)");
+                throw new CheckpointIntegrityException(
+                        id + ": chunk " + i + " of " + p.chunks.length + " is missing (incomplete checkpoint)");
             }
         }
         if (p.bytes != manifest.sizeBytes()) {
-            throw new CheckpointIntegrityException(id + ": reassembled " + p.bytes + " bytes, manifest says " + manifest.sizeBytes());
+            throw new CheckpointIntegrityException(
+                    id + ": reassembled " + p.bytes + " bytes, manifest says " + manifest.sizeBytes());
         }
         byte[] bytes = new byte[(int) p.bytes];
         MessageDigest digest = Sha256.newDigest();
@@ -101,7 +107,8 @@ public final class CheckpointAssembler {
         }
         String actual = HexFormat.of().formatHex(digest.digest());
         if (!actual.equals(manifest.sha256())) {
-            throw new CheckpointIntegrityException(id + ": SHA-256 " + actual + " does not match the manifest's " + manifest.sha256());
+            throw new CheckpointIntegrityException(
+                    id + ": SHA-256 " + actual + " does not match the manifest's " + manifest.sha256());
         }
         return new VerifiedCheckpoint(manifest, bytes);
     }

@@ -19,8 +19,11 @@ public record CheckpointChunk(String checkpointId, int chunkIndex, int chunkCoun
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CheckpointChunk c && checkpointId.equals(c.checkpointId) && chunkIndex == c.chunkIndex
-                && chunkCount == c.chunkCount && Arrays.equals(data, c.data);
+        return o instanceof CheckpointChunk c
+                && checkpointId.equals(c.checkpointId)
+                && chunkIndex == c.chunkIndex
+                && chunkCount == c.chunkCount
+                && Arrays.equals(data, c.data);
     }
 
     @Override

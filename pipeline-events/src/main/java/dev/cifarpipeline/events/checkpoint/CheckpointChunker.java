@@ -6,8 +6,7 @@ import java.util.List;
 
 /** Splits a checkpoint's bytes into the records that carry it: its chunks in order, then its manifest. */
 public final class CheckpointChunker {
-    private CheckpointChunker() {
-    }
+    private CheckpointChunker() {}
 
     /** Number of chunks {@code sizeBytes} needs; an empty checkpoint still has one (empty) chunk. */
     public static int chunkCount(long sizeBytes, int chunkBytes) {
@@ -16,13 +15,17 @@ public final class CheckpointChunker {
 
     public static List<CheckpointChunk> split(String checkpointId, byte[] checkpoint, int chunkBytes) {
         if (chunkBytes <= 0 || chunkBytes > CheckpointRecordCodec.MAX_CHUNK_BYTES) {
-            throw new IllegalArgumentException("chunk size " + chunkBytes + " is outside 1.." + CheckpointRecordCodec.MAX_CHUNK_BYTES);
+            throw new IllegalArgumentException(
+                    "chunk size " + chunkBytes + " is outside 1.." + CheckpointRecordCodec.MAX_CHUNK_BYTES);
         }
         int count = chunkCount(checkpoint.length, chunkBytes);
         List<CheckpointChunk> chunks = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             int from = i * chunkBytes;
-            chunks.add(new CheckpointChunk(checkpointId, i, count,
+            chunks.add(new CheckpointChunk(
+                    checkpointId,
+                    i,
+                    count,
                     Arrays.copyOfRange(checkpoint, from, Math.min(checkpoint.length, from + chunkBytes))));
         }
         return chunks;

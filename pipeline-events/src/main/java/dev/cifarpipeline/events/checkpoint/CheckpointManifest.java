@@ -22,9 +22,21 @@ import java.util.Objects;
  * @param lineage         per epoch, which batches reached these weights
  * @param createdAtMillis when the checkpoint was taken, Unix epoch milliseconds
  */
-public record CheckpointManifest(int schemaVersion, String checkpointId, String runId, String model, String layout,
-                                 String format, int epoch, long step, double trainLoss, long sizeBytes,
-                                 int chunkCount, String sha256, List<EpochLineage> lineage, long createdAtMillis)
+public record CheckpointManifest(
+        int schemaVersion,
+        String checkpointId,
+        String runId,
+        String model,
+        String layout,
+        String format,
+        int epoch,
+        long step,
+        double trainLoss,
+        long sizeBytes,
+        int chunkCount,
+        String sha256,
+        List<EpochLineage> lineage,
+        long createdAtMillis)
         implements CheckpointRecord {
     public static final int SCHEMA_VERSION = 1;
 
@@ -37,7 +49,8 @@ public record CheckpointManifest(int schemaVersion, String checkpointId, String 
         Objects.requireNonNull(sha256, "sha256");
         lineage = List.copyOf(Objects.requireNonNull(lineage, "lineage"));
         if (sizeBytes < 0 || chunkCount <= 0) {
-            throw new IllegalArgumentException("size " + sizeBytes + " bytes in " + chunkCount + " chunks is not a checkpoint");
+            throw new IllegalArgumentException(
+                    "size " + sizeBytes + " bytes in " + chunkCount + " chunks is not a checkpoint");
         }
         if (!sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("sha256 '" + sha256 + "' is not 64 lower-case hex digits");

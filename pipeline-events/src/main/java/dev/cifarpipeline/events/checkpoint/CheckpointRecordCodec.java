@@ -24,18 +24,24 @@ public final class CheckpointRecordCodec {
     public static final byte VERSION = 1;
     /** Chunks stay well under Kafka's default 1 MB record and request limits. */
     public static final int DEFAULT_CHUNK_BYTES = 512 * 1024;
+
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     private static final int MAX_ID_BYTES = 200;
 
-    private CheckpointRecordCodec() {
-    }
+    private CheckpointRecordCodec() {}
 
     public static byte[] encode(CheckpointRecord record) {
         if (record instanceof CheckpointChunk chunk) {
             byte[] id = chunk.checkpointId().getBytes(StandardCharsets.UTF_8);
             ByteBuffer out = ByteBuffer.allocate(4 + 1 + 2 + id.length + 12 + chunk.data().length + 4);
-            out.putInt(CHUNK_MAGIC).put(VERSION).putShort((short) id.length).put(id)
-                    .putInt(chunk.chunkIndex()).putInt(chunk.chunkCount()).putInt(chunk.data().length).put(chunk.data());
+            out.putInt(CHUNK_MAGIC)
+                    .put(VERSION)
+                    .putShort((short) id.length)
+                    .put(id)
+                    .putInt(chunk.chunkIndex())
+                    .putInt(chunk.chunkCount())
+                    .putInt(chunk.data().length)
+                    .put(chunk.data());
             CRC32C crc = new CRC32C();
             crc.update(out.array(), 0, out.position());
             out.putInt((int) crc.getValue());
@@ -43,7 +49,11 @@ public final class CheckpointRecordCodec {
         }
         CheckpointManifest manifest = (CheckpointManifest) record;
         byte[] json = EventJson.write(manifest);
-        return ByteBuffer.allocate(5 + json.length).putInt(MANIFEST_MAGIC).put(VERSION).put(json).array();
+        return ByteBuffer.allocate(5 + json.length)
+                .putInt(MANIFEST_MAGIC)
+                .put(VERSION)
+                .put(json)
+                .array();
     }
 
     public static CheckpointRecord decode(byte[] record) {
@@ -56,10 +66,12 @@ public final class CheckpointRecordCodec {
         int version = in.get();
         if (magic != CHUNK_MAGIC && magic != MANIFEST_MAGIC) {
             throw new RecordFormatException(String.format(
-                    "CheckpointRecord: bad magic 0x%08x at byte 0 (expected \"CFCC\" chunk or \"CFCM\" manifest)", magic));
+                    "CheckpointRecord: bad magic 0x%08x at byte 0 (expected \"CFCC\" chunk or \"CFCM\" manifest)",
+                    magic));
         }
         if (version != VERSION) {
-            throw new RecordFormatException("CheckpointRecord: unsupported version " + version + " at byte 4 (this build reads version " + VERSION + ")");
+            throw new RecordFormatException("CheckpointRecord: unsupported version " + version
+                    + " at byte 4 (this build reads version " + VERSION + ")");
         }
         if (magic == MANIFEST_MAGIC) {
             try {
@@ -87,18 +99,21 @@ public final class CheckpointRecordCodec {
         int count = in.getInt();
         int length = in.getInt();
         if (length < 0 || length > MAX_CHUNK_BYTES || record.length != fixed + length) {
-            throw new RecordFormatException("CheckpointChunk " + id + ": data length " + length + " at byte " + (15 + idLength)
-                    + " does not match the " + record.length + "-byte record (limit " + MAX_CHUNK_BYTES + ")");
+            throw new RecordFormatException(
+                    "CheckpointChunk " + id + ": data length " + length + " at byte " + (15 + idLength)
+                            + " does not match the " + record.length + "-byte record (limit " + MAX_CHUNK_BYTES + ")");
         }
         CRC32C crc = new CRC32C();
         crc.update(record, 0, record.length - 4);
         int stored = ByteBuffer.wrap(record, record.length - 4, 4).getInt();
         if (stored != (int) crc.getValue()) {
-            throw new RecordFormatException(String.format("CheckpointChunk %s: CRC-32C mismatch at byte %d: stored 0x%08x, computed 0x%08x",
+            throw new RecordFormatException(String.format(
+                    "CheckpointChunk %s: CRC-32C mismatch at byte %d: stored 0x%08x, computed 0x%08x",
                     id, record.length - 4, stored, (int) crc.getValue()));
         }
         try {
-            return new CheckpointChunk(id, index, count, Arrays.copyOfRange(record, 19 + idLength, 19 + idLength + length));
+            return new CheckpointChunk(
+                    id, index, count, Arrays.copyOfRange(record, 19 + idLength, 19 + idLength + length));
         } catch (IllegalArgumentException e) {
             throw new RecordFormatException("CheckpointChunk " + id + ": " + e.getMessage(), e);
         }

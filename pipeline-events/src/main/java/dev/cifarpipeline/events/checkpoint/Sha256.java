@@ -6,8 +6,7 @@ import java.util.HexFormat;
 
 /** SHA-256 as lower-case hex, the form checkpoint manifests carry. */
 public final class Sha256 {
-    private Sha256() {
-    }
+    private Sha256() {}
 
     public static MessageDigest newDigest() {
         try {

@@ -29,7 +29,8 @@ public final class ConsumerLoop implements AutoCloseable {
         void open(KafkaConsumer<String, byte[]> consumer);
 
         /** The records of one poll, none when nothing came within the poll timeout. */
-        void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) throws InterruptedException;
+        void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records)
+                throws InterruptedException;
     }
 
     private final String name;
@@ -46,7 +47,8 @@ public final class ConsumerLoop implements AutoCloseable {
      * @param name   the thread's name, and what the log calls the loop
      * @param config the consumer's settings
      */
-    public ConsumerLoop(String name, Map<String, Object> config, Duration pollTimeout, Body body, Consumer<String> log) {
+    public ConsumerLoop(
+            String name, Map<String, Object> config, Duration pollTimeout, Body body, Consumer<String> log) {
         this.name = name;
         this.config = Map.copyOf(config);
         this.pollTimeout = pollTimeout;
@@ -64,7 +66,8 @@ public final class ConsumerLoop implements AutoCloseable {
     }
 
     private void run() {
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             if (closed) {
                 return;

@@ -19,11 +19,11 @@ public final class DeadLetter {
     /** Its offset there. */
     public static final String OFFSET_HEADER = "dead-letter-offset";
 
-    private DeadLetter() {
-    }
+    private DeadLetter() {}
 
     /** The record to send to {@code deadLetterTopic} for {@code record}: its key and value as they were, reason and origin in headers. */
-    public static ProducerRecord<String, byte[]> forward(ConsumerRecord<String, byte[]> record, String reason, String deadLetterTopic) {
+    public static ProducerRecord<String, byte[]> forward(
+            ConsumerRecord<String, byte[]> record, String reason, String deadLetterTopic) {
         ProducerRecord<String, byte[]> out = new ProducerRecord<>(deadLetterTopic, record.key(), record.value());
         out.headers().add(REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         out.headers().add(TOPIC_HEADER, record.topic().getBytes(StandardCharsets.UTF_8));

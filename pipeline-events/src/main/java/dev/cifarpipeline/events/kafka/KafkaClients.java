@@ -24,8 +24,7 @@ public final class KafkaClients {
      */
     public static final String ISOLATION = "read_committed";
 
-    private KafkaClients() {
-    }
+    private KafkaClients() {}
 
     /** Waits for a send's acknowledgement; a failure names {@code what} could not be published, and why. */
     public static RecordMetadata await(Future<RecordMetadata> ack, String what) {
@@ -35,7 +34,8 @@ public final class KafkaClients {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while publishing the " + what, e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot publish the " + what + ": " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -46,19 +46,23 @@ public final class KafkaClients {
      * and not later. {@code cooperative}: the cooperative-sticky assignor, which moves only the partitions that
      * must move and hands them over only after their old owner gave them up.
      */
-    public static Map<String, Object> groupMember(Map<String, Object> kafka, String groupId, String clientId, Duration sessionTimeout,
-                                                  boolean cooperative) {
+    public static Map<String, Object> groupMember(
+            Map<String, Object> kafka, String groupId, String clientId, Duration sessionTimeout, boolean cooperative) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false); // topics come from TopicSpec, never from a subscription
+        config.put(
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+                false); // topics come from TopicSpec, never from a subscription
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, ISOLATION);
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, sessionTimeout.toMillis() / 4));
         if (cooperative) {
-            config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(CooperativeStickyAssignor.class.getName()));
+            config.put(
+                    ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG,
+                    List.of(CooperativeStickyAssignor.class.getName()));
         }
         return config;
     }
@@ -73,10 +77,14 @@ public final class KafkaClients {
         while (true) {
             List<PartitionInfo> found = consumer.partitionsFor(topic, timeout);
             if (found != null && !found.isEmpty()) {
-                return found.stream().map(p -> new TopicPartition(topic, p.partition())).sorted(BY_PARTITION).toList();
+                return found.stream()
+                        .map(p -> new TopicPartition(topic, p.partition()))
+                        .sorted(BY_PARTITION)
+                        .toList();
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " does not exist (no partitions after " + timeout + ")");
+                throw new IllegalStateException(
+                        "topic " + topic + " does not exist (no partitions after " + timeout + ")");
             }
             try {
                 Thread.sleep(200);

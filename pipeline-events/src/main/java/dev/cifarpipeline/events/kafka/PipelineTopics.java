@@ -17,20 +17,38 @@ import java.util.function.Function;
  * @param runGroupPrefix a run reads the batch stream as consumer group {@code <prefix><run id>}; ingest holds the
  *                       stream back for the slowest group with this prefix
  */
-public record PipelineTopics(String trainBatches, String testBatches, String epochMarkers, String runSpecs, String checkpoints,
-                             String evaluationResults, String trainingEvents, String deadLetter, String runGroupPrefix) {
+public record PipelineTopics(
+        String trainBatches,
+        String testBatches,
+        String epochMarkers,
+        String runSpecs,
+        String checkpoints,
+        String evaluationResults,
+        String trainingEvents,
+        String deadLetter,
+        String runGroupPrefix) {
     public static final String KEY_PREFIX = "pipeline.topics.";
     public static final String DEFAULT_RUN_GROUP_PREFIX = "trainer-";
 
     public static PipelineTopics defaults() {
-        return new PipelineTopics(Topics.TRAIN_BATCHES, Topics.TEST_BATCHES, Topics.EPOCH_MARKERS, Topics.RUN_SPECS, Topics.CHECKPOINTS,
-                Topics.EVALUATION_RESULTS, Topics.TRAINING_EVENTS, Topics.DEAD_LETTER, DEFAULT_RUN_GROUP_PREFIX);
+        return new PipelineTopics(
+                Topics.TRAIN_BATCHES,
+                Topics.TEST_BATCHES,
+                Topics.EPOCH_MARKERS,
+                Topics.RUN_SPECS,
+                Topics.CHECKPOINTS,
+                Topics.EVALUATION_RESULTS,
+                Topics.TRAINING_EVENTS,
+                Topics.DEAD_LETTER,
+                DEFAULT_RUN_GROUP_PREFIX);
     }
 
     /** Every topic named with {@code prefix} before it and a fixed suffix: tests and benchmarks keep their topics apart. */
     public static PipelineTopics prefixed(String prefix) {
         Map<String, String> values = new LinkedHashMap<>();
-        defaults().asConfiguration().forEach((key, value) -> values.put(key, key.endsWith("run-group-prefix") ? value : prefix + value));
+        defaults()
+                .asConfiguration()
+                .forEach((key, value) -> values.put(key, key.endsWith("run-group-prefix") ? value : prefix + value));
         return from(key -> Optional.ofNullable(values.get(key)));
     }
 
@@ -50,9 +68,12 @@ public record PipelineTopics(String trainBatches, String testBatches, String epo
     /** The values configuration gives ({@code config}: a key's value, if set), the defaults for the rest. */
     public static PipelineTopics from(Function<String, Optional<String>> config) {
         Map<String, String> defaults = defaults().asConfiguration();
-        String[] values = Arrays.stream(PipelineTopics.class.getRecordComponents()).map(c -> key(c.getName()))
-                .map(key -> config.apply(key).filter(v -> !v.isBlank()).orElse(defaults.get(key))).toArray(String[]::new);
-        return new PipelineTopics(values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]);
+        String[] values = Arrays.stream(PipelineTopics.class.getRecordComponents())
+                .map(c -> key(c.getName()))
+                .map(key -> config.apply(key).filter(v -> !v.isBlank()).orElse(defaults.get(key)))
+                .toArray(String[]::new);
+        return new PipelineTopics(
+                values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7], values[8]);
     }
 
     /** {@code trainBatches} → {@code pipeline.topics.train-batches}. */

@@ -12,7 +12,8 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
  */
 public final class TopicDefaultsConfigSource implements ConfigSource {
     public static final int ORDINAL = 50;
-    private static final Map<String, String> PROPERTIES = PipelineTopics.defaults().asConfiguration();
+    private static final Map<String, String> PROPERTIES =
+            PipelineTopics.defaults().asConfiguration();
 
     @Override
     public Map<String, String> getProperties() {

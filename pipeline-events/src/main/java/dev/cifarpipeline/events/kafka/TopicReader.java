@@ -22,11 +22,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicReader {
     private static final Duration POLL = Duration.ofMillis(500);
 
-    private TopicReader() {
-    }
+    private TopicReader() {}
 
     /** Hands every record now in {@code topic} to {@code each}, partition by partition in offset order; a missing topic has none. */
-    public static void forEach(Map<String, Object> kafka, String topic, String clientId, Consumer<ConsumerRecord<String, byte[]>> each) {
+    public static void forEach(
+            Map<String, Object> kafka, String topic, String clientId, Consumer<ConsumerRecord<String, byte[]>> each) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -34,7 +34,8 @@ public final class TopicReader {
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, KafkaClients.ISOLATION);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (partitions == null || partitions.isEmpty()) {
                 return;

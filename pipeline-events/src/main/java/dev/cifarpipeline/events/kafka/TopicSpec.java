@@ -35,7 +35,8 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
 
     /** Checkpoints, keyed by run: partitions let several evaluators share the scoring, one run's in order. */
     public static TopicSpec checkpoints(String name, int partitions) {
-        return new TopicSpec(name, partitions, Map.of("max.message.bytes", String.valueOf(CHECKPOINT_MAX_MESSAGE_BYTES)));
+        return new TopicSpec(
+                name, partitions, Map.of("max.message.bytes", String.valueOf(CHECKPOINT_MAX_MESSAGE_BYTES)));
     }
 
     /**
@@ -77,7 +78,8 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
         try {
             existing = admin.listTopics().names().get();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot list the broker's topics: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot list the broker's topics: " + e.getCause().getMessage(), e.getCause());
         }
         List<String> created = new ArrayList<>();
         for (TopicSpec t : topics) {
@@ -85,11 +87,16 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
                 continue;
             }
             try {
-                admin.createTopics(List.of(new NewTopic(t.name(), t.partitions(), (short) -1).configs(t.configs()))).all().get();
+                admin.createTopics(List.of(new NewTopic(t.name(), t.partitions(), (short) -1).configs(t.configs())))
+                        .all()
+                        .get();
                 created.add(t.name());
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) { // created meanwhile by another service: fine
-                    throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage(), e.getCause());
+                    throw new IllegalStateException(
+                            "cannot create topic " + t.name() + ": "
+                                    + e.getCause().getMessage(),
+                            e.getCause());
                 }
             }
         }
@@ -108,7 +115,8 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("the broker does not show topic " + missing + " within " + timeout + " of its creation");
+                throw new IllegalStateException(
+                        "the broker does not show topic " + missing + " within " + timeout + " of its creation");
             }
             Thread.sleep(100);
         }
@@ -123,11 +131,15 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
             if (e.getCause() instanceof RetriableException) {
                 return names.toString() + " (" + e.getCause().getMessage() + ")";
             }
-            throw new IllegalStateException("cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot describe topics " + names + ": " + e.getCause().getMessage(), e.getCause());
         }
         for (String name : names) {
             TopicDescription d = described.get(name);
-            if (d == null || d.partitions().isEmpty() || d.partitions().stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+            if (d == null
+                    || d.partitions().isEmpty()
+                    || d.partitions().stream()
+                            .anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
                 return name;
             }
         }

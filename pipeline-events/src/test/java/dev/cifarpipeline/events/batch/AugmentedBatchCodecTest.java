@@ -33,7 +33,8 @@ class AugmentedBatchCodecTest {
     void truncatedBodyIsRejectedBeforeReading() {
         byte[] encoded = AugmentedBatchCodec.encode(TestBatches.random(4, 1));
         byte[] truncated = Arrays.copyOf(encoded, encoded.length - 100);
-        RecordFormatException e = assertThrows(RecordFormatException.class, () -> AugmentedBatchCodec.decode(truncated));
+        RecordFormatException e =
+                assertThrows(RecordFormatException.class, () -> AugmentedBatchCodec.decode(truncated));
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
@@ -50,12 +51,15 @@ class AugmentedBatchCodecTest {
         byte[] encoded = AugmentedBatchCodec.encode(TestBatches.random(1, 1));
         encoded[4] = 9;
         assertTrue(assertThrows(RecordFormatException.class, () -> AugmentedBatchCodec.decode(encoded))
-                .getMessage().contains("unsupported version 9 at byte 4"));
+                .getMessage()
+                .contains("unsupported version 9 at byte 4"));
         byte[] text = "hello, this is not a batch at all......".getBytes();
         assertTrue(assertThrows(RecordFormatException.class, () -> AugmentedBatchCodec.decode(text))
-                .getMessage().contains("bad magic"));
+                .getMessage()
+                .contains("bad magic"));
         assertTrue(assertThrows(RecordFormatException.class, () -> AugmentedBatchCodec.decode(new byte[3]))
-                .getMessage().contains("shorter than"));
+                .getMessage()
+                .contains("shorter than"));
     }
 
     @Test

@@ -5,8 +5,7 @@ import java.util.Random;
 
 /** Small random batches for codec tests. */
 final class TestBatches {
-    private TestBatches() {
-    }
+    private TestBatches() {}
 
     static AugmentedBatch random(int images, long seed) {
         Random random = new Random(seed);

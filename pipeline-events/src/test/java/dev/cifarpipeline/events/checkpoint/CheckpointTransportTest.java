@@ -24,13 +24,26 @@ class CheckpointTransportTest {
     }
 
     private static CheckpointManifest manifest(String id, byte[] bytes, int chunkBytes) {
-        return new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, "run-1", "vgg11", "batchnorm",
-                "djl-parameters-v1", 1, 63, 1.5, bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
-                Sha256.hex(bytes), List.of(new EpochLineage(0, 63, 63, 0)), 1L);
+        return new CheckpointManifest(
+                CheckpointManifest.SCHEMA_VERSION,
+                id,
+                "run-1",
+                "vgg11",
+                "batchnorm",
+                "djl-parameters-v1",
+                1,
+                63,
+                1.5,
+                bytes.length,
+                CheckpointChunker.chunkCount(bytes.length, chunkBytes),
+                Sha256.hex(bytes),
+                List.of(new EpochLineage(0, 63, 63, 0)),
+                1L);
     }
 
     /** Encodes and decodes every record, as the topic would. */
-    private static List<CheckpointRecord> overTheWire(String id, byte[] bytes, int chunkBytes, CheckpointManifest manifest) {
+    private static List<CheckpointRecord> overTheWire(
+            String id, byte[] bytes, int chunkBytes, CheckpointManifest manifest) {
         List<CheckpointRecord> records = new ArrayList<>(CheckpointChunker.split(id, bytes, chunkBytes));
         records.add(manifest);
         List<CheckpointRecord> decoded = new ArrayList<>();
@@ -69,7 +82,8 @@ class CheckpointTransportTest {
             }
             assembler.accept(new CheckpointChunk(chunk.checkpointId(), chunk.chunkIndex(), chunk.chunkCount(), data));
         }
-        CheckpointIntegrityException e = assertThrows(CheckpointIntegrityException.class, () -> assembler.accept(manifest));
+        CheckpointIntegrityException e =
+                assertThrows(CheckpointIntegrityException.class, () -> assembler.accept(manifest));
         assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
     }
 
@@ -81,7 +95,8 @@ class CheckpointTransportTest {
         List<CheckpointChunk> chunks = CheckpointChunker.split("ck-3", bytes, 4096);
         assembler.accept(chunks.get(0));
         assembler.accept(chunks.get(2));
-        CheckpointIntegrityException e = assertThrows(CheckpointIntegrityException.class, () -> assembler.accept(manifest));
+        CheckpointIntegrityException e =
+                assertThrows(CheckpointIntegrityException.class, () -> assembler.accept(manifest));
         assertTrue(e.getMessage().contains("chunk 1 of 3 is missing"), e.getMessage());
     }
 
@@ -99,21 +114,25 @@ class CheckpointTransportTest {
     void abandonedCheckpointsAreEvictedSoMemoryStaysBounded() {
         CheckpointAssembler assembler = new CheckpointAssembler(2, 100_000_000);
         for (int i = 0; i < 5; i++) {
-            assembler.accept(CheckpointChunker.split("abandoned-" + i, checkpointBytes(8192), 4096).get(0));
+            assembler.accept(CheckpointChunker.split("abandoned-" + i, checkpointBytes(8192), 4096)
+                    .get(0));
         }
         assertEquals(2, assembler.pendingCheckpoints());
     }
 
     @Test
     void corruptedChunkRecordsAreRejectedByTheirCrc() {
-        byte[] encoded = CheckpointRecordCodec.encode(CheckpointChunker.split("ck-6", checkpointBytes(100), 64).get(0));
+        byte[] encoded = CheckpointRecordCodec.encode(
+                CheckpointChunker.split("ck-6", checkpointBytes(100), 64).get(0));
         encoded[30] ^= 4;
         assertTrue(assertThrows(RecordFormatException.class, () -> CheckpointRecordCodec.decode(encoded))
-                .getMessage().contains("CRC-32C mismatch"));
+                .getMessage()
+                .contains("CRC-32C mismatch"));
         byte[] manifest = CheckpointRecordCodec.encode(manifest("ck-6", checkpointBytes(100), 64));
         byte[] broken = Arrays.copyOf(manifest, manifest.length - 10);
         assertTrue(assertThrows(RecordFormatException.class, () -> CheckpointRecordCodec.decode(broken))
-                .getMessage().contains("CheckpointManifest at byte 5"));
+                .getMessage()
+                .contains("CheckpointManifest at byte 5"));
     }
 
     @Test
@@ -122,8 +141,8 @@ class CheckpointTransportTest {
         confusion[3][5] = 7;
         List<Double> perClass = new ArrayList<>(Collections.nCopies(10, 0.9));
         perClass.set(9, null); // a class the test set lacks
-        EvaluationResult result = new EvaluationResult(2, "run-1", "ck-1", "vgg11", "seed", 3, 189, 0.91, 0.3, perClass, confusion, 500,
-                2.5, 98L, 99L);
+        EvaluationResult result = new EvaluationResult(
+                2, "run-1", "ck-1", "vgg11", "seed", 3, 189, 0.91, 0.3, perClass, confusion, 500, 2.5, 98L, 99L);
         EvaluationResult back = EvaluationResult.fromJson(result.toJson());
         assertEquals(result.checkpointId(), back.checkpointId());
         assertEquals(perClass, back.perClassAccuracy());

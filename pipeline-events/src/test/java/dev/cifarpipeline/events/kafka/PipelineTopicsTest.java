@@ -16,13 +16,21 @@ class PipelineTopicsTest {
         assertEquals(Topics.EVALUATION_RESULTS, keys.get("pipeline.topics.evaluation-results"));
         assertEquals(Topics.DEAD_LETTER, keys.get("pipeline.topics.dead-letter"));
         assertEquals("trainer-", keys.get("pipeline.topics.run-group-prefix"));
-        assertEquals(keys, new TopicDefaultsConfigSource().getProperties(), "the config source offers exactly these defaults");
+        assertEquals(
+                keys,
+                new TopicDefaultsConfigSource().getProperties(),
+                "the config source offers exactly these defaults");
     }
 
     @Test
     void configurationOverridesAKeyAndBlankValuesKeepTheDefault() {
-        Map<String, String> set = Map.of("pipeline.topics.checkpoints", "ckpt", "pipeline.topics.run-group-prefix", "run-",
-                "pipeline.topics.dead-letter", " ");
+        Map<String, String> set = Map.of(
+                "pipeline.topics.checkpoints",
+                "ckpt",
+                "pipeline.topics.run-group-prefix",
+                "run-",
+                "pipeline.topics.dead-letter",
+                " ");
         PipelineTopics topics = PipelineTopics.from(key -> Optional.ofNullable(set.get(key)));
         assertEquals("ckpt", topics.checkpoints());
         assertEquals("run-", topics.runGroupPrefix());

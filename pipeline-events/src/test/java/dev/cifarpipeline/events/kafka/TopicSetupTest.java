@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,19 +41,31 @@ class TopicSetupTest {
 
     @Test
     void ensuredTopicsAreServedWithAllTheirPartitionsAtOnce() throws Exception {
-        try (Admin admin = Admin.create(kafka.clientConfig()); KafkaConsumer<String, byte[]> consumer = reader()) {
-            List<String> created = TopicSpec.ensure(admin, List.of(TopicSpec.checkpoints("ensured-checkpoints", 6),
-                    TopicSpec.events("ensured-results", 3)));
+        try (Admin admin = Admin.create(kafka.clientConfig());
+                KafkaConsumer<String, byte[]> consumer = reader()) {
+            List<String> created = TopicSpec.ensure(
+                    admin,
+                    List.of(TopicSpec.checkpoints("ensured-checkpoints", 6), TopicSpec.events("ensured-results", 3)));
             assertEquals(List.of("ensured-checkpoints", "ensured-results"), created);
-            assertEquals(6, consumer.partitionsFor("ensured-checkpoints", Duration.ofSeconds(5)).size());
-            assertEquals(3, consumer.partitionsFor("ensured-results", Duration.ofSeconds(5)).size());
-            assertEquals(List.of(), TopicSpec.ensure(admin, List.of(TopicSpec.events("ensured-results", 3))), "exists: nothing created");
+            assertEquals(
+                    6,
+                    consumer.partitionsFor("ensured-checkpoints", Duration.ofSeconds(5))
+                            .size());
+            assertEquals(
+                    3,
+                    consumer.partitionsFor("ensured-results", Duration.ofSeconds(5))
+                            .size());
+            assertEquals(
+                    List.of(),
+                    TopicSpec.ensure(admin, List.of(TopicSpec.events("ensured-results", 3))),
+                    "exists: nothing created");
         }
     }
 
     @Test
     void partitionsWaitsForATopicCreatedAfterTheAsking() throws Exception {
-        try (Admin admin = Admin.create(kafka.clientConfig()); KafkaConsumer<String, byte[]> consumer = reader()) {
+        try (Admin admin = Admin.create(kafka.clientConfig());
+                KafkaConsumer<String, byte[]> consumer = reader()) {
             Thread creator = new Thread(() -> {
                 try {
                     Thread.sleep(1_500);
@@ -66,17 +77,21 @@ class TopicSetupTest {
             creator.start();
             List<TopicPartition> partitions = KafkaClients.partitions(consumer, "late-topic", Duration.ofSeconds(30));
             creator.join();
-            assertEquals(List.of(0, 1, 2, 3), partitions.stream().map(TopicPartition::partition).toList());
+            assertEquals(
+                    List.of(0, 1, 2, 3),
+                    partitions.stream().map(TopicPartition::partition).toList());
         }
     }
 
     @Test
     void partitionsOfATopicThatNeverAppearsFailNamingIt() {
         try (KafkaConsumer<String, byte[]> consumer = reader()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class,
+            IllegalStateException e = assertThrows(
+                    IllegalStateException.class,
                     () -> KafkaClients.partitions(consumer, "never-created", Duration.ofSeconds(2)));
             assertTrue(e.getMessage().contains("topic never-created does not exist"), e.getMessage());
-            assertTrue(consumer.listTopics(Duration.ofSeconds(5)).keySet().stream().noneMatch("never-created"::equals),
+            assertTrue(
+                    consumer.listTopics(Duration.ofSeconds(5)).keySet().stream().noneMatch("never-created"::equals),
                     "asking did not create it");
         }
     }

@@ -20,8 +20,7 @@ import java.util.Map;
  * answered, 2 for a spec that does not parse.
  */
 public final class DefaultRunCommand {
-    private DefaultRunCommand() {
-    }
+    private DefaultRunCommand() {}
 
     public static void main(String[] args) throws InterruptedException {
         System.exit(run(System.getenv(), System.out));
@@ -30,7 +29,8 @@ public final class DefaultRunCommand {
     static int run(Map<String, String> env, PrintStream out) throws InterruptedException {
         String assignments = env.getOrDefault("PIPELINE_RUN", "").trim();
         if (assignments.isEmpty() || assignments.equals("off")) {
-            out.println("default-run: PIPELINE_RUN is " + (assignments.isEmpty() ? "empty" : "off") + ": no run submitted");
+            out.println(
+                    "default-run: PIPELINE_RUN is " + (assignments.isEmpty() ? "empty" : "off") + ": no run submitted");
             return 0;
         }
         RunSpec spec;
@@ -40,12 +40,18 @@ public final class DefaultRunCommand {
             out.println("default-run: PIPELINE_RUN '" + assignments + "' is not a run spec: " + e.getMessage());
             return 2;
         }
-        URI runs = URI.create(env.getOrDefault("TRAINER_URL", "http://trainer-service:8082").replaceAll("/+$", "") + "/trainer/runs");
+        URI runs = URI.create(
+                env.getOrDefault("TRAINER_URL", "http://trainer-service:8082").replaceAll("/+$", "") + "/trainer/runs");
         String token = env.getOrDefault("TRAINER_API_TOKEN", "");
-        long deadline = System.nanoTime() + Duration.ofSeconds(Long.parseLong(env.getOrDefault("TRAINER_WAIT_SECONDS", "600"))).toNanos();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        HttpRequest.Builder request = HttpRequest.newBuilder(runs).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson()));
+        long deadline = System.nanoTime()
+                + Duration.ofSeconds(Long.parseLong(env.getOrDefault("TRAINER_WAIT_SECONDS", "600")))
+                        .toNanos();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(runs)
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson()));
         if (!token.isBlank()) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -59,14 +65,14 @@ public final class DefaultRunCommand {
                         return 0;
                     }
                     case 409 -> {
-                        out.println("default-run: run " + spec.runId() + " is there already, left as it is (" + response.body()
-                                + "). Give PIPELINE_RUN another runId for a new run.");
+                        out.println("default-run: run " + spec.runId() + " is there already, left as it is ("
+                                + response.body() + "). Give PIPELINE_RUN another runId for a new run.");
                         return 0;
                     }
                     case 502, 503, 504 -> waitingFor = runs + " answers " + response.statusCode();
                     default -> {
-                        out.println("default-run: " + runs + " refused run " + spec.runId() + ": " + response.statusCode() + " "
-                                + response.body());
+                        out.println("default-run: " + runs + " refused run " + spec.runId() + ": "
+                                + response.statusCode() + " " + response.body());
                         return 1;
                     }
                 }

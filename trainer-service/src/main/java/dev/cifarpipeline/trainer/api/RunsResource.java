@@ -43,7 +43,8 @@ public class RunsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response submit(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body) throws InterruptedException {
+    public Response submit(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body)
+            throws InterruptedException {
         if (!token.allows(authorization)) {
             return unauthorized("submitting a run");
         }
@@ -55,8 +56,17 @@ public class RunsResource {
         }
         try {
             RunSubmitter.Placement placed = node.submit(spec);
-            return Response.status(Response.Status.CREATED).entity(Map.of("runId", placed.runId(), "partition", placed.partition(),
-                    "trainer", placed.trainer(), "spec", spec)).build();
+            return Response.status(Response.Status.CREATED)
+                    .entity(Map.of(
+                            "runId",
+                            placed.runId(),
+                            "partition",
+                            placed.partition(),
+                            "trainer",
+                            placed.trainer(),
+                            "spec",
+                            spec))
+                    .build();
         } catch (RunSubmitter.RunExistsException e) {
             return problem(Response.Status.CONFLICT, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -71,14 +81,25 @@ public class RunsResource {
     @POST
     @Path("/{runId}/stop")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response stop(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, @jakarta.ws.rs.PathParam("runId") String runId) {
+    public Response stop(
+            @jakarta.ws.rs.HeaderParam("Authorization") String authorization,
+            @jakarta.ws.rs.PathParam("runId") String runId) {
         if (!token.allows(authorization)) {
             return unauthorized("stopping a run");
         }
         try {
             RunSubmitter.StopRequest stop = node.stop(runId);
-            return Response.status(Response.Status.ACCEPTED).entity(Map.of("runId", stop.runId(), "partition", stop.partition(),
-                    "stopRequestedAtMillis", stop.requestedAtMillis(), "alreadyRequested", stop.already())).build();
+            return Response.status(Response.Status.ACCEPTED)
+                    .entity(Map.of(
+                            "runId",
+                            stop.runId(),
+                            "partition",
+                            stop.partition(),
+                            "stopRequestedAtMillis",
+                            stop.requestedAtMillis(),
+                            "alreadyRequested",
+                            stop.already()))
+                    .build();
         } catch (RunSubmitter.UnknownRunException e) {
             return problem(Response.Status.NOT_FOUND, e.getMessage());
         } catch (RunSubmitter.RunExistsException e) {
@@ -87,12 +108,18 @@ public class RunsResource {
     }
 
     private static Response unauthorized(String what) {
-        return Response.status(Response.Status.UNAUTHORIZED).header("WWW-Authenticate", "Bearer").type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", what + " needs 'Authorization: Bearer <token>' (trainer.api-token is set)")).build();
+        return Response.status(Response.Status.UNAUTHORIZED)
+                .header("WWW-Authenticate", "Bearer")
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", what + " needs 'Authorization: Bearer <token>' (trainer.api-token is set)"))
+                .build();
     }
 
     private static Response problem(Response.Status status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(Map.of("error", message)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("error", message))
+                .build();
     }
 
     /** The body with a generated {@code runId} when it has none: {@code run-20261128-104500-1a2b}. */

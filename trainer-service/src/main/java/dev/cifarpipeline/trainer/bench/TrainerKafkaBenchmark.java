@@ -42,8 +42,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <p>Arguments: bootstrap servers, steps (default 60), warm-up steps (5), batch size (128), preset (seed).
  */
 public final class TrainerKafkaBenchmark {
-    private TrainerKafkaBenchmark() {
-    }
+    private TrainerKafkaBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args.length > 0 ? args[0] : "localhost:9092";
@@ -61,12 +60,13 @@ public final class TrainerKafkaBenchmark {
         RunSpec spec = RunSpec.of(runId).with("preset", preset).with("epochs", 1);
         TrainingSettings settings = TrainingSettings.resolve(spec, 1_000_000, DivergencePolicy.DEFAULT);
         long[] rss = {-1, -1};
-        List<Long> rssEvery100 = new ArrayList<>(); // MiB at steps 100, 200, …: two readings alone hide the path between
+        List<Long> rssEvery100 =
+                new ArrayList<>(); // MiB at steps 100, 200, …: two readings alone hide the path between
         double[] atWarm = new double[3];
         double[] stepRates = new double[steps];
         int[] trained = {0};
         try (TrainerOutputs outputs = new TrainerOutputs(kafka, topics, "bench");
-             RunMeters meters = new RunMeters(registry, runId)) {
+                RunMeters meters = new RunMeters(registry, runId)) {
             // The progress callback runs on the training thread after each step: it samples without a thread of its
             // own, which on a small machine would take cycles from the engine's.
             ProgressBar probe = (run, epoch, epochs, done, total, meanLoss, imagesPerSecond) -> {
@@ -74,7 +74,9 @@ public final class TrainerKafkaBenchmark {
                 stepRates[step - 1] = imagesPerSecond;
                 if (step == warm) {
                     atWarm[0] = registry.get("trainer_step_seconds").timer().totalTime(TimeUnit.SECONDS);
-                    atWarm[1] = registry.get("trainer_data_wait_seconds_total").counter().count();
+                    atWarm[1] = registry.get("trainer_data_wait_seconds_total")
+                            .counter()
+                            .count();
                     atWarm[2] = step;
                 } else if (step % 100 == 0) {
                     long now;
@@ -89,25 +91,39 @@ public final class TrainerKafkaBenchmark {
                     }
                 }
             };
-            RunContext context = new RunContext(kafka, topics, 512 * 1024, Duration.ofSeconds(10),
-                    "bench", outputs, probe, line -> { });
+            RunContext context = new RunContext(
+                    kafka, topics, 512 * 1024, Duration.ofSeconds(10), "bench", outputs, probe, line -> {});
             RunWorker worker = new RunWorker(settings, context, meters);
             worker.run();
             if (worker.state() != RunWorker.State.FINISHED) {
-                throw new IllegalStateException("the benchmark run ended " + worker.state() + ": " + worker.status().detail());
+                throw new IllegalStateException("the benchmark run ended " + worker.state() + ": "
+                        + worker.status().detail());
             }
             double stepSeconds = registry.get("trainer_step_seconds").timer().totalTime(TimeUnit.SECONDS) - atWarm[0];
-            double waitSeconds = registry.get("trainer_data_wait_seconds_total").counter().count() - atWarm[1];
+            double waitSeconds =
+                    registry.get("trainer_data_wait_seconds_total").counter().count() - atWarm[1];
             double measuredSteps = registry.get("trainer_step").gauge().value() - atWarm[2];
             double wall = stepSeconds + waitSeconds;
             double[] sorted = Arrays.copyOfRange(stepRates, warm, trained[0]);
             Arrays.sort(sorted);
             double medianRate = sorted.length == 0 ? Double.NaN : sorted[sorted.length / 2];
-            System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"batch\":%d,\"steps\":%.0f,\"trainer_images_per_s\":%.1f,"
+            System.out.printf(
+                    Locale.ROOT,
+                    "{\"preset\":\"%s\",\"batch\":%d,\"steps\":%.0f,\"trainer_images_per_s\":%.1f,"
                             + "\"median_step_img_s\":%.1f,\"trainer_data_wait_fraction\":%.4f,\"rss_step_100\":%d,\"rss_step_1000\":%d,"
-                            + "\"trainer_rss_growth\":%s,\"rss_mib_every_100_steps\":%s}%n", preset, batchSize, measuredSteps,
-                    measuredSteps * batchSize / wall, medianRate, waitSeconds / wall, rss[0], rss[1],
-                    rss[0] > 0 && rss[1] > 0 ? String.format(Locale.ROOT, "%.4f", (double) rss[1] / rss[0] - 1) : "null", rssEvery100);
+                            + "\"trainer_rss_growth\":%s,\"rss_mib_every_100_steps\":%s}%n",
+                    preset,
+                    batchSize,
+                    measuredSteps,
+                    measuredSteps * batchSize / wall,
+                    medianRate,
+                    waitSeconds / wall,
+                    rss[0],
+                    rss[1],
+                    rss[0] > 0 && rss[1] > 0
+                            ? String.format(Locale.ROOT, "%.4f", (double) rss[1] / rss[0] - 1)
+                            : "null",
+                    rssEvery100);
         }
     }
 
@@ -117,7 +133,8 @@ public final class TrainerKafkaBenchmark {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20);
         Random random = new Random(0);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < steps; i++) {
                 byte[] labels = new byte[batchSize];
                 byte[] pixels = new byte[batchSize * ImageGeometry.BYTES_PER_IMAGE];

@@ -23,8 +23,7 @@ import java.util.Random;
  * <p>Arguments: steps (default 30), warm-up steps (5), batch size (128), preset (seed).
  */
 public final class TrainerStepBenchmark {
-    private TrainerStepBenchmark() {
-    }
+    private TrainerStepBenchmark() {}
 
     public static void main(String[] args) throws IOException {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 30;
@@ -42,7 +41,8 @@ public final class TrainerStepBenchmark {
                 labels[j] = (byte) random.nextInt(10);
             }
             random.nextBytes(pixels);
-            batches[i] = new AugmentedBatch(BatchKind.TRAIN, 0, 0, i, batches.length, new int[batchSize], labels, pixels);
+            batches[i] =
+                    new AugmentedBatch(BatchKind.TRAIN, 0, 0, i, batches.length, new int[batchSize], labels, pixels);
         }
         double[] times = new double[steps];
         long rss100 = -1;
@@ -56,8 +56,13 @@ public final class TrainerStepBenchmark {
                 }
                 if ((i + 1) % 100 == 0) {
                     Runtime rt = Runtime.getRuntime();
-                    System.err.printf(Locale.ROOT, "step %d: RSS %d MB, Java heap committed %d MB, used %d MB%n", i + 1,
-                            rssBytes() >> 20, rt.totalMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20);
+                    System.err.printf(
+                            Locale.ROOT,
+                            "step %d: RSS %d MB, Java heap committed %d MB, used %d MB%n",
+                            i + 1,
+                            rssBytes() >> 20,
+                            rt.totalMemory() >> 20,
+                            (rt.totalMemory() - rt.freeMemory()) >> 20);
                 }
                 if (i + 1 == 100) {
                     rss100 = rssBytes();
@@ -68,9 +73,17 @@ public final class TrainerStepBenchmark {
         }
         Arrays.sort(times);
         double median = times[steps / 2];
-        System.out.printf(Locale.ROOT, "{\"preset\":\"%s\",\"batch\":%d,\"train_step_ms\":%.1f,\"train_img_s\":%.0f,\"rss_step_100\":%d,"
-                        + "\"rss_step_1000\":%d,\"rss_growth\":%s}%n", preset.id(), batchSize, median * 1e3, batchSize / median,
-                rss100, rss1000, rss100 > 0 && rss1000 > 0 ? String.format(Locale.ROOT, "%.4f", (double) rss1000 / rss100 - 1) : "null");
+        System.out.printf(
+                Locale.ROOT,
+                "{\"preset\":\"%s\",\"batch\":%d,\"train_step_ms\":%.1f,\"train_img_s\":%.0f,\"rss_step_100\":%d,"
+                        + "\"rss_step_1000\":%d,\"rss_growth\":%s}%n",
+                preset.id(),
+                batchSize,
+                median * 1e3,
+                batchSize / median,
+                rss100,
+                rss1000,
+                rss100 > 0 && rss1000 > 0 ? String.format(Locale.ROOT, "%.4f", (double) rss1000 / rss100 - 1) : "null");
     }
 
     /** Resident set size of this process, from /proc (Linux). */

@@ -59,8 +59,16 @@ public final class RunClaims implements AutoCloseable {
      * @param endedRuns the runs that have ended for good (finished or stopped), read from the run events
      * @param validate throws {@link IllegalArgumentException} naming what is wrong with a spec
      */
-    public RunClaims(Map<String, Object> kafka, String specTopic, GroupMembership membership, String trainerId, Host host, Rejects rejects,
-                     Supplier<Set<String>> endedRuns, Consumer<RunSpec> validate, Consumer<String> log) {
+    public RunClaims(
+            Map<String, Object> kafka,
+            String specTopic,
+            GroupMembership membership,
+            String trainerId,
+            Host host,
+            Rejects rejects,
+            Supplier<Set<String>> endedRuns,
+            Consumer<RunSpec> validate,
+            Consumer<String> log) {
         this.specTopic = specTopic;
         this.trainerId = trainerId;
         this.host = host;
@@ -70,23 +78,32 @@ public final class RunClaims implements AutoCloseable {
         this.log = log;
         Map<String, Object> config = membership.config(kafka);
         // Releasing runs (a step, then a checkpoint) happens inside poll(): allow it the time it needs.
-        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(10).toMillis());
+        config.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int)
+                Duration.ofMinutes(10).toMillis());
         // Closing the loop closes the consumer, which revokes every owned partition (the listener releases their runs,
-        // with checkpoints) and leaves the group, so the other trainers take the runs over at once, not after a timeout.
-        this.loop = new ConsumerLoop("run-claims", config, Duration.ofMillis(500), new ConsumerLoop.Body() {
-            @Override
-            public void open(KafkaConsumer<String, byte[]> consumer) {
-                consumer.subscribe(List.of(specTopic), new Listener(consumer));
-            }
+        // with checkpoints) and leaves the group, so the other trainers take the runs over at once, not after a
+        // timeout.
+        this.loop = new ConsumerLoop(
+                "run-claims",
+                config,
+                Duration.ofMillis(500),
+                new ConsumerLoop.Body() {
+                    @Override
+                    public void open(KafkaConsumer<String, byte[]> consumer) {
+                        consumer.subscribe(List.of(specTopic), new Listener(consumer));
+                    }
 
-            @Override
-            public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
-                handle(records);
-                if (!records.isEmpty()) {
-                    consumer.commitSync(); // marks these specs handled, so a later owner does not dead-letter a bad one again
-                }
-            }
-        }, log);
+                    @Override
+                    public void polled(
+                            KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+                        handle(records);
+                        if (!records.isEmpty()) {
+                            consumer.commitSync(); // marks these specs handled, so a later owner does not dead-letter a
+                            // bad one again
+                        }
+                    }
+                },
+                log);
     }
 
     public void start() {
@@ -149,18 +166,26 @@ public final class RunClaims implements AutoCloseable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             joined = true;
             if (!partitions.isEmpty()) {
-                consumer.committed(new HashSet<>(partitions)).forEach((tp, committed) ->
-                        handledBefore.put(tp.partition(), committed == null ? 0L : committed.offset()));
+                consumer.committed(new HashSet<>(partitions))
+                        .forEach((tp, committed) ->
+                                handledBefore.put(tp.partition(), committed == null ? 0L : committed.offset()));
                 consumer.seekToBeginning(partitions);
-                log.accept("trainer " + trainerId + " now also owns run-spec partitions " + partitions.stream().map(TopicPartition::partition).sorted().toList()
-);
+                log.accept("trainer " + trainerId + " now also owns run-spec partitions "
+                        + partitions.stream()
+                                .map(TopicPartition::partition)
+                                .sorted()
+                                .toList());
             }
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                log.accept("trainer " + trainerId + " gives up run-spec partitions " + partitions.stream().map(TopicPartition::partition).sorted().toList());
+                log.accept("trainer " + trainerId + " gives up run-spec partitions "
+                        + partitions.stream()
+                                .map(TopicPartition::partition)
+                                .sorted()
+                                .toList());
                 host.release(partitions.stream().map(TopicPartition::partition).toList(), true);
             }
         }
@@ -168,8 +193,11 @@ public final class RunClaims implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
-                log.accept("trainer " + trainerId + " LOST run-spec partitions " + partitions.stream().map(TopicPartition::partition).sorted().toList()
-                        + " (out of the group too long); their runs stop without writing");
+                log.accept("trainer " + trainerId + " LOST run-spec partitions "
+                        + partitions.stream()
+                                .map(TopicPartition::partition)
+                                .sorted()
+                                .toList() + " (out of the group too long); their runs stop without writing");
                 host.release(partitions.stream().map(TopicPartition::partition).toList(), false);
             }
         }

@@ -12,8 +12,7 @@ import java.util.TreeMap;
  * when a replica dies the group hands its partitions, runs included, to the others.
  */
 public final class RunPlacement {
-    private RunPlacement() {
-    }
+    private RunPlacement() {}
 
     /**
      * @param partitions      partitions of the run-spec topic
@@ -30,7 +29,9 @@ public final class RunPlacement {
             if (m.getValue().isEmpty()) {
                 continue;
             }
-            int load = m.getValue().stream().mapToInt(p -> activeRuns.getOrDefault(p, 0)).sum();
+            int load = m.getValue().stream()
+                    .mapToInt(p -> activeRuns.getOrDefault(p, 0))
+                    .sum();
             if (load < fewest) {
                 fewest = load;
                 candidates = m.getValue();

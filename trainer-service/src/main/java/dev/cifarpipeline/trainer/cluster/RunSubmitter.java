@@ -34,12 +34,10 @@ public final class RunSubmitter {
     }
 
     /** A stop asked of a run: where the request went, and whether it was asked before. */
-    public record StopRequest(String runId, int partition, long requestedAtMillis, boolean already) {
-    }
+    public record StopRequest(String runId, int partition, long requestedAtMillis, boolean already) {}
 
     /** Where a submitted run went. */
-    public record Placement(String runId, int partition, String trainer) {
-    }
+    public record Placement(String runId, int partition, String trainer) {}
 
     private final Map<String, Object> kafka;
     private final Admin admin;
@@ -48,7 +46,13 @@ public final class RunSubmitter {
     private final String eventTopic;
     private final String claimGroup;
 
-    public RunSubmitter(Map<String, Object> kafka, Admin admin, TrainerOutputs outputs, String specTopic, String eventTopic, String claimGroup) {
+    public RunSubmitter(
+            Map<String, Object> kafka,
+            Admin admin,
+            TrainerOutputs outputs,
+            String specTopic,
+            String eventTopic,
+            String claimGroup) {
         this.kafka = kafka;
         this.admin = admin;
         this.outputs = outputs;
@@ -59,21 +63,33 @@ public final class RunSubmitter {
 
     public synchronized Placement submit(RunSpec spec) throws InterruptedException {
         if (spec.stopRequested()) {
-            throw new IllegalArgumentException("run spec " + spec.runId() + ": stopRequestedAtMillis is not for submitting; "
-                    + "stop a run with POST /trainer/runs/" + spec.runId() + "/stop");
+            throw new IllegalArgumentException(
+                    "run spec " + spec.runId() + ": stopRequestedAtMillis is not for submitting; "
+                            + "stop a run with POST /trainer/runs/" + spec.runId() + "/stop");
         }
         RunDirectory directory = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-submit");
         if (directory.runs().containsKey(spec.runId())) {
             RunDirectory.Entry existing = directory.runs().get(spec.runId());
-            throw new RunExistsException("run " + spec.runId() + " exists already (run-spec partition " + existing.partition()
-                    + (existing.latestEvent() == null ? "" : ", last event " + existing.latestEvent().type()) + "); choose another run id");
+            throw new RunExistsException(
+                    "run " + spec.runId() + " exists already (run-spec partition " + existing.partition()
+                            + (existing.latestEvent() == null
+                                    ? ""
+                                    : ", last event " + existing.latestEvent().type()) + "); choose another run id");
         }
         Map<String, Set<Integer>> members = new HashMap<>();
         Map<String, String> hosts = new HashMap<>();
         int partitions;
         try {
-            partitions = admin.describeTopics(List.of(specTopic)).allTopicNames().get().get(specTopic).partitions().size();
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(claimGroup)).all().get().get(claimGroup);
+            partitions = admin.describeTopics(List.of(specTopic))
+                    .allTopicNames()
+                    .get()
+                    .get(specTopic)
+                    .partitions()
+                    .size();
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(claimGroup))
+                    .all()
+                    .get()
+                    .get(claimGroup);
             if (group != null) {
                 for (MemberDescription m : group.members()) {
                     Set<Integer> owned = new HashSet<>();
@@ -87,12 +103,18 @@ public final class RunSubmitter {
                 }
             }
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the trainers' group " + claimGroup + ": " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot read the trainers' group " + claimGroup + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         }
         int partition = RunPlacement.choose(partitions, members, directory.activeRunsByPartition());
         outputs.send(specTopic, partition, spec.runId(), spec.toJson());
-        String trainer = members.entrySet().stream().filter(m -> m.getValue().contains(partition)).map(m -> hosts.get(m.getKey()))
-                .findFirst().orElse("none yet");
+        String trainer = members.entrySet().stream()
+                .filter(m -> m.getValue().contains(partition))
+                .map(m -> hosts.get(m.getKey()))
+                .findFirst()
+                .orElse("none yet");
         return new Placement(spec.runId(), partition, trainer);
     }
 
@@ -102,12 +124,15 @@ public final class RunSubmitter {
      * run is not trained again. Asking twice is harmless; a run that has ended cannot be stopped.
      */
     public synchronized StopRequest stop(String runId) {
-        RunDirectory.Entry entry = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-stop").runs().get(runId);
+        RunDirectory.Entry entry = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-stop")
+                .runs()
+                .get(runId);
         if (entry == null) {
             throw new UnknownRunException("no run " + runId + " on " + specTopic);
         }
         if (entry.terminal()) {
-            throw new RunExistsException("run " + runId + " has ended already (" + entry.latestEvent().type() + "): nothing to stop");
+            throw new RunExistsException("run " + runId + " has ended already ("
+                    + entry.latestEvent().type() + "): nothing to stop");
         }
         if (entry.spec().stopRequested()) {
             return new StopRequest(runId, entry.partition(), entry.spec().stopRequestedAtMillis(), true);

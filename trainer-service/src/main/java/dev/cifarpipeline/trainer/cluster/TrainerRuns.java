@@ -26,8 +26,7 @@ public final class TrainerRuns implements RunClaims.Host {
     /** How long a released run may take to finish its step and publish its checkpoint. */
     private static final Duration STOP_WAIT = Duration.ofMinutes(2);
 
-    private record Hosted(RunWorker worker, Thread thread, int partition, RunMeters meters) {
-    }
+    private record Hosted(RunWorker worker, Thread thread, int partition, RunMeters meters) {}
 
     private final RunContext context;
     private final int logEvery;
@@ -35,7 +34,8 @@ public final class TrainerRuns implements RunClaims.Host {
     private final Function<String, RunMeters> meters;
     private final Map<String, Hosted> hosted = new ConcurrentHashMap<>();
 
-    public TrainerRuns(RunContext context, int logEvery, DivergencePolicy divergence, Function<String, RunMeters> meters) {
+    public TrainerRuns(
+            RunContext context, int logEvery, DivergencePolicy divergence, Function<String, RunMeters> meters) {
         this.context = context;
         this.logEvery = logEvery;
         this.divergence = divergence;
@@ -56,8 +56,15 @@ public final class TrainerRuns implements RunClaims.Host {
                 current.worker().requestStop(StopMode.END);
             } else if (current == null && !terminal) {
                 // asked while no trainer held it: say so on the events topic, so that it reads as ended everywhere
-                context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, spec.runId(), TrainingEvent.Type.STOPPED, 0, 0,
-                        "stopped on request before trainer " + context.trainerId() + " took it on", System.currentTimeMillis()));
+                context.outputs()
+                        .event(new TrainingEvent(
+                                TrainingEvent.SCHEMA_VERSION,
+                                spec.runId(),
+                                TrainingEvent.Type.STOPPED,
+                                0,
+                                0,
+                                "stopped on request before trainer " + context.trainerId() + " took it on",
+                                System.currentTimeMillis()));
                 context.log().accept("run " + spec.runId() + " was stopped on request; not training it");
             }
             return;
@@ -79,11 +86,21 @@ public final class TrainerRuns implements RunClaims.Host {
         Thread thread = new Thread(worker, "run-" + spec.runId());
         thread.setDaemon(true);
         hosted.put(spec.runId(), new Hosted(worker, thread, partition, runMeters));
-        context.log().accept(String.format("claimed run %s (run-spec partition %d): preset %s, %s, %d epoch(s) of a %d-epoch OneCycle "
-                        + "schedule, max lr %s, weight decay %s, %s, seed %d%s", spec.runId(), partition, settings.preset().id(),
-                settings.model(), settings.epochs(), settings.scheduleEpochs(), settings.maxLearningRate(), settings.weightDecay(),
-                settings.cycleMomentum() ? "momentum cycled 0.95-0.85" : "momentum " + settings.momentum(), settings.seed(),
-                spec.overrides().isEmpty() ? "" : ", overrides " + spec.overrides()));
+        context.log()
+                .accept(String.format(
+                        "claimed run %s (run-spec partition %d): preset %s, %s, %d epoch(s) of a %d-epoch OneCycle "
+                                + "schedule, max lr %s, weight decay %s, %s, seed %d%s",
+                        spec.runId(),
+                        partition,
+                        settings.preset().id(),
+                        settings.model(),
+                        settings.epochs(),
+                        settings.scheduleEpochs(),
+                        settings.maxLearningRate(),
+                        settings.weightDecay(),
+                        settings.cycleMomentum() ? "momentum cycled 0.95-0.85" : "momentum " + settings.momentum(),
+                        settings.seed(),
+                        spec.overrides().isEmpty() ? "" : ", overrides " + spec.overrides()));
         thread.start();
     }
 
@@ -91,7 +108,9 @@ public final class TrainerRuns implements RunClaims.Host {
     public void release(Collection<Integer> partitions, boolean checkpoint) {
         List<Hosted> leaving = new ArrayList<>();
         synchronized (this) {
-            hosted.values().stream().filter(h -> partitions.contains(h.partition())).forEach(leaving::add);
+            hosted.values().stream()
+                    .filter(h -> partitions.contains(h.partition()))
+                    .forEach(leaving::add);
             leaving.forEach(h -> hosted.remove(h.worker().runId()));
         }
         leaving.forEach(h -> h.worker().requestStop(checkpoint ? StopMode.RELEASE : StopMode.DROP));
@@ -102,21 +121,29 @@ public final class TrainerRuns implements RunClaims.Host {
                 Thread.currentThread().interrupt();
             }
             if (h.thread().isAlive()) {
-                context.log().accept("run " + h.worker().runId() + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+                context.log()
+                        .accept("run " + h.worker().runId() + " did not stop within " + STOP_WAIT.toSeconds() + " s");
             } else {
-                context.log().accept("run " + h.worker().runId() + (checkpoint ? " released" : " dropped (claim lost)")
-                        + " in state " + h.worker().state());
+                context.log()
+                        .accept("run " + h.worker().runId() + (checkpoint ? " released" : " dropped (claim lost)")
+                                + " in state " + h.worker().state());
             }
             h.meters().close();
         }
     }
 
     public List<RunWorker.Status> statuses() {
-        return hosted.values().stream().map(h -> h.worker().status()).sorted(Comparator.comparing(RunWorker.Status::runId)).toList();
+        return hosted.values().stream()
+                .map(h -> h.worker().status())
+                .sorted(Comparator.comparing(RunWorker.Status::runId))
+                .toList();
     }
 
     /** Runs whose step failed: the trainer is alive but these runs are not progressing. */
     public List<String> failedRuns() {
-        return hosted.values().stream().filter(h -> h.worker().state() == RunWorker.State.FAILED).map(h -> h.worker().runId()).toList();
+        return hosted.values().stream()
+                .filter(h -> h.worker().state() == RunWorker.State.FAILED)
+                .map(h -> h.worker().runId())
+                .toList();
     }
 }

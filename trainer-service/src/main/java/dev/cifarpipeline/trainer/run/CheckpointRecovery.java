@@ -17,10 +17,10 @@ import java.util.function.Consumer;
  * checkpoints, and keeps the one with the most steps. Checkpoints that fail verification are skipped and named.
  */
 public final class CheckpointRecovery {
-    private CheckpointRecovery() {
-    }
+    private CheckpointRecovery() {}
 
-    public static Optional<TrainingCheckpoint> latest(Map<String, Object> kafka, String topic, String runId, Consumer<String> log) {
+    public static Optional<TrainingCheckpoint> latest(
+            Map<String, Object> kafka, String topic, String runId, Consumer<String> log) {
         CheckpointAssembler assembler = new CheckpointAssembler(4, 1L << 30);
         VerifiedCheckpoint[] best = new VerifiedCheckpoint[1];
         TopicReader.forEach(kafka, topic, "trainer-recovery-" + runId, r -> {
@@ -29,7 +29,10 @@ public final class CheckpointRecovery {
             }
             try {
                 Optional<VerifiedCheckpoint> v = assembler.accept(CheckpointRecordCodec.decode(r.value()));
-                if (v.isPresent() && (best[0] == null || v.get().manifest().step() >= best[0].manifest().step())) {
+                if (v.isPresent()
+                        && (best[0] == null
+                                || v.get().manifest().step()
+                                        >= best[0].manifest().step())) {
                     best[0] = v.get();
                 }
             } catch (RecordFormatException e) {
@@ -41,11 +44,12 @@ public final class CheckpointRecovery {
         }
         CheckpointManifest m = best[0].manifest();
         if (!TrainingCheckpoint.FORMAT.equals(m.format())) {
-            log.accept("latest checkpoint " + m.checkpointId() + " has format " + m.format() + ", not " + TrainingCheckpoint.FORMAT
-                    + ": starting the run afresh");
+            log.accept("latest checkpoint " + m.checkpointId() + " has format " + m.format() + ", not "
+                    + TrainingCheckpoint.FORMAT + ": starting the run afresh");
             return Optional.empty();
         }
-        log.accept("found checkpoint " + m.checkpointId() + " of run " + runId + ": epoch " + m.epoch() + ", step " + m.step());
+        log.accept("found checkpoint " + m.checkpointId() + " of run " + runId + ": epoch " + m.epoch() + ", step "
+                + m.step());
         return Optional.of(TrainingCheckpoint.decode(best[0].bytes()));
     }
 }

@@ -19,7 +19,12 @@ import java.util.function.Consumer;
  * @param progress        the terminal's progress bar, or one that shows nothing
  * @param log             plain progress lines (the seed's loss lines, checkpoints, resumes)
  */
-public record RunContext(Map<String, Object> kafka, PipelineTopics topics, int chunkBytes,
-                         Duration sessionTimeout, String trainerId, TrainerOutputs outputs, ProgressBar progress,
-                         Consumer<String> log) {
-}
+public record RunContext(
+        Map<String, Object> kafka,
+        PipelineTopics topics,
+        int chunkBytes,
+        Duration sessionTimeout,
+        String trainerId,
+        TrainerOutputs outputs,
+        ProgressBar progress,
+        Consumer<String> log) {}

@@ -48,34 +48,77 @@ public final class RunMeters implements AutoCloseable {
         Tags tags = Tags.of("run", runId);
         gauge("trainer_loss", "Mean training loss of the last 100 steps", tags, () -> loss);
         gauge("trainer_learning_rate", "Learning rate of the last step", tags, () -> learningRate);
-        gauge("trainer_momentum", "SGD momentum of the last step (OneCycle cycles it 0.95 to 0.85 and back)", tags, () -> momentum);
-        gauge("trainer_images_per_second", "Training throughput of the last step, images per second of step time", tags, () -> imagesPerSecond);
+        gauge(
+                "trainer_momentum",
+                "SGD momentum of the last step (OneCycle cycles it 0.95 to 0.85 and back)",
+                tags,
+                () -> momentum);
+        gauge(
+                "trainer_images_per_second",
+                "Training throughput of the last step, images per second of step time",
+                tags,
+                () -> imagesPerSecond);
         gauge("trainer_step", "Optimizer steps taken", tags, () -> step);
         gauge("trainer_epochs_completed", "Epochs whose every batch has been trained on", tags, () -> epochs);
-        gauge("trainer_epoch_progress_ratio", "Share of the current epoch's batches trained, 0 to 1", tags, () -> epochProgress);
+        gauge(
+                "trainer_epoch_progress_ratio",
+                "Share of the current epoch's batches trained, 0 to 1",
+                tags,
+                () -> epochProgress);
         gauge("trainer_diverged", "1 once the run diverged (NaN loss, or loss stuck at ln 10)", tags, () -> diverged);
         gauge("trainer_checkpoint_bytes", "Size of the last checkpoint", tags, checkpointBytes::get);
-        gauge("trainer_stream_lag_batches", "Batches on the stream not yet read by the run (consumer lag)", tags, () -> lag);
-        received = add(Counter.builder("trainer_batches_received_total").tags(tags)
-                .description("Valid batch records received from the stream").register(registry));
-        imagesTrained = add(Counter.builder("trainer_images_trained_total").tags(tags).description("Images trained on").register(registry));
-        dataWait = add(Counter.builder("trainer_data_wait_seconds_total").tags(tags)
-                .description("Seconds between steps spent waiting for the next batch").register(registry));
-        deadLettered = add(Counter.builder("pipeline_dead_letter_records_total").tags(tags).tag("service", "trainer")
-                .tag("channel", "train-batches").description("Records sent to the dead-letter topic").register(registry));
-        checkpoints = add(Counter.builder("trainer_checkpoints_published_total").tags(tags)
-                .description("Checkpoints acknowledged by the broker").register(registry));
-        stepSeconds = add(Timer.builder("trainer_step_seconds").tags(tags).description("Wall time of a training step").register(registry));
-        checkpointSeconds = add(Timer.builder("trainer_checkpoint_publish_seconds").tags(tags)
-                .description("Time to publish a checkpoint's chunks and manifest").register(registry));
+        gauge(
+                "trainer_stream_lag_batches",
+                "Batches on the stream not yet read by the run (consumer lag)",
+                tags,
+                () -> lag);
+        received = add(Counter.builder("trainer_batches_received_total")
+                .tags(tags)
+                .description("Valid batch records received from the stream")
+                .register(registry));
+        imagesTrained = add(Counter.builder("trainer_images_trained_total")
+                .tags(tags)
+                .description("Images trained on")
+                .register(registry));
+        dataWait = add(Counter.builder("trainer_data_wait_seconds_total")
+                .tags(tags)
+                .description("Seconds between steps spent waiting for the next batch")
+                .register(registry));
+        deadLettered = add(Counter.builder("pipeline_dead_letter_records_total")
+                .tags(tags)
+                .tag("service", "trainer")
+                .tag("channel", "train-batches")
+                .description("Records sent to the dead-letter topic")
+                .register(registry));
+        checkpoints = add(Counter.builder("trainer_checkpoints_published_total")
+                .tags(tags)
+                .description("Checkpoints acknowledged by the broker")
+                .register(registry));
+        stepSeconds = add(Timer.builder("trainer_step_seconds")
+                .tags(tags)
+                .description("Wall time of a training step")
+                .register(registry));
+        checkpointSeconds = add(Timer.builder("trainer_checkpoint_publish_seconds")
+                .tags(tags)
+                .description("Time to publish a checkpoint's chunks and manifest")
+                .register(registry));
         for (BatchLedger.Admission a : BatchLedger.Admission.values()) {
-            outcomes.put(a, add(Counter.builder("trainer_batches_total").tags(tags).tag("outcome", a.name().toLowerCase(Locale.ROOT))
-                    .description("Batches by outcome: train, duplicate, beyond_run, run_stopped (the last three skipped)").register(registry)));
+            outcomes.put(
+                    a,
+                    add(Counter.builder("trainer_batches_total")
+                            .tags(tags)
+                            .tag("outcome", a.name().toLowerCase(Locale.ROOT))
+                            .description(
+                                    "Batches by outcome: train, duplicate, beyond_run, run_stopped (the last three skipped)")
+                            .register(registry)));
         }
     }
 
     private void gauge(String name, String description, Tags tags, DoubleSupplier value) {
-        add(Gauge.builder(name, value::getAsDouble).tags(tags).description(description).register(registry));
+        add(Gauge.builder(name, value::getAsDouble)
+                .tags(tags)
+                .description(description)
+                .register(registry));
     }
 
     private <M extends Meter> M add(M meter) {

@@ -35,7 +35,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class RunWorker implements Runnable {
     public enum State {
-        RECOVERING, TRAINING, FINISHED, STOPPED, RELEASED, FAILED;
+        RECOVERING,
+        TRAINING,
+        FINISHED,
+        STOPPED,
+        RELEASED,
+        FAILED;
 
         /** Whether the run is over on this trainer (for good, or handed on). */
         public boolean ended() {
@@ -44,9 +49,17 @@ public final class RunWorker implements Runnable {
     }
 
     /** What the REST view and the health check show of a run. */
-    public record Status(String runId, State state, String preset, String model, String layout, int epochs, int completedEpochs,
-                         long step, double meanLoss, String detail) {
-    }
+    public record Status(
+            String runId,
+            State state,
+            String preset,
+            String model,
+            String layout,
+            int epochs,
+            int completedEpochs,
+            long step,
+            double meanLoss,
+            String detail) {}
 
     private static final Duration POLL = Duration.ofMillis(200);
 
@@ -55,9 +68,11 @@ public final class RunWorker implements Runnable {
     private final RunMeters meters;
     /** Where the stream is to be read next, per partition: what a checkpoint records. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
+
     private volatile State state = State.RECOVERING;
     /** Why the run is to stop after the step in progress; null while it trains on. */
     private volatile StopMode stop;
+
     private volatile String detail = "";
     private volatile long step;
     private volatile int completedEpochs;
@@ -73,8 +88,8 @@ public final class RunWorker implements Runnable {
     public void run() {
         String runId = settings.runId();
         try (TrainingRun run = new TrainingRun(settings, context.chunkBytes(), context.log())) {
-            Optional<TrainingCheckpoint> checkpoint = CheckpointRecovery.latest(context.kafka(), context.topics().checkpoints(), runId,
-                    context.log());
+            Optional<TrainingCheckpoint> checkpoint =
+                    CheckpointRecovery.latest(context.kafka(), context.topics().checkpoints(), runId, context.log());
             checkpoint.ifPresent(c -> {
                 run.restore(c);
                 positions.putAll(StreamOffsets.decode(c.state().nextOffsets()));
@@ -82,8 +97,12 @@ public final class RunWorker implements Runnable {
             step = run.steps();
             completedEpochs = run.completedEpochs();
             meters.resumed(step, completedEpochs);
-            event(TrainingEvent.Type.CLAIMED, completedEpochs, step, "claimed by trainer " + context.trainerId()
-                    + (checkpoint.isPresent() ? ", resuming at step " + step : ", starting afresh"));
+            event(
+                    TrainingEvent.Type.CLAIMED,
+                    completedEpochs,
+                    step,
+                    "claimed by trainer " + context.trainerId()
+                            + (checkpoint.isPresent() ? ", resuming at step " + step : ", starting afresh"));
             if (run.finished()) { // its last checkpoint is the final one, but the FINISHED event did not make it out
                 finish(run);
                 return;
@@ -100,16 +119,22 @@ public final class RunWorker implements Runnable {
             try {
                 event(TrainingEvent.Type.FAILED, completedEpochs, step, String.valueOf(e.getMessage()));
             } catch (RuntimeException again) {
-                context.log().accept("run " + runId + ": cannot publish the FAILED event either: " + again.getMessage());
+                context.log()
+                        .accept("run " + runId + ": cannot publish the FAILED event either: " + again.getMessage());
             }
         }
     }
 
     private void train(TrainingRun run) {
-        Map<String, Object> config = KafkaClients.groupMember(context.kafka(), context.topics().runGroupPrefix() + settings.runId(),
-                context.trainerId() + "-" + settings.runId(), context.sessionTimeout(), false);
+        Map<String, Object> config = KafkaClients.groupMember(
+                context.kafka(),
+                context.topics().runGroupPrefix() + settings.runId(),
+                context.trainerId() + "-" + settings.runId(),
+                context.sessionTimeout(),
+                false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(context.topics().trainBatches()), new Positioner(consumer));
             state = State.TRAINING;
             long lastStepEnd = 0;
@@ -131,8 +156,11 @@ public final class RunWorker implements Runnable {
                     handle(record, run);
                     lastStepEnd = System.nanoTime();
                     // Committed progress is what ingest's backpressure reads; resuming uses the checkpoint's offsets.
-                    consumer.commitAsync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1)), null);
+                    consumer.commitAsync(
+                            Map.of(
+                                    new TopicPartition(record.topic(), record.partition()),
+                                    new OffsetAndMetadata(record.offset() + 1)),
+                            null);
                     if (run.finished()) {
                         finish(run);
                         return;
@@ -146,15 +174,26 @@ public final class RunWorker implements Runnable {
             if (mode.checkpoints()) {
                 Optional<Checkpoint> last = run.checkpointNow(StreamOffsets.encode(positions));
                 last.ifPresent(this::publish);
-                String after = last.isPresent() ? " after checkpoint " + last.get().manifest().checkpointId() : ", nothing new to checkpoint";
+                String after = last.isPresent()
+                        ? " after checkpoint " + last.get().manifest().checkpointId()
+                        : ", nothing new to checkpoint";
                 if (mode == StopMode.END) {
                     state = State.STOPPED;
                     detail = "stopped on request";
-                    context.log().accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
-                    event(TrainingEvent.Type.STOPPED, run.completedEpochs(), run.steps(), "stopped on request by trainer " + context.trainerId() + after);
+                    context.log()
+                            .accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
+                    event(
+                            TrainingEvent.Type.STOPPED,
+                            run.completedEpochs(),
+                            run.steps(),
+                            "stopped on request by trainer " + context.trainerId() + after);
                     return;
                 }
-                event(TrainingEvent.Type.RELEASED, run.completedEpochs(), run.steps(), "released by trainer " + context.trainerId() + after);
+                event(
+                        TrainingEvent.Type.RELEASED,
+                        run.completedEpochs(),
+                        run.steps(),
+                        "released by trainer " + context.trainerId() + after);
             }
             state = State.RELEASED;
         }
@@ -172,8 +211,9 @@ public final class RunWorker implements Runnable {
             String reason = "run " + settings.runId() + ": " + e.getMessage();
             meters.deadLettered();
             context.outputs().deadLetter(record, reason);
-            context.log().accept("batch record at " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + " rejected, sent to the dead-letter topic: " + reason);
+            context.log()
+                    .accept("batch record at " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                            + " rejected, sent to the dead-letter topic: " + reason);
             return;
         }
         double share = run.epochProgress(batch.epoch());
@@ -182,11 +222,18 @@ public final class RunWorker implements Runnable {
         completedEpochs = run.completedEpochs();
         meanLoss = report.meanLoss();
         if (report.admission() == BatchLedger.Admission.TRAIN) {
-            context.progress().update(settings.runId(), batch.epoch() + 1, settings.epochs(),
-                    (int) Math.round(share * batch.batchesInEpoch()), batch.batchesInEpoch(), report.meanLoss(),
-                    batch.size() / report.stepSeconds());
+            context.progress()
+                    .update(
+                            settings.runId(),
+                            batch.epoch() + 1,
+                            settings.epochs(),
+                            (int) Math.round(share * batch.batchesInEpoch()),
+                            batch.batchesInEpoch(),
+                            report.meanLoss(),
+                            batch.size() / report.stepSeconds());
         }
-        report.divergence().ifPresent(reason -> event(TrainingEvent.Type.DIVERGED, batch.epoch() + 1, report.step(), reason));
+        report.divergence()
+                .ifPresent(reason -> event(TrainingEvent.Type.DIVERGED, batch.epoch() + 1, report.step(), reason));
         if (run.stopped()) {
             state = State.STOPPED;
             detail = report.divergence().orElse(detail);
@@ -205,13 +252,27 @@ public final class RunWorker implements Runnable {
 
     private void finish(TrainingRun run) {
         state = State.FINISHED;
-        context.log().accept(String.format("run %s finished: %d epoch(s), %d steps", settings.runId(), run.completedEpochs(), run.steps()));
-        event(TrainingEvent.Type.FINISHED, run.completedEpochs(), run.steps(), run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
+        context.log()
+                .accept(String.format(
+                        "run %s finished: %d epoch(s), %d steps",
+                        settings.runId(), run.completedEpochs(), run.steps()));
+        event(
+                TrainingEvent.Type.FINISHED,
+                run.completedEpochs(),
+                run.steps(),
+                run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
     }
 
     private void event(TrainingEvent.Type type, int epoch, long atStep, String message) {
-        context.outputs().event(new TrainingEvent(TrainingEvent.SCHEMA_VERSION, settings.runId(), type, epoch, atStep, message,
-                System.currentTimeMillis()));
+        context.outputs()
+                .event(new TrainingEvent(
+                        TrainingEvent.SCHEMA_VERSION,
+                        settings.runId(),
+                        type,
+                        epoch,
+                        atStep,
+                        message,
+                        System.currentTimeMillis()));
     }
 
     /**
@@ -238,8 +299,17 @@ public final class RunWorker implements Runnable {
     }
 
     public Status status() {
-        return new Status(settings.runId(), state, settings.preset().id(), settings.model().architecture().id(),
-                settings.model().layout().id(), settings.epochs(), completedEpochs, step, meanLoss, detail);
+        return new Status(
+                settings.runId(),
+                state,
+                settings.preset().id(),
+                settings.model().architecture().id(),
+                settings.model().layout().id(),
+                settings.epochs(),
+                completedEpochs,
+                step,
+                meanLoss,
+                detail);
     }
 
     /**
@@ -270,7 +340,6 @@ public final class RunWorker implements Runnable {
         }
 
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        }
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
     }
 }

@@ -10,8 +10,7 @@ import org.apache.kafka.common.TopicPartition;
  * classes) and as the worker uses it (per {@link TopicPartition}).
  */
 public final class StreamOffsets {
-    private StreamOffsets() {
-    }
+    private StreamOffsets() {}
 
     public static Map<String, Long> encode(Map<TopicPartition, Long> positions) {
         Map<String, Long> out = new HashMap<>();
@@ -25,7 +24,9 @@ public final class StreamOffsets {
         stored.forEach((key, offset) -> {
             int colon = key.lastIndexOf(':');
             try {
-                out.put(new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))), offset);
+                out.put(
+                        new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1))),
+                        offset);
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("checkpoint offset key '" + key + "' is not topic:partition", e);
             }

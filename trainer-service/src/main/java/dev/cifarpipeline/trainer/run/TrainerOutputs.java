@@ -37,7 +37,9 @@ public final class TrainerOutputs implements AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
+        config.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                TopicSpec.DEAD_LETTER_MAX_MESSAGE_BYTES); // the largest record it may forward
         config.keySet().removeIf(k -> k.startsWith("group.") || k.startsWith("auto.") || k.endsWith(".deserializer"));
         this.producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         this.topics = topics;
@@ -58,22 +60,29 @@ public final class TrainerOutputs implements AutoCloseable {
         for (Future<RecordMetadata> ack : acks) {
             KafkaClients.await(ack, "checkpoint chunk of " + id);
         }
-        KafkaClients.await(producer.send(new ProducerRecord<>(topics.checkpoints(), key, records.get(records.size() - 1))),
+        KafkaClients.await(
+                producer.send(new ProducerRecord<>(topics.checkpoints(), key, records.get(records.size() - 1))),
                 "checkpoint manifest " + id);
     }
 
     public void event(TrainingEvent event) {
-        KafkaClients.await(producer.send(new ProducerRecord<>(topics.trainingEvents(), event.runId(), event.toJson())), event.type() + " event of " + event.runId());
+        KafkaClients.await(
+                producer.send(new ProducerRecord<>(topics.trainingEvents(), event.runId(), event.toJson())),
+                event.type() + " event of " + event.runId());
     }
 
     /** Forwards a record that could not be used, as it was, with the reason and its origin in headers. */
     public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        KafkaClients.await(producer.send(DeadLetter.forward(record, reason, topics.deadLetter())), "dead letter from " + record.topic() + "@" + record.offset());
+        KafkaClients.await(
+                producer.send(DeadLetter.forward(record, reason, topics.deadLetter())),
+                "dead letter from " + record.topic() + "@" + record.offset());
     }
 
     /** Publishes {@code value} to {@code topic} at {@code partition}; for run specs, whose partition is their trainer. */
     public void send(String topic, int partition, String key, byte[] value) {
-        KafkaClients.await(producer.send(new ProducerRecord<>(topic, partition, key, value)), "record " + key + " to " + topic + "-" + partition);
+        KafkaClients.await(
+                producer.send(new ProducerRecord<>(topic, partition, key, value)),
+                "record " + key + " to " + topic + "-" + partition);
     }
 
     @Override

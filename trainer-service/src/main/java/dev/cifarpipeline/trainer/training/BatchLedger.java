@@ -15,7 +15,12 @@ import java.util.TreeMap;
  * into every checkpoint: the evidence that each epoch was one pass, no batch twice, none missing.
  */
 public final class BatchLedger {
-    public enum Admission { TRAIN, DUPLICATE, BEYOND_RUN, RUN_STOPPED }
+    public enum Admission {
+        TRAIN,
+        DUPLICATE,
+        BEYOND_RUN,
+        RUN_STOPPED
+    }
 
     private final int epochs;
     private final TreeMap<Integer, Epoch> byEpoch = new TreeMap<>();
@@ -72,7 +77,8 @@ public final class BatchLedger {
     /** The ledger as a checkpoint stores it. */
     public List<TrainingState.EpochBatches> snapshot() {
         List<TrainingState.EpochBatches> out = new ArrayList<>();
-        byEpoch.forEach((epoch, e) -> out.add(new TrainingState.EpochBatches(epoch, e.batchesInEpoch, e.trained.toLongArray(), e.duplicates)));
+        byEpoch.forEach((epoch, e) -> out.add(
+                new TrainingState.EpochBatches(epoch, e.batchesInEpoch, e.trained.toLongArray(), e.duplicates)));
         return out;
     }
 
@@ -90,7 +96,8 @@ public final class BatchLedger {
 
     public List<EpochLineage> lineage() {
         List<EpochLineage> out = new ArrayList<>();
-        byEpoch.forEach((epoch, e) -> out.add(new EpochLineage(epoch, e.batchesInEpoch, e.trained.cardinality(), e.duplicates)));
+        byEpoch.forEach((epoch, e) ->
+                out.add(new EpochLineage(epoch, e.batchesInEpoch, e.trained.cardinality(), e.duplicates)));
         return out;
     }
 

@@ -26,7 +26,8 @@ public final class DivergenceMonitor {
         stuck = Math.abs(meanLoss - CHANCE_LOSS) <= policy.tolerance() ? stuck + 1 : 0;
         if (stuck >= policy.stuckSteps()) {
             diverged = true;
-            return Optional.of(String.format("mean loss %.4f has stayed within %.2f of ln 10 (chance) for %d steps, up to step %d",
+            return Optional.of(String.format(
+                    "mean loss %.4f has stayed within %.2f of ln 10 (chance) for %d steps, up to step %d",
                     meanLoss, policy.tolerance(), stuck, step));
         }
         return Optional.empty();

@@ -14,7 +14,8 @@ public record DivergencePolicy(int stuckSteps, double tolerance, boolean stopOnD
 
     public DivergencePolicy {
         if (stuckSteps < 1 || !(tolerance > 0)) {
-            throw new IllegalArgumentException("divergence needs stuck steps ≥ 1 and a positive tolerance, got " + stuckSteps + ", " + tolerance);
+            throw new IllegalArgumentException(
+                    "divergence needs stuck steps ≥ 1 and a positive tolerance, got " + stuckSteps + ", " + tolerance);
         }
     }
 }

@@ -11,8 +11,14 @@ package dev.cifarpipeline.trainer.training;
  * <p>Step {@code k} is the value in force for the (k+1)-th optimizer step, i.e. after {@code k} calls of
  * {@code scheduler.step()}.
  */
-public record OneCycleSchedule(double maxLr, long totalSteps, double pctStart, double divFactor, double finalDivFactor,
-                               double baseMomentum, double maxMomentum) {
+public record OneCycleSchedule(
+        double maxLr,
+        long totalSteps,
+        double pctStart,
+        double divFactor,
+        double finalDivFactor,
+        double baseMomentum,
+        double maxMomentum) {
 
     public OneCycleSchedule {
         if (totalSteps <= 0) {

@@ -44,10 +44,12 @@ public final class PyTorchSgd extends Optimizer {
     public PyTorchSgd(Hyperparameters hyperparameters, double weightDecay, double dampening, boolean nesterov) {
         super(new Builder());
         if (nesterov && dampening != 0) {
-            throw new IllegalArgumentException("Nesterov momentum requires zero dampening (as in torch.optim.SGD), got " + dampening);
+            throw new IllegalArgumentException(
+                    "Nesterov momentum requires zero dampening (as in torch.optim.SGD), got " + dampening);
         }
         if (weightDecay < 0 || dampening < 0 || dampening > 1) {
-            throw new IllegalArgumentException("weight decay " + weightDecay + " and dampening " + dampening + " are out of range");
+            throw new IllegalArgumentException(
+                    "weight decay " + weightDecay + " and dampening " + dampening + " are out of range");
         }
         this.hyperparameters = hyperparameters;
         this.weightDecay = weightDecay;

@@ -16,6 +16,13 @@ import java.util.Optional;
  * @param checkpoint    present when the batch completed an epoch
  * @param divergence    why the run diverged, on the step where it was detected
  */
-public record StepReport(Admission admission, double loss, double meanLoss, double learningRate, double momentum, long step,
-                         double stepSeconds, Optional<Checkpoint> checkpoint, Optional<String> divergence) {
-}
+public record StepReport(
+        Admission admission,
+        double loss,
+        double meanLoss,
+        double learningRate,
+        double momentum,
+        long step,
+        double stepSeconds,
+        Optional<Checkpoint> checkpoint,
+        Optional<String> divergence) {}

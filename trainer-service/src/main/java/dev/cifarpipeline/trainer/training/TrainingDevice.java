@@ -17,23 +17,28 @@ public record TrainingDevice(String libtorch, int gpus, String device) {
     public static TrainingDevice detect() {
         Engine engine = Engine.getEngine("PyTorch");
         Properties nativeBuild = new Properties();
-        try (InputStream in = TrainingDevice.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
+        try (InputStream in =
+                TrainingDevice.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
             if (in != null) {
                 nativeBuild.load(in);
             }
         } catch (IOException e) {
             // the flavour stays unknown; the engine still reports its version and GPUs
         }
-        return new TrainingDevice(engine.getVersion() + " " + nativeBuild.getProperty("flavor", "(flavour unknown)"), engine.getGpuCount(),
+        return new TrainingDevice(
+                engine.getVersion() + " " + nativeBuild.getProperty("flavor", "(flavour unknown)"),
+                engine.getGpuCount(),
                 engine.defaultDevice().toString());
     }
 
     /** Fails when a GPU is required and none is seen, saying which of the two usual causes it is. */
     public void require(boolean gpu) {
         if (gpu && gpus == 0) {
-            throw new IllegalStateException("trainer.require-gpu is set but the PyTorch engine sees no GPU (libtorch " + libtorch + "): "
-                    + (libtorch.endsWith(" cpu") ? "this build has the CPU libtorch; package with ./mvnw -Pcuda for a GPU image"
-                    : "no GPU is visible to this process (NVIDIA driver, container runtime, device reservation)"));
+            throw new IllegalStateException(
+                    "trainer.require-gpu is set but the PyTorch engine sees no GPU (libtorch " + libtorch + "): "
+                            + (libtorch.endsWith(" cpu")
+                                    ? "this build has the CPU libtorch; package with ./mvnw -Pcuda for a GPU image"
+                                    : "no GPU is visible to this process (NVIDIA driver, container runtime, device reservation)"));
         }
     }
 

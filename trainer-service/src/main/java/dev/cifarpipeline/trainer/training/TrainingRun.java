@@ -52,12 +52,21 @@ public final class TrainingRun implements AutoCloseable {
     public StepReport accept(AugmentedBatch batch, Supplier<Map<String, Long>> nextOffsets) {
         Admission admission = stopped ? Admission.RUN_STOPPED : ledger.admit(batch);
         if (admission != Admission.TRAIN) {
-            return new StepReport(admission, Double.NaN, losses.mean(), Double.NaN, Double.NaN, steps(), 0, Optional.empty(),
+            return new StepReport(
+                    admission,
+                    Double.NaN,
+                    losses.mean(),
+                    Double.NaN,
+                    Double.NaN,
+                    steps(),
+                    0,
+                    Optional.empty(),
                     Optional.empty());
         }
         if (session == null) {
             long totalSteps = (long) settings.scheduleEpochs() * batch.batchesInEpoch();
-            session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
+            session = new TrainingSession(
+                    settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
         }
         double lr = session.learningRate();
         double momentum = session.momentum();
@@ -78,15 +87,24 @@ public final class TrainingRun implements AutoCloseable {
             stopped = settings.divergence().stopOnDivergence();
         }
         if (session.steps() % settings.logEvery() == 0) {
-            progress.accept(String.format("run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  momentum %.4f  %.0f img/s",
-                    settings.runId(), batch.epoch() + 1, batch.batchIndex() + 1, losses.mean(), lr, momentum, batch.size() / seconds));
+            progress.accept(String.format(
+                    "run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  momentum %.4f  %.0f img/s",
+                    settings.runId(),
+                    batch.epoch() + 1,
+                    batch.batchIndex() + 1,
+                    losses.mean(),
+                    lr,
+                    momentum,
+                    batch.size() / seconds));
         }
         Optional<Checkpoint> checkpoint = Optional.empty();
-        boolean periodic = settings.checkpointEverySteps() > 0 && session.steps() % settings.checkpointEverySteps() == 0;
+        boolean periodic =
+                settings.checkpointEverySteps() > 0 && session.steps() % settings.checkpointEverySteps() == 0;
         if ((ledger.epochComplete(batch.epoch()) || periodic) && !stopped) {
             checkpoint = Optional.of(checkpoint(ledger.completedEpochs(), nextOffsets.get()));
         }
-        return new StepReport(admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
+        return new StepReport(
+                admission, loss, losses.mean(), lr, momentum, session.steps(), seconds, checkpoint, diverged);
     }
 
     /**
@@ -102,15 +120,33 @@ public final class TrainingRun implements AutoCloseable {
 
     private Checkpoint checkpoint(int epochsDone, Map<String, Long> nextOffsets) {
         checkpointedStep = session.steps();
-        TrainingState state = new TrainingState(TrainingState.SCHEMA_VERSION, settings.runId(), session.steps(), ledger.snapshot(),
-                nextOffsets, settings.seed());
+        TrainingState state = new TrainingState(
+                TrainingState.SCHEMA_VERSION,
+                settings.runId(),
+                session.steps(),
+                ledger.snapshot(),
+                nextOffsets,
+                settings.seed());
         byte[] bytes = new TrainingCheckpoint(state, session.weights(), session.momentumState()).encode();
-        String id = settings.runId() + "-e" + epochsDone + "-" + UUID.randomUUID().toString().substring(0, 8);
-        CheckpointManifest manifest = new CheckpointManifest(CheckpointManifest.SCHEMA_VERSION, id, settings.runId(),
-                settings.model().architecture().id(), settings.model().layout().id(), TrainingCheckpoint.FORMAT, epochsDone,
-                session.steps(), losses.mean(), bytes.length, CheckpointChunker.chunkCount(bytes.length, chunkBytes),
-                Sha256.hex(bytes), ledger.lineage(), System.currentTimeMillis());
-        progress.accept(String.format("run %s: %d epoch(s) complete, %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
+        String id = settings.runId() + "-e" + epochsDone + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        CheckpointManifest manifest = new CheckpointManifest(
+                CheckpointManifest.SCHEMA_VERSION,
+                id,
+                settings.runId(),
+                settings.model().architecture().id(),
+                settings.model().layout().id(),
+                TrainingCheckpoint.FORMAT,
+                epochsDone,
+                session.steps(),
+                losses.mean(),
+                bytes.length,
+                CheckpointChunker.chunkCount(bytes.length, chunkBytes),
+                Sha256.hex(bytes),
+                ledger.lineage(),
+                System.currentTimeMillis());
+        progress.accept(String.format(
+                "run %s: %d epoch(s) complete, %d steps, mean loss %.3f; checkpoint %s (%.1f MB)",
                 settings.runId(), epochsDone, session.steps(), losses.mean(), id, bytes.length / 1e6));
         return new Checkpoint(manifest, bytes);
     }
@@ -128,12 +164,15 @@ public final class TrainingRun implements AutoCloseable {
             throw new IllegalArgumentException("checkpoint of run " + state.runId() + " holds no epochs");
         }
         ledger = BatchLedger.restore(settings.epochs(), state.epochs());
-        long totalSteps = (long) settings.scheduleEpochs() * state.epochs().get(0).batchesInEpoch();
-        session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
+        long totalSteps =
+                (long) settings.scheduleEpochs() * state.epochs().get(0).batchesInEpoch();
+        session =
+                new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(settings.maxLearningRate(), totalSteps));
         session.restore(checkpoint);
         checkpointedStep = session.steps();
-        progress.accept(String.format("run %s resumed at step %d, %d epoch(s) complete", settings.runId(), session.steps(),
-                ledger.completedEpochs()));
+        progress.accept(String.format(
+                "run %s resumed at step %d, %d epoch(s) complete",
+                settings.runId(), session.steps(), ledger.completedEpochs()));
     }
 
     public TrainingSettings settings() {

@@ -141,7 +141,11 @@ public final class TrainingSession implements AutoCloseable {
         for (Pair<String, Parameter> p : model.getBlock().getParameters()) {
             if (p.getValue().requiresGradient()) {
                 NDArray buffer = optimizer.momentumBuffers().get(p.getValue().getId());
-                out.add(buffer == null ? null : new TrainingCheckpoint.Tensor(buffer.getShape().getShape(), buffer.toFloatArray()));
+                out.add(
+                        buffer == null
+                                ? null
+                                : new TrainingCheckpoint.Tensor(
+                                        buffer.getShape().getShape(), buffer.toFloatArray()));
             }
         }
         return out;

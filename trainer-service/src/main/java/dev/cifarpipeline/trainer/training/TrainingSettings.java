@@ -23,10 +23,22 @@ import java.util.Objects;
  * @param divergence      when to call the run diverged and what to do then
  * @param checkpointEverySteps also checkpoint every this many steps (0: only at the end of each epoch)
  */
-public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec model, int epochs, int scheduleEpochs,
-                               double maxLearningRate, double weightDecay, boolean cycleMomentum, double momentum,
-                               double dampening, boolean nesterov, long seed, int logEvery, DivergencePolicy divergence,
-                               int checkpointEverySteps) {
+public record TrainingSettings(
+        String runId,
+        TrainingPreset preset,
+        ModelSpec model,
+        int epochs,
+        int scheduleEpochs,
+        double maxLearningRate,
+        double weightDecay,
+        boolean cycleMomentum,
+        double momentum,
+        double dampening,
+        boolean nesterov,
+        long seed,
+        int logEvery,
+        DivergencePolicy divergence,
+        int checkpointEverySteps) {
     public TrainingSettings {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(preset, "preset");
@@ -36,19 +48,21 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
             throw new IllegalArgumentException("run id '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
         }
         if (checkpointEverySteps < 0) {
-            throw new IllegalArgumentException("checkpoint interval must be 0 (epochs only) or positive, got " + checkpointEverySteps);
+            throw new IllegalArgumentException(
+                    "checkpoint interval must be 0 (epochs only) or positive, got " + checkpointEverySteps);
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
         }
         if (scheduleEpochs < epochs) {
-            throw new IllegalArgumentException("the schedule spans " + scheduleEpochs + " epochs but the run trains " + epochs
-                    + ": PyTorch's OneCycleLR refuses to step past its end");
+            throw new IllegalArgumentException("the schedule spans " + scheduleEpochs + " epochs but the run trains "
+                    + epochs + ": PyTorch's OneCycleLR refuses to step past its end");
         }
         if (nesterov && (momentum <= 0 || dampening != 0)) {
             // torch.optim.SGD checks the momentum it is built with, before any schedule cycles it
-            throw new IllegalArgumentException("Nesterov momentum requires a momentum and zero dampening (torch.optim.SGD's rule), got momentum "
-                    + momentum + ", dampening " + dampening);
+            throw new IllegalArgumentException(
+                    "Nesterov momentum requires a momentum and zero dampening (torch.optim.SGD's rule), got momentum "
+                            + momentum + ", dampening " + dampening);
         }
         if (!(maxLearningRate > 0) || !(weightDecay >= 0) || !(momentum >= 0 && momentum < 1) || logEvery < 1) {
             throw new IllegalArgumentException("invalid hyperparameters: max learning rate " + maxLearningRate
@@ -58,9 +72,22 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
 
     /** A preset's values for {@code epochs} epochs, before any override. */
     public static TrainingSettings of(String runId, TrainingPreset preset, String architecture, int epochs, long seed) {
-        return new TrainingSettings(runId, preset, ModelSpec.of(architecture, preset.layout().id()), epochs,
-                preset.scheduleEpochs(epochs), TrainingPreset.MAX_LEARNING_RATE, TrainingPreset.WEIGHT_DECAY, true,
-                TrainingPreset.SGD_MOMENTUM, 0, false, seed, 100, DivergencePolicy.DEFAULT, 0);
+        return new TrainingSettings(
+                runId,
+                preset,
+                ModelSpec.of(architecture, preset.layout().id()),
+                epochs,
+                preset.scheduleEpochs(epochs),
+                TrainingPreset.MAX_LEARNING_RATE,
+                TrainingPreset.WEIGHT_DECAY,
+                true,
+                TrainingPreset.SGD_MOMENTUM,
+                0,
+                false,
+                seed,
+                100,
+                DivergencePolicy.DEFAULT,
+                0);
     }
 
     /**
@@ -70,13 +97,25 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
     public static TrainingSettings resolve(RunSpec spec, int logEvery, DivergencePolicy divergence) {
         try {
             TrainingPreset preset = TrainingPreset.parse(spec.preset());
-            TrainingSettings base = of(spec.runId(), preset, spec.model(), spec.epochs(), spec.seed() == null ? 0 : spec.seed());
+            TrainingSettings base =
+                    of(spec.runId(), preset, spec.model(), spec.epochs(), spec.seed() == null ? 0 : spec.seed());
             ModelSpec model = spec.layout() == null ? base.model() : ModelSpec.of(spec.model(), spec.layout());
-            return new TrainingSettings(spec.runId(), preset, model, spec.epochs(),
-                    or(spec.scheduleEpochs(), base.scheduleEpochs()), or(spec.maxLearningRate(), base.maxLearningRate()),
-                    or(spec.weightDecay(), base.weightDecay()), or(spec.cycleMomentum(), base.cycleMomentum()),
-                    or(spec.momentum(), base.momentum()), or(spec.dampening(), base.dampening()), or(spec.nesterov(), base.nesterov()),
-                    base.seed(), logEvery, divergence, or(spec.checkpointEverySteps(), 0));
+            return new TrainingSettings(
+                    spec.runId(),
+                    preset,
+                    model,
+                    spec.epochs(),
+                    or(spec.scheduleEpochs(), base.scheduleEpochs()),
+                    or(spec.maxLearningRate(), base.maxLearningRate()),
+                    or(spec.weightDecay(), base.weightDecay()),
+                    or(spec.cycleMomentum(), base.cycleMomentum()),
+                    or(spec.momentum(), base.momentum()),
+                    or(spec.dampening(), base.dampening()),
+                    or(spec.nesterov(), base.nesterov()),
+                    base.seed(),
+                    logEvery,
+                    divergence,
+                    or(spec.checkpointEverySteps(), 0));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("run spec " + spec.runId() + ": " + e.getMessage(), e);
         }
@@ -87,17 +126,59 @@ public record TrainingSettings(String runId, TrainingPreset preset, ModelSpec mo
     }
 
     public TrainingSettings withMaxLearningRate(double value) {
-        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, value, weightDecay, cycleMomentum, momentum,
-                dampening, nesterov, seed, logEvery, divergence, checkpointEverySteps);
+        return new TrainingSettings(
+                runId,
+                preset,
+                model,
+                epochs,
+                scheduleEpochs,
+                value,
+                weightDecay,
+                cycleMomentum,
+                momentum,
+                dampening,
+                nesterov,
+                seed,
+                logEvery,
+                divergence,
+                checkpointEverySteps);
     }
 
     public TrainingSettings withLogEvery(int value) {
-        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
-                momentum, dampening, nesterov, seed, value, divergence, checkpointEverySteps);
+        return new TrainingSettings(
+                runId,
+                preset,
+                model,
+                epochs,
+                scheduleEpochs,
+                maxLearningRate,
+                weightDecay,
+                cycleMomentum,
+                momentum,
+                dampening,
+                nesterov,
+                seed,
+                value,
+                divergence,
+                checkpointEverySteps);
     }
 
     public TrainingSettings withCheckpointEverySteps(int value) {
-        return new TrainingSettings(runId, preset, model, epochs, scheduleEpochs, maxLearningRate, weightDecay, cycleMomentum,
-                momentum, dampening, nesterov, seed, logEvery, divergence, value);
+        return new TrainingSettings(
+                runId,
+                preset,
+                model,
+                epochs,
+                scheduleEpochs,
+                maxLearningRate,
+                weightDecay,
+                cycleMomentum,
+                momentum,
+                dampening,
+                nesterov,
+                seed,
+                logEvery,
+                divergence,
+                value);
     }
 }

@@ -60,7 +60,15 @@ class DefaultRunCommandTest {
     @Test
     void theSpecIsPostedAsJsonWithTheToken() throws Exception {
         String url = trainer(201);
-        assertEquals(0, run(Map.of("PIPELINE_RUN", "runId=first epochs=2 maxLearningRate=0.02", "TRAINER_URL", url, "TRAINER_API_TOKEN", "s3cret")));
+        assertEquals(
+                0,
+                run(Map.of(
+                        "PIPELINE_RUN",
+                        "runId=first epochs=2 maxLearningRate=0.02",
+                        "TRAINER_URL",
+                        url,
+                        "TRAINER_API_TOKEN",
+                        "s3cret")));
         RunSpec posted = RunSpec.fromJson(bodies.get(0).getBytes(StandardCharsets.UTF_8));
         assertEquals("first", posted.runId());
         assertEquals(2, posted.epochs());
@@ -97,7 +105,15 @@ class DefaultRunCommandTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        assertEquals(1, run(Map.of("PIPELINE_RUN", "runId=first", "TRAINER_URL", "http://127.0.0.1:" + port, "TRAINER_WAIT_SECONDS", "0")));
+        assertEquals(
+                1,
+                run(Map.of(
+                        "PIPELINE_RUN",
+                        "runId=first",
+                        "TRAINER_URL",
+                        "http://127.0.0.1:" + port,
+                        "TRAINER_WAIT_SECONDS",
+                        "0")));
         assertTrue(output().contains("gave up: http://127.0.0.1:" + port + "/trainer/runs does not answer"), output());
     }
 

@@ -63,8 +63,10 @@ class RunClaimsTest {
 
     @Test
     void runsFollowTheirPartitionsFromTrainerToTrainer() throws Exception {
-        try (InProcessKafka kafka = new InProcessKafka(); Admin admin = Admin.create(kafka.clientConfig());
-             TrainerOutputs outputs = new TrainerOutputs(kafka.clientConfig(), PipelineTopics.prefixed("claims-test."), "test")) {
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig());
+                TrainerOutputs outputs =
+                        new TrainerOutputs(kafka.clientConfig(), PipelineTopics.prefixed("claims-test."), "test")) {
             TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(TOPIC, 4)));
             for (int p = 0; p < 4; p++) {
                 outputs.send(TOPIC, p, "run" + p, RunSpec.of("run" + p).toJson());
@@ -77,39 +79,57 @@ class RunClaimsTest {
             RecordingHost secondHost = new RecordingHost();
             try (RunClaims first = claims(kafka, "first", firstHost, rejected)) {
                 first.start();
-                await(() -> firstHost.holding.size() == 4, () -> "first trainer holds all four runs: " + firstHost.journal);
-                assertEquals(List.of("run spec specs-1@1: run spec bad: unknown model 'vgg12': expected one of vgg11, vgg13, vgg16, vgg19"),
+                await(
+                        () -> firstHost.holding.size() == 4,
+                        () -> "first trainer holds all four runs: " + firstHost.journal);
+                assertEquals(
+                        List.of(
+                                "run spec specs-1@1: run spec bad: unknown model 'vgg12': expected one of vgg11, vgg13, vgg16, vgg19"),
                         rejected);
                 assertTrue(firstHost.journal.contains("claim done (ended)"), firstHost.journal.toString());
 
                 try (RunClaims second = claims(kafka, "second", secondHost, rejected)) {
                     second.start();
-                    await(() -> secondHost.holding.size() == 2 && firstHost.holding.size() == 2,
+                    await(
+                            () -> secondHost.holding.size() == 2 && firstHost.holding.size() == 2,
                             () -> "the runs split two and two: " + firstHost.journal + " / " + secondHost.journal);
                     Set<String> moved = new HashSet<>(secondHost.holding.keySet());
                     for (String run : moved) {
-                        assertTrue(firstHost.journal.indexOf("release " + run + " with checkpoint") >= 0,
+                        assertTrue(
+                                firstHost.journal.indexOf("release " + run + " with checkpoint") >= 0,
                                 run + " released by the first trainer, with a checkpoint: " + firstHost.journal);
                     }
                     assertTrue(moved.stream().noneMatch(firstHost.holding::containsKey), "never two owners");
                 }
                 // The second trainer left: its runs come back.
-                await(() -> firstHost.holding.size() == 4, () -> "runs back on the first trainer: " + firstHost.journal);
+                await(
+                        () -> firstHost.holding.size() == 4,
+                        () -> "runs back on the first trainer: " + firstHost.journal);
                 assertTrue(secondHost.holding.isEmpty(), secondHost.journal.toString());
             }
             assertTrue(firstHost.holding.isEmpty(), "closing releases everything: " + firstHost.journal);
-            assertEquals(1, rejected.size(), "a bad spec is dead-lettered once, not again by each later owner: " + rejected);
+            assertEquals(
+                    1, rejected.size(), "a bad spec is dead-lettered once, not again by each later owner: " + rejected);
         }
     }
 
     private static RunClaims claims(InProcessKafka kafka, String name, RecordingHost host, List<String> rejected) {
         TrainingSettings.resolve(RunSpec.of("probe"), 100, DivergencePolicy.DEFAULT);
-        return new RunClaims(kafka.clientConfig(), TOPIC, new GroupMembership("trainers", name + "-claims", Duration.ofSeconds(6), true), name, host,
-                (r, reason) -> rejected.add("run spec " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + reason),
-                () -> Set.of("done"), spec -> TrainingSettings.resolve(spec, 100, DivergencePolicy.DEFAULT), s -> { });
+        return new RunClaims(
+                kafka.clientConfig(),
+                TOPIC,
+                new GroupMembership("trainers", name + "-claims", Duration.ofSeconds(6), true),
+                name,
+                host,
+                (r, reason) ->
+                        rejected.add("run spec " + r.topic() + "-" + r.partition() + "@" + r.offset() + ": " + reason),
+                () -> Set.of("done"),
+                spec -> TrainingSettings.resolve(spec, 100, DivergencePolicy.DEFAULT),
+                s -> {});
     }
 
     private static void await(BooleanSupplier condition, Supplier<String> message) throws InterruptedException {
-        Eventually.await("the condition", Duration.ofSeconds(60), condition::getAsBoolean, Boolean::booleanValue, message);
+        Eventually.await(
+                "the condition", Duration.ofSeconds(60), condition::getAsBoolean, Boolean::booleanValue, message);
     }
 }

@@ -12,7 +12,10 @@ class RunPlacementTest {
         Map<String, Set<Integer>> members = Map.of("a", Set.of(0, 1, 2), "b", Set.of(3, 4, 5));
         assertEquals(0, RunPlacement.choose(6, members, Map.of()), "tie: the first trainer, its lowest partition");
         assertEquals(3, RunPlacement.choose(6, members, Map.of(0, 1)), "the idle trainer");
-        assertEquals(1, RunPlacement.choose(6, members, Map.of(0, 1, 3, 1)), "tie again: first trainer, its emptiest partition");
+        assertEquals(
+                1,
+                RunPlacement.choose(6, members, Map.of(0, 1, 3, 1)),
+                "tie again: first trainer, its emptiest partition");
     }
 
     @Test

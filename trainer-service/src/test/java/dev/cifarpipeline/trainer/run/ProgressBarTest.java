@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class ProgressBarTest {
     @Test
     void theBarFillsInProportionToTheEpochsBatches() {
-        assertEquals("run a  epoch 2/60 [#####.....] 196/391  loss 1.234  812 img/s",
+        assertEquals(
+                "run a  epoch 2/60 [#####.....] 196/391  loss 1.234  812 img/s",
                 ProgressBar.render("a", 2, 60, 196, 391, 1.2341, 812.4, 10));
         assertTrue(ProgressBar.render("a", 1, 1, 391, 391, 0.5, 1, 10).contains("##########]"));
     }

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class StreamOffsetsTest {
     @Test
     void positionsSurviveTheCheckpointsStringForm() {
-        Map<TopicPartition, Long> positions = Map.of(new TopicPartition("cifar.train.batches", 0), 41L, new TopicPartition("a:b", 12), 7L);
+        Map<TopicPartition, Long> positions =
+                Map.of(new TopicPartition("cifar.train.batches", 0), 41L, new TopicPartition("a:b", 12), 7L);
         Map<String, Long> stored = StreamOffsets.encode(positions);
         assertEquals(Map.of("cifar.train.batches:0", 41L, "a:b:12", 7L), stored);
         assertEquals(positions, StreamOffsets.decode(stored));
@@ -18,7 +19,11 @@ class StreamOffsetsTest {
 
     @Test
     void aKeyThatIsNotTopicColonPartitionIsNamed() {
-        assertEquals("checkpoint offset key 'cifar.train.batches' is not topic:partition",
-                assertThrows(IllegalArgumentException.class, () -> StreamOffsets.decode(Map.of("cifar.train.batches", 1L))).getMessage());
+        assertEquals(
+                "checkpoint offset key 'cifar.train.batches' is not topic:partition",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> StreamOffsets.decode(Map.of("cifar.train.batches", 1L)))
+                        .getMessage());
     }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class BatchLedgerTest {
     private static AugmentedBatch batch(int epoch, int index, int perEpoch) {
-        return new AugmentedBatch(BatchKind.TRAIN, 0, epoch, index, perEpoch, new int[] {index}, new byte[] {1}, new byte[3072]);
+        return new AugmentedBatch(
+                BatchKind.TRAIN, 0, epoch, index, perEpoch, new int[] {index}, new byte[] {1}, new byte[3072]);
     }
 
     @Test

@@ -30,7 +30,9 @@ class DivergenceAndPresetTest {
             assertTrue(monitor.observe(step, 2.3, mean).isEmpty(), "step " + step);
         }
         assertFalse(monitor.diverged());
-        assertTrue(monitor.observe(100, Double.POSITIVE_INFINITY, 2.3).orElseThrow().contains("Infinity"));
+        assertTrue(monitor.observe(100, Double.POSITIVE_INFINITY, 2.3)
+                .orElseThrow()
+                .contains("Infinity"));
     }
 
     @Test
@@ -49,35 +51,62 @@ class DivergenceAndPresetTest {
         TrainingSettings stable = TrainingSettings.of("r", TrainingPreset.STABLE, "vgg11", 60, 0);
         assertEquals(VggLayout.BATCHNORM, stable.model().layout());
         assertEquals(60, stable.scheduleEpochs());
-        assertThrows(IllegalArgumentException.class, () -> new TrainingSettings("r", TrainingPreset.STABLE, stable.model(), 61, 60,
-                0.1, 5e-4, true, 0, 0, false, 0, 100, DivergencePolicy.DEFAULT, 0), "a run longer than its schedule");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new TrainingSettings(
+                        "r",
+                        TrainingPreset.STABLE,
+                        stable.model(),
+                        61,
+                        60,
+                        0.1,
+                        5e-4,
+                        true,
+                        0,
+                        0,
+                        false,
+                        0,
+                        100,
+                        DivergencePolicy.DEFAULT,
+                        0),
+                "a run longer than its schedule");
     }
 
     @Test
     void aRunSpecsOverridesReplaceThePresetsValuesAndNothingElse() {
-        TrainingSettings s = TrainingSettings.resolve(RunSpec.of("r").with("preset", "seed").with("epochs", 3)
-                .with("maxLearningRate", 0.05).with("checkpointEverySteps", 10), 20, DivergencePolicy.DEFAULT);
+        TrainingSettings s = TrainingSettings.resolve(
+                RunSpec.of("r")
+                        .with("preset", "seed")
+                        .with("epochs", 3)
+                        .with("maxLearningRate", 0.05)
+                        .with("checkpointEverySteps", 10),
+                20,
+                DivergencePolicy.DEFAULT);
         assertEquals(VggLayout.SEED, s.model().layout(), "the preset's layout");
         assertEquals(150, s.scheduleEpochs(), "the preset's schedule");
         assertEquals(0.05, s.maxLearningRate(), "the override");
         assertEquals(10, s.checkpointEverySteps());
         assertEquals(20, s.logEvery(), "the trainer's own setting");
-        TrainingSettings layout = TrainingSettings.resolve(RunSpec.of("r").with("layout", "seed"), 100,
-                DivergencePolicy.DEFAULT);
+        TrainingSettings layout =
+                TrainingSettings.resolve(RunSpec.of("r").with("layout", "seed"), 100, DivergencePolicy.DEFAULT);
         assertEquals(VggLayout.SEED, layout.model().layout());
         assertEquals(60, layout.scheduleEpochs(), "stable sizes the schedule to the run");
     }
 
     @Test
     void aRunSpecNamingWhatDoesNotExistIsRefusedWithTheRunAndTheName() {
-        var e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.resolve(
-                RunSpec.of("r9").with("model", "vgg12"), 100, DivergencePolicy.DEFAULT));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingSettings.resolve(RunSpec.of("r9").with("model", "vgg12"), 100, DivergencePolicy.DEFAULT));
         assertEquals("run spec r9: unknown model 'vgg12': expected one of vgg11, vgg13, vgg16, vgg19", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.resolve(
-                RunSpec.of("r9").with("preset", "fast"), 100, DivergencePolicy.DEFAULT));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingSettings.resolve(RunSpec.of("r9").with("preset", "fast"), 100, DivergencePolicy.DEFAULT));
         assertTrue(e.getMessage().contains("unknown preset 'fast'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TrainingSettings.resolve(
-                RunSpec.of("r9").with("preset", "seed").with("epochs", 200), 100, DivergencePolicy.DEFAULT));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingSettings.resolve(
+                        RunSpec.of("r9").with("preset", "seed").with("epochs", 200), 100, DivergencePolicy.DEFAULT));
         assertTrue(e.getMessage().contains("the schedule spans 150 epochs but the run trains 200"), e.getMessage());
     }
 }

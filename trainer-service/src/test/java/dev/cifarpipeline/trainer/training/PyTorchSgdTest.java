@@ -70,7 +70,11 @@ class PyTorchSgdTest {
                 }
                 double[] actual = weight.toDoubleArray();
                 for (int i = 0; i < 6; i++) {
-                    assertEquals(row[3 + i], actual[i], 1e-9 * Math.max(1, Math.abs(row[3 + i])), table + " step " + step + " p" + i);
+                    assertEquals(
+                            row[3 + i],
+                            actual[i],
+                            1e-9 * Math.max(1, Math.abs(row[3 + i])),
+                            table + " step " + step + " p" + i);
                 }
             }
         }
