@@ -1,6 +1,8 @@
 package dev.cifarpipeline.dataset;
 
 import dev.cifarpipeline.events.ImageGeometry;
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +59,7 @@ public final class CifarPickleReader {
         }
         Object root;
         try (InputStream in = Files.newInputStream(file)) {
-            root = new Unpickler().load(in);
+            root = new BoundedUnpickler(Files.size(file)).load(in);
         } catch (IOException | RuntimeException e) {
             throw new DatasetLayoutException(
                     file, "not a readable pickle (" + e.getMessage() + "); truncated or corrupt?");
@@ -102,6 +104,97 @@ public final class CifarPickleReader {
     }
 
     /** numpy's dtype as the pickle rebuilds it: only uint8 is a CIFAR pixel. */
+    /**
+     * An unpickler that checks every length a pickle declares against the bytes left in the file before the length is
+     * allocated: a 20-byte file declaring a 2 GB string is refused instead of exhausting the heap.
+     */
+    static final class BoundedUnpickler extends Unpickler {
+        private final long fileBytes;
+        private CountingStream counted;
+
+        BoundedUnpickler(long fileBytes) {
+            this.fileBytes = fileBytes;
+        }
+
+        @Override
+        public Object load(InputStream stream) throws IOException {
+            counted = new CountingStream(new BufferedInputStream(stream));
+            return super.load(counted);
+        }
+
+        @Override
+        protected Object dispatch(short key) throws IOException {
+            int lengthBytes = switch (key) {
+                case 'T', 'X', 'B', 0x8b -> 4; // BINSTRING, BINUNICODE, BINBYTES, LONG4
+                case 0x8d, 0x8e, 0x96 -> 8; // BINUNICODE8, BINBYTES8, BYTEARRAY8
+                default -> 0;
+            };
+            if (lengthBytes > 0) {
+                counted.mark(lengthBytes);
+                byte[] raw = counted.readNBytes(lengthBytes);
+                counted.reset();
+                long declared = 0;
+                for (int i = raw.length - 1; i >= 0; i--) {
+                    declared = (declared << 8) | (raw[i] & 0xff);
+                }
+                long left = fileBytes - counted.position() - lengthBytes;
+                if (raw.length < lengthBytes || declared < 0 || declared > left) {
+                    throw new PickleException("opcode 0x" + Integer.toHexString(key) + " at byte "
+                            + (counted.position() - 1) + " declares " + declared + " bytes; the file has " + left
+                            + " left");
+                }
+            }
+            return super.dispatch(key);
+        }
+    }
+
+    /** Counts the bytes read, and takes back the count on {@link #reset()}. */
+    private static final class CountingStream extends FilterInputStream {
+        private long position;
+        private long marked;
+
+        CountingStream(InputStream in) {
+            super(in);
+        }
+
+        long position() {
+            return position;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            position += b >= 0 ? 1 : 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            position += Math.max(0, n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            position += skipped;
+            return skipped;
+        }
+
+        @Override
+        public synchronized void mark(int limit) {
+            super.mark(limit);
+            marked = position;
+        }
+
+        @Override
+        public synchronized void reset() throws IOException {
+            super.reset();
+            position = marked;
+        }
+    }
+
     public static final class NumpyDtype {
         final String code;
 

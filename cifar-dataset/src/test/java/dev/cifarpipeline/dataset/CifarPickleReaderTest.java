@@ -78,4 +78,19 @@ class CifarPickleReaderTest {
         DatasetLayoutException e = assertThrows(DatasetLayoutException.class, () -> CifarDatasets.read(dir));
         assertTrue(e.getMessage().contains("test_batch: the pickle holds a Integer, expected a dict"), e.getMessage());
     }
+
+    @Test
+    void aLengthBeyondTheFileIsRefusedBeforeItIsAllocated() throws IOException {
+        CifarPickleWriter.write(dir, SyntheticCifar.generate(20, 1, false), SyntheticCifar.generate(5, 1, true));
+        byte[][] bombs = {
+            {(byte) 0x80, 3, 'B', (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x7f, '.'}, // BINBYTES of 2 GB
+            {(byte) 0x80, 4, (byte) 0x8e, 0, 0, 0, 0, 0, 0, 0, 0x40, '.'}, // BINBYTES8 of 2^62
+            {(byte) 0x80, 2, 'X', 0, 0, 0, 0x40, '.'}, // BINUNICODE of 1 GB
+        };
+        for (byte[] bomb : bombs) {
+            Files.write(dir.resolve("test_batch"), bomb);
+            DatasetLayoutException e = assertThrows(DatasetLayoutException.class, () -> CifarDatasets.read(dir));
+            assertTrue(e.getMessage().contains("bytes; the file has"), e.getMessage());
+        }
+    }
 }

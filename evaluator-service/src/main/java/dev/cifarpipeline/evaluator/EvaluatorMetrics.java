@@ -87,6 +87,17 @@ public class EvaluatorMetrics {
                 .increment();
     }
 
+    /** A record on the results topic that is not a result: skipped, as every evaluator skips it. */
+    public void unreadableResult() {
+        unreadableResults().increment();
+    }
+
+    private Counter unreadableResults() {
+        return Counter.builder("evaluator_unreadable_results_total")
+                .description("Records on the results topic that are not results, skipped")
+                .register(registry);
+    }
+
     /** A verified checkpoint that could not be scored (no test set in time, weights that do not fit, …). */
     public void scoringFailed(String runId) {
         Counter.builder("evaluator_scoring_failures_total")
@@ -108,6 +119,7 @@ public class EvaluatorMetrics {
 
     /** Counters that alerts watch exist from the start, at zero, so "no failures" reads 0 rather than no data. */
     public void registerCounters() {
+        unreadableResults();
         for (String channel : List.of(CHECKPOINTS, TEST_BATCHES)) {
             Counter.builder("pipeline_dead_letter_records_total")
                     .tag("service", "evaluator")

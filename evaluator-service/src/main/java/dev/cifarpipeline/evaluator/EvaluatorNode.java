@@ -10,6 +10,7 @@ import dev.cifarpipeline.evaluator.scoring.TestSetCache;
 import dev.cifarpipeline.evaluator.stream.CheckpointStream;
 import dev.cifarpipeline.evaluator.stream.EvaluatorOutputs;
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.access.ApiAccess;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
 import dev.cifarpipeline.events.kafka.GroupMembership;
@@ -21,6 +22,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -43,7 +45,12 @@ public class EvaluatorNode {
     private final PipelineTopics topics;
     private final String evaluatorId;
     private final ResultBook book = new ResultBook();
+    private final Config settings;
+    private ApiAccess apiAccess = ApiAccess.closed();
     private CheckpointScorer scorer;
+    /** HTTP's own scorer (/score, /predict): a request never waits on, nor holds up, the scoring of the stream. */
+    private CheckpointScorer requestScorer;
+
     private CheckpointEvaluator evaluator;
     private BestModels best;
     private EvaluatorOutputs outputs;
@@ -60,14 +67,22 @@ public class EvaluatorNode {
         this.metrics = metrics;
         this.testSet = testSet;
         this.kafka = kafka;
+        this.settings = settings;
         this.topics = PipelineTopics.from(key -> settings.getOptionalValue(key, String.class));
         this.evaluatorId = config.id().orElseGet(() -> KafkaClients.defaultInstanceId("evaluator"));
+    }
+
+    /** Who may score uploaded models through this evaluator's API. */
+    public ApiAccess apiAccess() {
+        return apiAccess;
     }
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
         try {
             config.validate();
-        } catch (IllegalArgumentException e) {
+            apiAccess = ApiAccess.from(key -> settings.getOptionalValue(key, String.class));
+            LOG.infof("evaluator %s: %s", evaluatorId, apiAccess.describe());
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             LOG.errorf("evaluator-service cannot start: %s", e.getMessage());
             throw e;
         }
@@ -81,10 +96,12 @@ public class EvaluatorNode {
         }
         metrics.registerCounters();
         scorer = new CheckpointScorer(config.batchSize());
+        requestScorer = new CheckpointScorer(config.batchSize());
         evaluator = new CheckpointEvaluator(scorer);
         best = new BestModels(book, kafka, topics.checkpoints(), config.maxCheckpointBytes());
         outputs = new EvaluatorOutputs(kafka, topics.evaluationResults(), topics.deadLetter(), evaluatorId);
-        resultLog = new ResultLog(kafka, topics.evaluationResults(), book, this::observed, LOG::info);
+        resultLog = new ResultLog(kafka, topics.evaluationResults(), book, this::observed, LOG::info)
+                .onUnreadable(metrics::unreadableResult);
         resultLog.start();
         stream = new CheckpointStream(
                 kafka,
@@ -131,9 +148,11 @@ public class EvaluatorNode {
         CheckpointEvaluator.Evaluated scored;
         try {
             scored = evaluator.evaluate(checkpoint, tests);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Whatever the engine throws for this checkpoint (an Error from native code included) is the checkpoint's
+            // failure: it is dead-lettered with the reason, and the stream goes on with the next one.
             metrics.scoringFailed(m.runId());
-            throw e;
+            throw new IllegalArgumentException("checkpoint " + m.checkpointId() + " cannot be scored: " + e, e);
         }
         EvaluationResult result = scored.result();
         if (!outputs.result(result, commit.offsets(), commit.group())) {
@@ -175,6 +194,9 @@ public class EvaluatorNode {
         if (best != null) {
             best.close();
         }
+        if (requestScorer != null) {
+            requestScorer.close();
+        }
         if (scorer != null) {
             scorer.close();
         }
@@ -188,8 +210,9 @@ public class EvaluatorNode {
         return best;
     }
 
-    public CheckpointScorer scorer() {
-        return scorer;
+    /** The scorer for HTTP requests, apart from the one that scores the checkpoints stream. */
+    public CheckpointScorer requestScorer() {
+        return requestScorer;
     }
 
     public TestSetCache testSet() {

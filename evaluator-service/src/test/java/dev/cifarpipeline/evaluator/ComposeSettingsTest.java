@@ -2,6 +2,7 @@ package dev.cifarpipeline.evaluator;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.events.access.ApiAccess;
 import dev.cifarpipeline.testsupport.ComposeFile;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,7 +12,8 @@ import org.junit.jupiter.api.Test;
 class ComposeSettingsTest {
     @Test
     void composeSetsOnlyKeysThisServiceHas() throws Exception {
-        Set<String> known = ComposeFile.environmentNames(EvaluatorConfig.class, "evaluator");
+        Set<String> known = new TreeSet<>(ComposeFile.environmentNames(EvaluatorConfig.class, "evaluator"));
+        known.addAll(ComposeFile.environmentNames(ApiAccess.KEYS));
         Set<String> unknown = new TreeSet<>();
         for (String name : ComposeFile.read().environment("evaluator-service").keySet()) {
             if (!known.contains(name)

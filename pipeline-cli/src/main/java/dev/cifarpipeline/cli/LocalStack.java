@@ -1,5 +1,6 @@
 package dev.cifarpipeline.cli;
 
+import dev.cifarpipeline.events.access.ApiAccess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -29,6 +30,10 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, PackagedService> services = new LinkedHashMap<>();
     private boolean brokerStarted;
     private Map<String, String> clientEnvironment = Map.of();
+    /** The services' API token: the caller's PIPELINE_API_TOKEN, or one made up for this stack's lifetime. */
+    private final String apiToken = Optional.ofNullable(System.getenv("PIPELINE_API_TOKEN"))
+            .filter(t -> !t.isBlank())
+            .orElseGet(ApiAccess::generateToken);
 
     public LocalStack(Path root, Path brokerDir, int kafkaPort, Consumer<String> say) {
         this.root = root;
@@ -74,6 +79,11 @@ public final class LocalStack implements AutoCloseable {
      */
     public Map<String, String> clientEnvironment() {
         return clientEnvironment;
+    }
+
+    /** The bearer token the started services require for submitting, stopping and scoring. */
+    public String apiToken() {
+        return apiToken;
     }
 
     /** The same settings as Kafka client properties, for this command's own clients. */
@@ -123,8 +133,10 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> settings = new LinkedHashMap<>(properties);
         settings.put(
                 "kafka.bootstrap.servers", bootstrap()); // the rest of the client settings (secrets) go by environment
+        Map<String, String> environment = new LinkedHashMap<>(clientEnvironment);
+        environment.put("PIPELINE_API_TOKEN", apiToken); // by environment: off the command line
         PackagedService s = PackagedService.start(
-                root, module, port, jvmOptions, settings, clientEnvironment, logs.resolve(module + ".log"));
+                root, module, port, jvmOptions, settings, environment, logs.resolve(module + ".log"));
         services.put(module, s);
         return s;
     }

@@ -148,7 +148,7 @@ public final class PipelineCommand {
             System.out.println("starting ingest, trainer and evaluator (logs in " + logs + ")");
             stack.awaitReady(Duration.ofMinutes(3));
             if (options.resume().isEmpty()) {
-                submit(stack.service("trainer-service").url("/trainer/runs"), runId, options);
+                submit(stack.service("trainer-service").url("/trainer/runs"), stack.apiToken(), runId, options);
             }
             RunFollower follower = new RunFollower(
                     stack.clientConfig(),
@@ -197,7 +197,8 @@ public final class PipelineCommand {
         return status.equals("finished") ? 0 : 1;
     }
 
-    private static void submit(String url, String runId, RunOptions options) throws IOException, InterruptedException {
+    private static void submit(String url, String apiToken, String runId, RunOptions options)
+            throws IOException, InterruptedException {
         RunSpec spec = RunSpec.of(runId)
                 .with("preset", options.preset())
                 .with("model", options.model())
@@ -205,6 +206,7 @@ public final class PipelineCommand {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(url))
                         .header("Content-Type", "application/json")
+                        .header("Authorization", "Bearer " + apiToken)
                         .timeout(Duration.ofSeconds(60))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson()))
                         .build(),

@@ -114,6 +114,13 @@ class ComposeStackTest {
         assertEquals(0, stack.awaitExit("default-run", Duration.ofMinutes(3)), stack.logs("default-run", 20));
         assertTrue(
                 stack.logs("default-run", 20).contains("submitted run " + DEFAULT_RUN), stack.logs("default-run", 20));
+        // secure by default: the stack made up a token, and the API refuses whoever does not send it
+        var anonymous = trainers.post("/trainer/runs", "{\"runId\":\"anonymous\"}");
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        var guessed = evaluator.postBytes(
+                "/evaluator/score", "application/octet-stream", new byte[16], "Authorization", "Bearer guess");
+        assertEquals(401, guessed.statusCode(), guessed.body());
+        assertTrue(apiToken().matches("[0-9a-f]{64}"), "a generated token of 32 random bytes");
 
         TopicReads.readUntil(
                 kafka,
@@ -312,7 +319,17 @@ class ComposeStackTest {
 
     /** Submits a run of the stream's epochs through the trainers' published port. */
     private void submit(String run) throws Exception {
-        trainers.submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+        trainers.withApiToken(apiToken())
+                .submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+    }
+
+    /** The token the api-token service made, as a user reads it: from a trainer container. */
+    private String apiToken() throws Exception {
+        ComposeStack.Result token = stack.compose(
+                Duration.ofSeconds(30), "exec", "-T", "trainer-service", "cat", "/run/pipeline-api/token");
+        token.orFail("reading the API token");
+        String[] lines = token.output().trim().split("\n"); // the file's one line, after anything compose warns
+        return lines[lines.length - 1].trim();
     }
 
     static String[] prepend(String a, String b, String... rest) {

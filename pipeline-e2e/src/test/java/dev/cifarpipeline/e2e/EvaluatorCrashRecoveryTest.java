@@ -127,8 +127,12 @@ class EvaluatorCrashRecoveryTest {
         }
     }
 
-    /** A checkpoint as the trainer writes it, from freshly initialised weights (scores near chance; what counts here is how often). */
     private static String publishCheckpoint(InProcessKafka kafka, int epoch) throws Exception {
+        return publishCheckpoint(kafka, RUN, epoch);
+    }
+
+    /** A checkpoint as the trainer writes it, from freshly initialised weights (scores near chance; what counts here is how often). */
+    static String publishCheckpoint(InProcessKafka kafka, String run, int epoch) throws Exception {
         ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
         byte[] weights;
         try (NDManager manager = NDManager.newBaseManager();
@@ -136,16 +140,16 @@ class EvaluatorCrashRecoveryTest {
             weights = ModelWeights.save(net.block());
         }
         byte[] bytes = new TrainingCheckpoint(
-                        new TrainingState(TrainingState.SCHEMA_VERSION, RUN, epoch * 10L, List.of(), Map.of(), 0),
+                        new TrainingState(TrainingState.SCHEMA_VERSION, run, epoch * 10L, List.of(), Map.of(), 0),
                         weights,
                         List.of())
                 .encode();
-        String id = RUN + "-e" + epoch;
+        String id = run + "-e" + epoch;
         int chunkBytes = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
         CheckpointManifest manifest = new CheckpointManifest(
                 CheckpointManifest.SCHEMA_VERSION,
                 id,
-                RUN,
+                run,
                 "vgg11",
                 "batchnorm",
                 TrainingCheckpoint.FORMAT,
@@ -158,7 +162,7 @@ class EvaluatorCrashRecoveryTest {
                 List.of(),
                 System.currentTimeMillis());
         for (byte[] record : CheckpointChunker.records(manifest, bytes, chunkBytes)) {
-            kafka.produce(Topics.CHECKPOINTS, RUN, record);
+            kafka.produce(Topics.CHECKPOINTS, run, record);
         }
         return id;
     }

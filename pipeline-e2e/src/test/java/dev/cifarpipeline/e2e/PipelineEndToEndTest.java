@@ -288,9 +288,24 @@ class PipelineEndToEndTest {
                         .postBytes("/evaluator/predict?run=nobody", "application/octet-stream", new byte[3072])
                         .statusCode());
 
-        // and the file, uploaded, scores as the run's best checkpoint did
+        // and the file, uploaded, scores as the run's best checkpoint did: for the holder of the API token only
+        String score = "/evaluator/score?model=vgg11&layout=batchnorm";
+        var anonymous = evaluator.postBytes(score, "application/octet-stream", response.body());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertTrue(
+                anonymous.body().contains("scoring a model needs 'Authorization: Bearer <token>'"), anonymous.body());
+        var guessed = evaluator.postBytes(
+                "//evaluator/score/?model=vgg11",
+                "application/octet-stream",
+                response.body(),
+                "Authorization",
+                "Bearer x");
+        assertEquals(401, guessed.statusCode(), guessed.body());
         var rescored = evaluator.postBytes(
-                "/evaluator/score?model=vgg11&layout=batchnorm", "application/octet-stream", response.body());
+                score,
+                "application/octet-stream",
+                response.body(),
+                evaluator.endpoint().bearer());
         assertEquals(200, rescored.statusCode(), rescored.body());
         assertEquals(
                 best.accuracy(),
@@ -366,17 +381,36 @@ class PipelineEndToEndTest {
 
     @Test
     void runSubmissionsAreCheckedBeforeTheyReachTheTopic() throws Exception {
-        var typo = trainer.post("/trainer/runs", "{\"runId\":\"typo\",\"epoch\":3}");
+        String[] token = trainer.endpoint().bearer();
+        var typo = trainer.post("/trainer/runs", "{\"runId\":\"typo\",\"epoch\":3}", token);
         assertEquals(400, typo.statusCode(), typo.body());
         assertTrue(typo.body().contains("unknown key 'epoch'"), typo.body());
-        var unknownModel = trainer.post("/trainer/runs", "{\"runId\":\"m\",\"model\":\"resnet50\"}");
+        var unknownModel = trainer.post("/trainer/runs", "{\"runId\":\"m\",\"model\":\"resnet50\"}", token);
         assertEquals(400, unknownModel.statusCode(), unknownModel.body());
         assertTrue(unknownModel.body().contains("unknown model 'resnet50'"), unknownModel.body());
-        var again = trainer.post("/trainer/runs", RUN_SPEC);
+        var again = trainer.post("/trainer/runs", RUN_SPEC, token);
         assertEquals(409, again.statusCode(), again.body());
         assertTrue(again.body().contains("run e2e exists already"), again.body());
         String hosted = trainer.get("/trainer/runs").body();
         assertTrue(hosted.contains("\"runId\":\"e2e\"") && hosted.contains("\"state\":\"FINISHED\""), hosted);
+    }
+
+    /**
+     * Each route takes the body it needs and no more: a body declared larger is refused with 413 from its declared
+     * length (one image for /predict, a run spec for /trainer/runs), and the services go on serving.
+     */
+    @Test
+    void oversizedBodiesAreRefusedByTheirRoutesLimit() throws Exception {
+        var image = evaluator.postBytes("/evaluator/predict?run=" + RUN, "image/png", new byte[5 << 20]);
+        assertEquals(413, image.statusCode(), image.body());
+        assertTrue(
+                image.body().contains("/evaluator/predict takes at most 1048576 bytes; this request declares 5242880"),
+                image.body());
+        var spec = trainer.post("/trainer/runs", "{\"runId\":\"big\",\"preset\":\"" + "x".repeat(100_000) + "\"}");
+        assertEquals(413, spec.statusCode(), spec.body());
+        assertTrue(spec.body().contains("/trainer/runs takes at most 65536 bytes"), spec.body());
+        assertEquals(200, evaluator.get("/q/health/live").statusCode());
+        assertEquals(200, trainer.get("/q/health/live").statusCode());
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.access.ApiAccess;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
@@ -63,7 +64,7 @@ class RunStopTest {
                                     bootstrap,
                                     "trainer.log-every",
                                     "5",
-                                    "trainer.api-token",
+                                    ApiAccess.TOKEN_KEY,
                                     TOKEN),
                             LOGS.resolve("trainer"))) {
                 ingest.awaitReady(Duration.ofSeconds(120));

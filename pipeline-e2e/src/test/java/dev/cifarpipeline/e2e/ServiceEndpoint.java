@@ -6,19 +6,36 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A service's HTTP interface on a port of this machine: a process the test started, or a container's published port. */
-record ServiceEndpoint(String host, int port) {
+/**
+ * A service's HTTP interface on a port of this machine: a process the test started, or a container's published port.
+ * {@code apiToken}, when known, is what {@link #submitRun} sends; the other requests send only the headers given.
+ */
+record ServiceEndpoint(String host, int port, Optional<String> apiToken) {
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
-    static ServiceEndpoint local(int port) {
-        return new ServiceEndpoint("localhost", port);
+    ServiceEndpoint(String host, int port) {
+        this(host, port, Optional.empty());
+    }
+
+    static ServiceEndpoint local(int port, Optional<String> apiToken) {
+        return new ServiceEndpoint("localhost", port, apiToken);
+    }
+
+    ServiceEndpoint withApiToken(String token) {
+        return new ServiceEndpoint(host, port, Optional.of(token));
+    }
+
+    /** The {@code Authorization} header's name and value for the API token: extra headers for {@link #post}. */
+    String[] bearer() {
+        return new String[] {"Authorization", "Bearer " + apiToken.orElseThrow()};
     }
 
     private URI uri(String path) {
@@ -58,19 +75,29 @@ record ServiceEndpoint(String host, int port) {
     }
 
     /** POST bytes of a content type; the status code and body as text. */
-    HttpResponse<String> postBytes(String path, String contentType, byte[] body)
+    HttpResponse<String> postBytes(String path, String contentType, byte[] body, String... headers)
             throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(uri(path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", contentType)
                 .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Submits a run spec to a trainer's {@code POST /trainer/runs}, failing unless it was accepted. */
+    /**
+     * Submits a run spec to a trainer's {@code POST /trainer/runs}, failing unless it was accepted; with the API token
+     * unless {@code headers} give an {@code Authorization}.
+     */
     void submitRun(String specJson, String... headers) throws IOException, InterruptedException {
-        HttpResponse<String> response = post("/trainer/runs", specJson, headers);
+        boolean authorized = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            authorized |= headers[i].equalsIgnoreCase("Authorization");
+        }
+        HttpResponse<String> response =
+                post("/trainer/runs", specJson, authorized || apiToken.isEmpty() ? headers : bearer());
         if (response.statusCode() != 201) {
             throw new IllegalStateException(
                     "run spec " + specJson + " refused: " + response.statusCode() + " " + response.body());

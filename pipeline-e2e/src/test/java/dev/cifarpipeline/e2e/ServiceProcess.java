@@ -1,14 +1,17 @@
 package dev.cifarpipeline.e2e;
 
 import dev.cifarpipeline.cli.PackagedService;
+import dev.cifarpipeline.events.access.ApiAccess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
 
@@ -20,10 +23,18 @@ final class ServiceProcess implements AutoCloseable {
     private static final Path ROOT =
             Path.of(System.getProperty("project.root", "..")).toAbsolutePath().normalize();
 
-    private final PackagedService service;
+    /**
+     * The API token of every service a test starts without configuring {@code pipeline.api.*} itself: services refuse
+     * state-changing requests when none is configured, as they would in production.
+     */
+    static final String API_TOKEN = "e2e-api-token";
 
-    private ServiceProcess(PackagedService service) {
+    private final PackagedService service;
+    private final Optional<String> apiToken;
+
+    private ServiceProcess(PackagedService service, Optional<String> apiToken) {
         this.service = service;
+        this.apiToken = apiToken;
     }
 
     static ServiceProcess start(String module, String heap, Map<String, String> properties, Path logDir)
@@ -37,8 +48,13 @@ final class ServiceProcess implements AutoCloseable {
             throws IOException {
         Path log = logDir.resolve(module + ".log");
         Files.deleteIfExists(log); // each start's log is its own: assertions read what this process wrote
+        Map<String, String> settings = new LinkedHashMap<>(properties);
+        if (settings.keySet().stream().noneMatch(k -> k.startsWith("pipeline.api."))) {
+            settings.put(ApiAccess.TOKEN_KEY, API_TOKEN);
+        }
         return new ServiceProcess(
-                PackagedService.start(ROOT, module, freePort(), List.of("-Xmx" + heap), properties, environment, log));
+                PackagedService.start(ROOT, module, freePort(), List.of("-Xmx" + heap), settings, environment, log),
+                Optional.ofNullable(settings.get(ApiAccess.TOKEN_KEY)));
     }
 
     static int freePort() throws IOException {
@@ -49,7 +65,7 @@ final class ServiceProcess implements AutoCloseable {
 
     /** The service's HTTP interface. */
     ServiceEndpoint endpoint() {
-        return ServiceEndpoint.local(service.port());
+        return ServiceEndpoint.local(service.port(), apiToken);
     }
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -64,9 +80,9 @@ final class ServiceProcess implements AutoCloseable {
         return endpoint().getBytes(path);
     }
 
-    HttpResponse<String> postBytes(String path, String contentType, byte[] body)
+    HttpResponse<String> postBytes(String path, String contentType, byte[] body, String... headers)
             throws IOException, InterruptedException {
-        return endpoint().postBytes(path, contentType, body);
+        return endpoint().postBytes(path, contentType, body, headers);
     }
 
     void submitRun(String specJson, String... headers) throws IOException, InterruptedException {

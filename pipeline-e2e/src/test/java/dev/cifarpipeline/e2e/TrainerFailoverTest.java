@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.access.ApiAccess;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
@@ -62,7 +63,7 @@ class TrainerFailoverTest {
                     "6s",
                     "trainer.claims.group",
                     GROUP,
-                    "trainer.api-token",
+                    ApiAccess.TOKEN_KEY,
                     TOKEN);
             try (ServiceProcess ingest = ServiceProcess.start(
                             "data-ingest-service",

@@ -84,6 +84,10 @@ public record RunSpec(
             throw new RecordFormatException("run spec: schemaVersion " + schemaVersion
                     + " is not supported (this version reads 1.." + SCHEMA_VERSION + ")");
         }
+        if (runId != null && runId.matches("\\.+")) {
+            throw new RecordFormatException(
+                    "run spec: runId '" + runId + "' is only dots, which paths and URLs read as folders");
+        }
         if (runId == null || !runId.matches(RUN_ID)) {
             throw new RecordFormatException(
                     "run spec: runId '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");

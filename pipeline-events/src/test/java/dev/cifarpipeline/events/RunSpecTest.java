@@ -125,4 +125,13 @@ class RunSpecTest {
                 .getMessage()
                 .contains("epochs must be at least 1"));
     }
+
+    @Test
+    void runIdsOfDotsAloneAreRefused() {
+        assertEquals(
+                "run spec: runId '..' is only dots, which paths and URLs read as folders", error("{\"runId\":\"..\"}"));
+        assertEquals(
+                "run spec: runId '.' is only dots, which paths and URLs read as folders", error("{\"runId\":\".\"}"));
+        assertEquals("a.b", parse("{\"runId\":\"a.b\"}").runId());
+    }
 }

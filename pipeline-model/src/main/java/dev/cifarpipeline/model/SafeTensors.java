@@ -134,7 +134,7 @@ public final class SafeTensors {
         int dataStart = 8 + (int) headerLength;
         long dataLength = file.length - dataStart;
         Map<String, String> metadata = new LinkedHashMap<>();
-        List<long[]> spans = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
         LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -167,25 +167,44 @@ public final class SafeTensors {
                     throw new IllegalArgumentException(
                             "safetensors: tensor " + name + " has a bad dimension " + shapeNode.get(i));
                 }
-                elements = Math.multiplyExact(elements, shape[i]);
+                try {
+                    elements = Math.multiplyExact(elements, shape[i]);
+                } catch (ArithmeticException overflow) {
+                    throw new IllegalArgumentException("safetensors: tensor " + name + " has a shape " + shapeNode
+                            + " whose element count overflows");
+                }
             }
             long begin = offsets.get(0).asLong(-1);
             long end = offsets.get(1).asLong(-1);
-            if (begin < 0 || end < begin || end > dataLength || end - begin != elements * width) {
+            if (begin < 0
+                    || end < begin
+                    || end > dataLength
+                    || elements > dataLength
+                    || end - begin != elements * width) {
                 throw new IllegalArgumentException(
                         "safetensors: tensor " + name + " claims bytes [" + begin + ", " + end + ") for " + elements
                                 + " " + dtype + " values; the data section has " + dataLength + " bytes");
             }
-            spans.add(new long[] {begin, end});
-            byte[] data = Arrays.copyOfRange(file, dataStart + (int) begin, dataStart + (int) end);
-            tensors.put(name, new Tensor(dtype, shape, data));
+            spans.add(new Span(name, dtype, shape, begin, end));
         }
-        spans.sort((a, b) -> Long.compare(a[0], b[0]));
-        for (int i = 1; i < spans.size(); i++) {
-            if (spans.get(i)[0] < spans.get(i - 1)[1]) {
-                throw new IllegalArgumentException("safetensors: tensors overlap at byte " + spans.get(i)[0]);
+        // Every span is checked before anything is copied: overlapping entries over one region cannot make the copies
+        // exceed the file.
+        List<Span> ordered = new ArrayList<>(spans);
+        ordered.sort((a, b) -> Long.compare(a.begin(), b.begin()));
+        for (int i = 1; i < ordered.size(); i++) {
+            if (ordered.get(i).begin() < ordered.get(i - 1).end()) {
+                throw new IllegalArgumentException("safetensors: tensors "
+                        + ordered.get(i - 1).name() + " and " + ordered.get(i).name() + " overlap at byte "
+                        + ordered.get(i).begin());
             }
+        }
+        for (Span t : spans) {
+            byte[] data = Arrays.copyOfRange(file, dataStart + (int) t.begin(), dataStart + (int) t.end());
+            tensors.put(t.name(), new Tensor(t.dtype(), t.shape(), data));
         }
         return new File(tensors, metadata);
     }
+
+    /** Where one tensor's values lie in the data section, as its header entry says. */
+    private record Span(String name, String dtype, long[] shape, long begin, long end) {}
 }

@@ -96,7 +96,12 @@ public record TrainingCheckpoint(TrainingState state, byte[] weights, List<Tenso
                 long n = 1;
                 for (int r = 0; r < rank; r++) {
                     shape[r] = in.getLong();
-                    n *= shape[r];
+                    // a product that wraps around could pass for a small tensor: refuse it before it does
+                    if (shape[r] < 0 || shape[r] > in.remaining() || (n = n * shape[r]) > in.remaining()) {
+                        throw new IllegalArgumentException(
+                                "buffer " + i + " has a shape " + Arrays.toString(Arrays.copyOf(shape, r + 1))
+                                        + " larger than the " + in.remaining() + " bytes that remain");
+                    }
                 }
                 float[] values = new float[bounded(in, n, 4, "buffer " + i + " size")];
                 in.asFloatBuffer().get(values);
@@ -111,7 +116,7 @@ public record TrainingCheckpoint(TrainingState state, byte[] weights, List<Tenso
 
     /** {@code count} elements of {@code elementBytes} each must fit in what remains of {@code in}. */
     private static int bounded(ByteBuffer in, long count, int elementBytes, String what) {
-        if (count < 0 || count * elementBytes > in.remaining()) {
+        if (count < 0 || count > in.remaining() / elementBytes) {
             throw new IllegalArgumentException(what + " " + count + " at byte " + in.position() + " exceeds the "
                     + in.remaining() + " bytes that remain");
         }

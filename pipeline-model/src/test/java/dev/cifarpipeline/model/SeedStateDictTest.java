@@ -185,4 +185,39 @@ class SeedStateDictTest {
                 .getMessage();
         assertTrue(e.contains("tensor t claims bytes [0, 8) for 2 F32 values; the data section has 4 bytes"), e);
     }
+
+    /** One header that makes the reader copy a region many times over, or multiply its way past a long: refused, nothing copied. */
+    @Test
+    void overlappingTensorsAndOverflowingShapesAreRefusedBeforeAnythingIsCopied() {
+        byte[] data = new byte[1 << 20];
+        StringBuilder header = new StringBuilder("{");
+        for (int i = 0; i < 2000; i++) { // 2,000 entries over the same megabyte: copying first would copy 2 GB
+            header.append(i == 0 ? "" : ",")
+                    .append("\"t")
+                    .append(i)
+                    .append("\":{\"dtype\":\"U8\",\"shape\":[")
+                    .append(data.length)
+                    .append("],\"data_offsets\":[0,")
+                    .append(data.length)
+                    .append("]}");
+        }
+        String e = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> SafeTensors.read(file(header.append("}").toString(), data)))
+                .getMessage();
+        assertTrue(e.startsWith("safetensors: tensors t") && e.endsWith(" overlap at byte 0"), e);
+
+        String overflow =
+                "{\"t\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647,2147483647],\"data_offsets\":[0,8]}}";
+        e = assertThrows(IllegalArgumentException.class, () -> SafeTensors.read(file(overflow, new byte[8])))
+                .getMessage();
+        assertTrue(
+                e.contains("tensor t has a shape [2147483647,2147483647,2147483647] whose element count overflows"), e);
+    }
+
+    private static byte[] file(String header, byte[] data) {
+        byte[] json = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(8 + json.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        return out.putLong(json.length).put(json).put(data).array();
+    }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +56,13 @@ public final class ComposeFile {
     public static Set<String> environmentNames(Class<?> mapping, String prefix) {
         Set<String> out = new TreeSet<>();
         collect(mapping, prefix, out);
+        return out;
+    }
+
+    /** Configuration keys as the environment variables MicroProfile Config maps to them. */
+    public static Set<String> environmentNames(Collection<String> keys) {
+        Set<String> out = new TreeSet<>();
+        keys.forEach(key -> out.add(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_")));
         return out;
     }
 

@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
+import dev.cifarpipeline.trainer.training.RunLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -15,12 +16,6 @@ import java.util.Optional;
 public interface TrainerConfig {
     /** This trainer's name in events and logs; defaults to the host name (the pod name on Kubernetes). */
     Optional<String> id();
-
-    /**
-     * When set, {@code POST /trainer/runs} needs {@code Authorization: Bearer <this>}; unset, anyone may submit
-     * (a laptop). Give it from a Secret (TRAINER_API_TOKEN), never from a ConfigMap.
-     */
-    Optional<String> apiToken();
 
     /** Log the mean loss every this many steps (the seed: 100). */
     @WithDefault("100")
@@ -44,6 +39,29 @@ public interface TrainerConfig {
 
     /** Sharing runs among trainers. */
     Claims claims();
+
+    /** What one run may ask of this trainer. */
+    Limits limits();
+
+    /** Settings under {@code trainer.limits.}: a run spec beyond them is refused naming the key. */
+    interface Limits {
+        /** Epochs one run may train (the seed's loop is 60). */
+        @WithDefault("1000")
+        int maxEpochs();
+
+        /** Epochs a run's OneCycle schedule may span (the seed's preset spans 150). */
+        @WithDefault("1000")
+        int maxScheduleEpochs();
+
+        /** The shortest interval, in steps, of a run's extra checkpoints (each is a whole model published to Kafka). */
+        @WithDefault("10")
+        int minCheckpointEverySteps();
+    }
+
+    /** The run limits as the trainer's runs apply them. */
+    default RunLimits runLimits() {
+        return new RunLimits(limits().maxEpochs(), limits().maxScheduleEpochs(), limits().minCheckpointEverySteps());
+    }
 
     /** When a run counts as diverged. */
     Divergence divergence();
@@ -107,6 +125,12 @@ public interface TrainerConfig {
         if (claims().sessionTimeout().toMillis() < 1000) {
             throw new IllegalArgumentException(
                     "trainer.claims.session-timeout must be at least 1s, got " + claims().sessionTimeout());
+        }
+        if (limits().maxEpochs() < 1 || limits().maxScheduleEpochs() < 1 || limits().minCheckpointEverySteps() < 1) {
+            throw new IllegalArgumentException(
+                    "trainer.limits.max-epochs, .max-schedule-epochs and .min-checkpoint-every-steps must "
+                            + "be at least 1, got " + limits().maxEpochs() + ", " + limits().maxScheduleEpochs() + ", "
+                            + limits().minCheckpointEverySteps());
         }
         divergencePolicy();
     }

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.access.ApiAccess;
 import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
@@ -23,6 +24,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,8 @@ public class TrainerNode {
     private final Map<String, Object> kafka;
     private final PipelineTopics topics;
     private final String trainerId;
+    private final Config settings;
+    private ApiAccess apiAccess = ApiAccess.closed();
     private TrainerOutputs outputs;
     private Admin admin;
     private TrainerRuns runs;
@@ -60,8 +64,14 @@ public class TrainerNode {
         this.config = config;
         this.registry = registry;
         this.kafka = kafka;
+        this.settings = settings;
         this.topics = PipelineTopics.from(key -> settings.getOptionalValue(key, String.class));
         this.trainerId = config.id().orElseGet(() -> KafkaClients.defaultInstanceId("trainer"));
+    }
+
+    /** Who may submit and stop runs through this trainer's API. */
+    public ApiAccess apiAccess() {
+        return apiAccess;
     }
 
     void onStart(@Observes StartupEvent event) throws InterruptedException {
@@ -75,7 +85,9 @@ public class TrainerNode {
             TrainingDevice device = TrainingDevice.detect();
             LOG.infof("trainer %s: %s", trainerId, device);
             device.require(config.requireGpu());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            apiAccess = ApiAccess.from(key -> settings.getOptionalValue(key, String.class));
+            LOG.infof("trainer %s: %s", trainerId, apiAccess.describe());
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             LOG.errorf("trainer-service cannot start: %s", e.getMessage());
             throw e;
         }
@@ -98,7 +110,11 @@ public class TrainerNode {
                 config.progressBar() ? ProgressBar.forConsole(System.out) : ProgressBar.NONE,
                 LOG::info);
         runs = new TrainerRuns(
-                context, config.logEvery(), config.divergencePolicy(), run -> new RunMeters(registry, run));
+                context,
+                config.logEvery(),
+                config.divergencePolicy(),
+                config.runLimits(),
+                run -> new RunMeters(registry, run));
         Gauge.builder(
                         "trainer_runs_hosted",
                         () -> runs.statuses().stream()

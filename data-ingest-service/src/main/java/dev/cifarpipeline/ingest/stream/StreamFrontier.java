@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -28,26 +29,42 @@ public final class StreamFrontier {
 
     private StreamFrontier() {}
 
-    /** The last record of {@code topic}'s partition 0 that decodes as a batch, if any. */
-    public static Optional<AugmentedBatch> lastBatch(Consumer<String, byte[]> consumer, String topic) {
+    /**
+     * The last batch on {@code topic}'s partition 0 that is {@code ours}; when none of the records looked back on is,
+     * the last one that decodes as a batch at all (so that a topic holding another stream is noticed). A foreign or
+     * forged batch written after ours does not hide ours.
+     */
+    public static Optional<AugmentedBatch> lastBatch(
+            Consumer<String, byte[]> consumer, String topic, Predicate<AugmentedBatch> ours) {
         List<ConsumerRecord<String, byte[]>> tail = tail(consumer, topic, LOOK_BACK);
+        Optional<AugmentedBatch> foreign = Optional.empty();
         for (int i = tail.size() - 1; i >= 0; i--) {
             try {
-                return Optional.of(AugmentedBatchCodec.decode(tail.get(i).value()));
+                AugmentedBatch b = AugmentedBatchCodec.decode(tail.get(i).value());
+                if (ours.test(b)) {
+                    return Optional.of(b);
+                }
+                foreign = foreign.or(() -> Optional.of(b));
             } catch (RecordFormatException notABatch) {
                 // someone else's record; keep looking back
             }
         }
-        return Optional.empty();
+        return foreign;
     }
 
-    /** Every epoch marker on {@code topic}, by epoch (a marker written twice keeps its latest copy). */
-    public static TreeMap<Integer, EpochMarker> markers(Consumer<String, byte[]> consumer, String topic) {
+    /**
+     * The epoch markers on {@code topic} that are {@code ours}, by epoch; of two for one epoch the first counts, as
+     * the trainers read them (a later one, forged or foreign, changes nothing).
+     */
+    public static TreeMap<Integer, EpochMarker> markers(
+            Consumer<String, byte[]> consumer, String topic, Predicate<EpochMarker> ours) {
         TreeMap<Integer, EpochMarker> byEpoch = new TreeMap<>();
         for (ConsumerRecord<String, byte[]> r : tail(consumer, topic, Integer.MAX_VALUE)) {
             try {
                 EpochMarker m = EpochMarker.fromJson(r.value());
-                byEpoch.put(m.epoch(), m);
+                if (ours.test(m)) {
+                    byEpoch.putIfAbsent(m.epoch(), m);
+                }
             } catch (RecordFormatException | IllegalArgumentException notAMarker) {
                 // ignore foreign records
             }

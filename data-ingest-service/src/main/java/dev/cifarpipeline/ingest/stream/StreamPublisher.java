@@ -2,6 +2,7 @@ package dev.cifarpipeline.ingest.stream;
 
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
+import dev.cifarpipeline.events.batch.BatchKind;
 import dev.cifarpipeline.events.batch.EpochMarker;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
@@ -119,7 +120,12 @@ public final class StreamPublisher implements AutoCloseable {
                         TopicSpec.stream(topics.testBatches()),
                         TopicSpec.stream(topics.epochMarkers())));
         int perEpoch = batches.trainBatchesPerEpoch();
-        Optional<AugmentedBatch> last = StreamFrontier.lastBatch(reader, topics.trainBatches());
+        Optional<AugmentedBatch> last = StreamFrontier.lastBatch(
+                reader,
+                topics.trainBatches(),
+                b -> b.kind() == BatchKind.TRAIN
+                        && b.streamSeed() == settings.streamSeed()
+                        && b.batchesInEpoch() == perEpoch);
         ResumePoint resume = new ResumePoint(0, 0, testSetComplete());
         if (last.isPresent()) {
             AugmentedBatch b = last.get();
@@ -138,7 +144,10 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     private boolean testSetComplete() {
-        return StreamFrontier.lastBatch(reader, topics.testBatches())
+        return StreamFrontier.lastBatch(
+                        reader,
+                        topics.testBatches(),
+                        b -> b.kind() == BatchKind.TEST && b.streamSeed() == settings.streamSeed())
                 .filter(t -> t.batchesInEpoch() == batches.testBatches() && t.batchIndex() == t.batchesInEpoch() - 1)
                 .isPresent();
     }
@@ -153,7 +162,12 @@ public final class StreamPublisher implements AutoCloseable {
             }
             inFlight.drain();
         }
-        TreeMap<Integer, EpochMarker> markers = StreamFrontier.markers(reader, topics.epochMarkers());
+        TreeMap<Integer, EpochMarker> markers = StreamFrontier.markers(
+                reader,
+                topics.epochMarkers(),
+                m -> m.streamSeed() == settings.streamSeed()
+                        && m.topic().equals(topics.trainBatches())
+                        && m.partition() == 0);
         for (int epoch = resume.epoch(); epoch < settings.epochs() && !stopping.getAsBoolean(); epoch++) {
             if (!awaitLead(epoch, markers, stopping)) {
                 break;

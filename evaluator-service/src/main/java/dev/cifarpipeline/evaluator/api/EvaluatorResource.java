@@ -17,6 +17,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.jboss.resteasy.reactive.RestResponse;
 
 /**
  * The evaluator over HTTP: runs and their results, each run's best checkpoint (also as safetensors in the seed's
@@ -31,6 +34,9 @@ import java.util.Optional;
  */
 @Path("/evaluator")
 public class EvaluatorResource {
+    /** One {@code POST /evaluator/score} at a time, whichever instance of this resource the request reaches. */
+    private static final Semaphore SCORING = new Semaphore(1);
+
     private final EvaluatorNode node;
 
     public EvaluatorResource(EvaluatorNode node) {
@@ -125,7 +131,7 @@ public class EvaluatorResource {
         if (net.isEmpty()) {
             return problem(Response.Status.NOT_FOUND, "no results for run '" + run + "'");
         }
-        double[] p = node.scorer().probabilities(net.get(), chw);
+        double[] p = node.requestScorer().probabilities(net.get(), chw);
         Map<String, Double> byClass = new LinkedHashMap<>();
         int top = 0;
         for (int c = 0; c < p.length; c++) {
@@ -150,7 +156,14 @@ public class EvaluatorResource {
     @Path("/score")
     @Consumes(MediaType.APPLICATION_OCTET_STREAM)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response score(@QueryParam("model") String model, @QueryParam("layout") String layout, byte[] body) {
+    public Response score(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("model") String model,
+            @QueryParam("layout") String layout,
+            byte[] body) {
+        if (!node.apiAccess().allows(authorization)) {
+            return unauthorized(node.apiAccess().refusal("scoring a model")).toResponse();
+        }
         ModelSpec spec;
         try {
             spec = ModelSpec.of(model == null ? "vgg11" : model, layout == null ? "seed" : layout);
@@ -163,9 +176,17 @@ public class EvaluatorResource {
                     Response.Status.SERVICE_UNAVAILABLE,
                     "the test set has not fully arrived yet: " + node.testSet().progress());
         }
+        // one /score at a time: a loop of requests gets 429s instead of a queue, and the stream's scoring its CPU share
+        if (!SCORING.tryAcquire()) {
+            return Response.status(429)
+                    .header("Retry-After", "10")
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of("error", "another model is being scored; try again when it is done"))
+                    .build();
+        }
         try (NDManager manager = NDManager.newBaseManager();
                 VggInference net = SeedStateDict.load(spec, body == null ? new byte[0] : body, manager)) {
-            Score score = node.scorer().score(net, tests.get());
+            Score score = node.requestScorer().score(net, tests.get());
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("model", spec.architecture().id());
             out.put("layout", spec.layout().id());
@@ -178,7 +199,21 @@ public class EvaluatorResource {
             return Response.ok(out).build();
         } catch (IllegalArgumentException e) {
             return problem(Response.Status.BAD_REQUEST, e.getMessage());
+        } finally {
+            SCORING.release();
         }
+    }
+
+    /** Whether a request path is {@code /evaluator/score}'s, however it is spelled. */
+    static boolean isScoring(String path) {
+        return path.replaceAll("/+", "/").replaceAll("/$", "").equalsIgnoreCase("/evaluator/score");
+    }
+
+    static RestResponse<Object> unauthorized(String reason) {
+        return RestResponse.ResponseBuilder.create(RestResponse.Status.UNAUTHORIZED, (Object) Map.of("error", reason))
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
     }
 
     private static Map<String, Object> summary(EvaluationResult r) {

@@ -4,6 +4,8 @@ import dev.cifarpipeline.events.ImageGeometry;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 
@@ -34,6 +36,7 @@ public final class ImageInput {
             throw new IllegalArgumentException("unsupported content type '" + contentType + "': send " + PNG + " or "
                     + RAW + " (3,072 CHW bytes)");
         }
+        requireCifarSizedPng(body);
         BufferedImage image;
         try {
             image = ImageIO.read(new ByteArrayInputStream(body));
@@ -59,4 +62,32 @@ public final class ImageInput {
         }
         return chw;
     }
+
+    /**
+     * Reads the size a PNG declares in its header (the IHDR chunk that must come first) and refuses anything but
+     * 32×32 before a decoder allocates for it: a 260 KB file may declare 16384×16384 (a gigabyte of pixels).
+     */
+    static void requireCifarSizedPng(byte[] body) {
+        if (body.length < 24 || !Arrays.equals(body, 0, 8, PNG_SIGNATURE, 0, 8)) {
+            throw new IllegalArgumentException(
+                    "the body is not a readable PNG: no PNG signature at byte 0 (" + body.length + " bytes)");
+        }
+        ByteBuffer header = ByteBuffer.wrap(body, 8, 16);
+        int length = header.getInt();
+        int type = header.getInt();
+        if (length != 13 || type != IHDR) {
+            throw new IllegalArgumentException(
+                    "the body is not a readable PNG: its first chunk at byte 8 is not a 13-byte IHDR");
+        }
+        long width = Integer.toUnsignedLong(header.getInt());
+        long height = Integer.toUnsignedLong(header.getInt());
+        if (width != ImageGeometry.WIDTH || height != ImageGeometry.HEIGHT) {
+            throw new IllegalArgumentException("the image is " + width + "x" + height + "; the model takes "
+                    + ImageGeometry.WIDTH + "x" + ImageGeometry.HEIGHT
+                    + " (CIFAR-10 size; read from the PNG header at byte 16, nothing decoded)");
+        }
+    }
+
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    private static final int IHDR = 0x49484452;
 }

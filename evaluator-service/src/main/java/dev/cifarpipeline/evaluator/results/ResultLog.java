@@ -32,6 +32,7 @@ public final class ResultLog implements AutoCloseable {
     private final ResultBook book;
     private final Consumer<EvaluationResult> onResult;
     private final Consumer<String> log;
+    private volatile Runnable onUnreadable = () -> {};
     private final Duration topicWait;
     private final Object progress = new Object();
     private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -84,6 +85,7 @@ public final class ResultLog implements AutoCloseable {
                                     onResult.accept(result);
                                 }
                             } catch (RecordFormatException | IllegalArgumentException e) {
+                                onUnreadable.run();
                                 log.accept("skipping an unreadable result at " + r.topic() + "-" + r.partition() + "@"
                                         + r.offset() + ": " + e.getMessage());
                             }
@@ -122,6 +124,15 @@ public final class ResultLog implements AutoCloseable {
 
     public Throwable failure() {
         return loop.failure();
+    }
+
+    /**
+     * Called for each record that is not a result. Such records are skipped and counted, not dead-lettered: every
+     * evaluator reads every result, so each replica would park its own copy.
+     */
+    public ResultLog onUnreadable(Runnable counter) {
+        this.onUnreadable = counter;
+        return this;
     }
 
     /** Waits until every result on the topic now is in the book; fails at once if the log has stopped. */

@@ -142,6 +142,14 @@ public final class CheckpointStream implements AutoCloseable {
         Optional<VerifiedCheckpoint> verified;
         try {
             CheckpointRecord record = CheckpointRecordCodec.decode(r.value());
+            if (results.contains(record.checkpointId())) {
+                // decided before reassembly: a checkpoint read again after a takeover costs no memory
+                if (record instanceof CheckpointManifest m) {
+                    log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId()
+                            + " was scored already; not scoring it again");
+                }
+                return Outcome.HANDLED;
+            }
             if (record instanceof CheckpointChunk chunk) {
                 watermark.chunk(chunk.checkpointId(), r.partition(), r.offset());
             } else {
@@ -150,6 +158,10 @@ public final class CheckpointStream implements AutoCloseable {
             verified = assembler.accept(record);
         } catch (RecordFormatException e) {
             reject(r, e.getMessage());
+            return Outcome.HANDLED;
+        } catch (RuntimeException | Error e) {
+            // A record must never stop the stream: whatever it makes fail is its own dead letter, and the next is read.
+            reject(r, "the record could not be read: " + e);
             return Outcome.HANDLED;
         }
         if (verified.isEmpty()) {

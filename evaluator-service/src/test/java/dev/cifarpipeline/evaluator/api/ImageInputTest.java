@@ -1,12 +1,15 @@
 package dev.cifarpipeline.evaluator.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +55,17 @@ class ImageInputTest {
         assertTrue(message("not a png at all".getBytes(), "image/png").contains("not a readable PNG"));
         assertTrue(message(new byte[3072], "image/jpeg").contains("unsupported content type 'image/jpeg'"));
         assertTrue(message(new byte[0], "image/png").contains("the request body is empty"));
+    }
+
+    /** A 57-byte PNG that declares 16384×16384: refused from its header, before a decoder allocates a gigabyte for it. */
+    @Test
+    void aPngDeclaringAHugeSizeIsRefusedBeforeItIsDecoded() throws IOException {
+        byte[] header = Arrays.copyOf(png(32, 32), 33); // signature and IHDR of a real PNG ...
+        ByteBuffer.wrap(header, 16, 8).putInt(16384).putInt(16384); // ... now declaring 16384x16384
+        byte[] hostile = Arrays.copyOf(header, 57);
+        assertEquals(
+                "the image is 16384x16384; the model takes 32x32 (CIFAR-10 size; read from the PNG header at byte 16, nothing decoded)",
+                message(hostile, "image/png"));
     }
 
     private static String message(byte[] body, String type) {

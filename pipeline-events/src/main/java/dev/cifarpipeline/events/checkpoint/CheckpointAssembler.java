@@ -1,6 +1,7 @@
 package dev.cifarpipeline.events.checkpoint;
 
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,7 +13,9 @@ import java.util.Set;
  * Reassembles checkpoints from the checkpoints topic and verifies them. Chunks are held until their manifest
  * arrives; the manifest then either yields a {@link VerifiedCheckpoint} or a {@link CheckpointIntegrityException}
  * saying what did not match. Memory is bounded: at most {@code maxPending} checkpoints are held at once (the
- * oldest incomplete one is dropped first) and no checkpoint may exceed {@code maxCheckpointBytes}.
+ * oldest incomplete one is dropped first), no checkpoint may exceed {@code maxCheckpointBytes}, and nothing is
+ * allocated from a count a record claims: chunks are held as they come, so a chunk claiming two billion siblings
+ * costs what it carries.
  */
 public final class CheckpointAssembler {
     private final int maxPending;
@@ -49,6 +52,12 @@ public final class CheckpointAssembler {
     private void addChunk(CheckpointChunk chunk) {
         Pending p = pending.get(chunk.checkpointId());
         if (p == null) {
+            if (chunk.chunkCount() > Math.max(1, maxCheckpointBytes)) {
+                throw new CheckpointIntegrityException(
+                        "checkpoint " + chunk.checkpointId() + ": chunk " + chunk.chunkIndex() + " says "
+                                + chunk.chunkCount() + " chunks; a checkpoint within the limit of " + maxCheckpointBytes
+                                + " bytes has at most " + Math.max(1, maxCheckpointBytes) + " (one byte each)");
+            }
             if (pending.size() >= maxPending) {
                 Iterator<String> oldest = pending.keySet().iterator();
                 oldest.next();
@@ -57,23 +66,19 @@ public final class CheckpointAssembler {
             p = new Pending(chunk.chunkCount());
             pending.put(chunk.checkpointId(), p);
         }
-        if (chunk.chunkCount() != p.chunks.length) {
+        if (chunk.chunkCount() != p.count) {
             pending.remove(chunk.checkpointId());
-            throw new CheckpointIntegrityException(
-                    "checkpoint " + chunk.checkpointId() + ": chunk " + chunk.chunkIndex() + " says "
-                            + chunk.chunkCount() + " chunks, earlier chunks said " + p.chunks.length);
+            throw new CheckpointIntegrityException("checkpoint " + chunk.checkpointId() + ": chunk "
+                    + chunk.chunkIndex() + " says " + chunk.chunkCount() + " chunks, earlier chunks said " + p.count);
         }
-        if (p.chunks[chunk.chunkIndex()] == null) {
-            p.bytes += chunk.data().length;
-        } else {
-            p.bytes += chunk.data().length - p.chunks[chunk.chunkIndex()].length; // a redelivered chunk replaces itself
-        }
+        byte[] before = p.chunks.get(chunk.chunkIndex());
+        p.bytes += chunk.data().length - (before == null ? 0 : before.length); // a redelivered chunk replaces itself
         if (p.bytes > maxCheckpointBytes) {
             pending.remove(chunk.checkpointId());
             throw new CheckpointIntegrityException("checkpoint " + chunk.checkpointId()
                     + ": chunks exceed the limit of " + maxCheckpointBytes + " bytes");
         }
-        p.chunks[chunk.chunkIndex()] = chunk.data();
+        p.chunks.put(chunk.chunkIndex(), chunk.data());
     }
 
     private VerifiedCheckpoint complete(CheckpointManifest manifest) {
@@ -83,15 +88,17 @@ public final class CheckpointAssembler {
             throw new CheckpointIntegrityException(
                     id + ": manifest arrived but none of its " + manifest.chunkCount() + " chunks did");
         }
-        if (p.chunks.length != manifest.chunkCount()) {
+        if (p.count != manifest.chunkCount()) {
             throw new CheckpointIntegrityException(
-                    id + ": manifest says " + manifest.chunkCount() + " chunks, chunks say " + p.chunks.length);
+                    id + ": manifest says " + manifest.chunkCount() + " chunks, chunks say " + p.count);
         }
-        for (int i = 0; i < p.chunks.length; i++) {
-            if (p.chunks[i] == null) {
-                throw new CheckpointIntegrityException(
-                        id + ": chunk " + i + " of " + p.chunks.length + " is missing (incomplete checkpoint)");
+        if (p.chunks.size() != p.count) {
+            int missing = 0;
+            while (p.chunks.containsKey(missing)) {
+                missing++;
             }
+            throw new CheckpointIntegrityException(
+                    id + ": chunk " + missing + " of " + p.count + " is missing (incomplete checkpoint)");
         }
         if (p.bytes != manifest.sizeBytes()) {
             throw new CheckpointIntegrityException(
@@ -100,7 +107,8 @@ public final class CheckpointAssembler {
         byte[] bytes = new byte[(int) p.bytes];
         MessageDigest digest = Sha256.newDigest();
         int at = 0;
-        for (byte[] chunk : p.chunks) {
+        for (int i = 0; i < p.count; i++) {
+            byte[] chunk = p.chunks.get(i);
             System.arraycopy(chunk, 0, bytes, at, chunk.length);
             digest.update(chunk);
             at += chunk.length;
@@ -114,11 +122,12 @@ public final class CheckpointAssembler {
     }
 
     private static final class Pending {
-        final byte[][] chunks;
+        final int count;
+        final Map<Integer, byte[]> chunks = new HashMap<>();
         long bytes;
 
         Pending(int count) {
-            chunks = new byte[count][];
+            this.count = count;
         }
     }
 }

@@ -40,6 +40,21 @@ public final class KafkaClients {
     }
 
     /**
+     * Settings of a consumer outside any group that assigns itself partitions and reads them (how a service learns
+     * the state that lives only in Kafka): read-committed, no commits, no topic created by reading it.
+     */
+    public static Map<String, Object> reader(Map<String, Object> kafka, String clientId) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 << 20);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, ISOLATION);
+        return config;
+    }
+
+    /**
      * Settings of a consumer-group member that commits by hand, starts a new group at the earliest offset and
      * waits for a missing topic rather than having the broker create it with default settings.
      * The heartbeat is a quarter of the session timeout, so a silent member is declared gone after the timeout

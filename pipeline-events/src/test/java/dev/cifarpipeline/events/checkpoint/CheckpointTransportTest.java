@@ -150,4 +150,54 @@ class CheckpointTransportTest {
         assertEquals(new String(result.toJson()), new String(back.toJson()));
         assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("{\"runId\":\"x\"}".getBytes()));
     }
+
+    /**
+     * A CRC-valid chunk whose count field says 2^31-1 (24 bytes of payload on the wire) made the assembler allocate an
+     * array of that many references: an OutOfMemoryError on every evaluator that read it. Now the count is a number,
+     * refused when no checkpoint within the limit could have that many chunks, and nothing is allocated from it.
+     */
+    @Test
+    void aChunkClaimingBillionsOfSiblingsAllocatesNothingFromTheClaim() {
+        byte[] wire = CheckpointRecordCodec.encode(new CheckpointChunk("hostile", 0, Integer.MAX_VALUE, new byte[24]));
+        CheckpointChunk decoded = (CheckpointChunk) CheckpointRecordCodec.decode(wire);
+        CheckpointAssembler limited = new CheckpointAssembler(4, 1L << 20);
+        CheckpointIntegrityException refused =
+                assertThrows(CheckpointIntegrityException.class, () -> limited.accept(decoded));
+        assertEquals(
+                "checkpoint hostile: chunk 0 says 2147483647 chunks; a checkpoint within the limit of 1048576 bytes has at most 1048576 (one byte each)",
+                refused.getMessage());
+
+        // Within the limit's count, a claim of many chunks holds only what arrived.
+        CheckpointAssembler roomy = new CheckpointAssembler(4, Integer.MAX_VALUE - 8);
+        long before = usedHeap();
+        for (int i = 0; i < 3; i++) {
+            roomy.accept(new CheckpointChunk("claims-a-lot", i, Integer.MAX_VALUE - 8, new byte[24]));
+        }
+        assertTrue(usedHeap() - before < 64L << 20, "holding three 24-byte chunks costs far less than 64 MiB");
+        CheckpointIntegrityException incomplete = assertThrows(
+                CheckpointIntegrityException.class,
+                () -> roomy.accept(new CheckpointManifest(
+                        CheckpointManifest.SCHEMA_VERSION,
+                        "claims-a-lot",
+                        "r",
+                        "vgg11",
+                        "batchnorm",
+                        "CFTC",
+                        0,
+                        0,
+                        0.0,
+                        72,
+                        Integer.MAX_VALUE - 8,
+                        "0".repeat(64),
+                        List.of(),
+                        0L)));
+        assertEquals(
+                "checkpoint claims-a-lot of run r: chunk 3 of 2147483639 is missing (incomplete checkpoint)",
+                incomplete.getMessage());
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
 }

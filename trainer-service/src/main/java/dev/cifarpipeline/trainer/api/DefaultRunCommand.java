@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer.api;
 
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.access.ApiAccess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -10,11 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Submits the run a deployment starts with (compose's {@code default-run} service): {@code PIPELINE_RUN}, run-spec
- * {@code key=value} pairs or {@code off}, to the trainers at {@code TRAINER_URL}, with {@code TRAINER_API_TOKEN}
- * when one is set. It waits for a trainer to answer ({@code TRAINER_WAIT_SECONDS}, default 600). A run id that is
+ * {@code key=value} pairs or {@code off}, to the trainers at {@code TRAINER_URL}, with the pipeline's API token
+ * ({@code PIPELINE_API_TOKEN}, or the file {@code PIPELINE_API_TOKEN_FILE} names). It waits for a trainer to answer ({@code TRAINER_WAIT_SECONDS}, default 600). A run id that is
  * taken is left as it is: the trainers carry that run on from its checkpoint, so submitting again after a restart
  * is harmless. Exit status 0 when the run was submitted or was there already, 1 when it was refused or no trainer
  * answered, 2 for a spec that does not parse.
@@ -42,7 +44,13 @@ public final class DefaultRunCommand {
         }
         URI runs = URI.create(
                 env.getOrDefault("TRAINER_URL", "http://trainer-service:8082").replaceAll("/+$", "") + "/trainer/runs");
-        String token = env.getOrDefault("TRAINER_API_TOKEN", "");
+        Optional<String> token;
+        try {
+            token = ApiAccess.configuredToken(ApiAccess.environment(env));
+        } catch (RuntimeException e) {
+            out.println("default-run: " + e.getMessage());
+            return 1;
+        }
         long deadline = System.nanoTime()
                 + Duration.ofSeconds(Long.parseLong(env.getOrDefault("TRAINER_WAIT_SECONDS", "600")))
                         .toNanos();
@@ -52,9 +60,7 @@ public final class DefaultRunCommand {
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(spec.toJson()));
-        if (!token.isBlank()) {
-            request.header("Authorization", "Bearer " + token);
-        }
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         String waitingFor = "";
         while (true) {
             try {

@@ -2,13 +2,14 @@ package dev.cifarpipeline.trainer.api;
 
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.RunSpec;
-import dev.cifarpipeline.trainer.TrainerConfig;
 import dev.cifarpipeline.trainer.TrainerNode;
 import dev.cifarpipeline.trainer.cluster.RunSubmitter;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -22,16 +23,15 @@ import java.util.UUID;
  * Runs over HTTP. {@code POST /trainer/runs} takes a run spec as JSON (every key optional; a run id is made up
  * when absent), checks it as the trainer would, and puts it on the run-spec topic, where the trainers' group
  * gives it to one trainer; any replica accepts submissions. {@code GET /trainer/runs} lists the runs this
- * replica trains. Submitting needs {@code Authorization: Bearer <token>} when {@code trainer.api-token} is set.
+ * replica trains. Submitting and stopping need the pipeline's API token ({@link
+ * dev.cifarpipeline.events.access.ApiAccess}): {@code Authorization: Bearer <token>}.
  */
 @Path("/trainer/runs")
 public class RunsResource {
     private final TrainerNode node;
-    private final ApiToken token;
 
-    public RunsResource(TrainerNode node, TrainerConfig config) {
+    public RunsResource(TrainerNode node) {
         this.node = node;
-        this.token = new ApiToken(config.apiToken());
     }
 
     @GET
@@ -43,10 +43,10 @@ public class RunsResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response submit(@jakarta.ws.rs.HeaderParam("Authorization") String authorization, byte[] body)
+    public Response submit(@HeaderParam("Authorization") String authorization, byte[] body)
             throws InterruptedException {
-        if (!token.allows(authorization)) {
-            return unauthorized("submitting a run");
+        if (!node.apiAccess().allows(authorization)) {
+            return unauthorized(node.apiAccess().refusal("submitting a run"));
         }
         RunSpec spec;
         try {
@@ -81,11 +81,9 @@ public class RunsResource {
     @POST
     @Path("/{runId}/stop")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response stop(
-            @jakarta.ws.rs.HeaderParam("Authorization") String authorization,
-            @jakarta.ws.rs.PathParam("runId") String runId) {
-        if (!token.allows(authorization)) {
-            return unauthorized("stopping a run");
+    public Response stop(@HeaderParam("Authorization") String authorization, @PathParam("runId") String runId) {
+        if (!node.apiAccess().allows(authorization)) {
+            return unauthorized(node.apiAccess().refusal("stopping a run"));
         }
         try {
             RunSubmitter.StopRequest stop = node.stop(runId);
@@ -107,11 +105,11 @@ public class RunsResource {
         }
     }
 
-    private static Response unauthorized(String what) {
+    private static Response unauthorized(String reason) {
         return Response.status(Response.Status.UNAUTHORIZED)
                 .header("WWW-Authenticate", "Bearer")
                 .type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", what + " needs 'Authorization: Bearer <token>' (trainer.api-token is set)"))
+                .entity(Map.of("error", reason))
                 .build();
     }
 

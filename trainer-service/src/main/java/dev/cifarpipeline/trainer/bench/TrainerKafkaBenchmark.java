@@ -5,6 +5,8 @@ import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.BatchKind;
+import dev.cifarpipeline.events.batch.EpochMarker;
+import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.trainer.run.ProgressBar;
 import dev.cifarpipeline.trainer.run.RunContext;
@@ -53,7 +55,7 @@ public final class TrainerKafkaBenchmark {
         String suffix = Long.toString(System.currentTimeMillis(), 36);
         PipelineTopics topics = PipelineTopics.prefixed("bench." + suffix + ".");
         Map<String, Object> kafka = new HashMap<>(Map.of("bootstrap.servers", bootstrap));
-        publish(kafka, topics.trainBatches(), steps, batchSize);
+        publish(kafka, topics, steps, batchSize);
 
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         String runId = "bench-" + suffix;
@@ -127,14 +129,31 @@ public final class TrainerKafkaBenchmark {
         }
     }
 
-    /** {@code steps} batches of one epoch, random pixels and labels (the step's cost does not depend on them). */
-    private static void publish(Map<String, Object> kafka, String topic, int steps, int batchSize) {
+    /**
+     * {@code steps} batches of one epoch, random pixels and labels (the step's cost does not depend on them), after
+     * the epoch's marker, as ingest publishes them.
+     */
+    private static void publish(Map<String, Object> kafka, PipelineTopics topics, int steps, int batchSize) {
+        String topic = topics.trainBatches();
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 4 << 20);
         Random random = new Random(0);
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            EpochMarker marker = new EpochMarker(
+                    EpochMarker.SCHEMA_VERSION,
+                    0,
+                    0,
+                    steps,
+                    steps * batchSize,
+                    topic,
+                    0,
+                    0,
+                    System.currentTimeMillis());
+            KafkaClients.await(
+                    producer.send(new ProducerRecord<>(topics.epochMarkers(), "epoch-0", marker.toJson())),
+                    "the benchmark's epoch marker");
             for (int i = 0; i < steps; i++) {
                 byte[] labels = new byte[batchSize];
                 byte[] pixels = new byte[batchSize * ImageGeometry.BYTES_PER_IMAGE];

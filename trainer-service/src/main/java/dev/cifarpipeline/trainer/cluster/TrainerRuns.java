@@ -7,6 +7,7 @@ import dev.cifarpipeline.trainer.run.RunMeters;
 import dev.cifarpipeline.trainer.run.RunWorker;
 import dev.cifarpipeline.trainer.run.StopMode;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
+import dev.cifarpipeline.trainer.training.RunLimits;
 import dev.cifarpipeline.trainer.training.TrainingSettings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,20 +32,35 @@ public final class TrainerRuns implements RunClaims.Host {
     private final RunContext context;
     private final int logEvery;
     private final DivergencePolicy divergence;
+    private final RunLimits limits;
     private final Function<String, RunMeters> meters;
     private final Map<String, Hosted> hosted = new ConcurrentHashMap<>();
 
     public TrainerRuns(
-            RunContext context, int logEvery, DivergencePolicy divergence, Function<String, RunMeters> meters) {
+            RunContext context,
+            int logEvery,
+            DivergencePolicy divergence,
+            RunLimits limits,
+            Function<String, RunMeters> meters) {
         this.context = context;
         this.logEvery = logEvery;
         this.divergence = divergence;
+        this.limits = limits;
         this.meters = meters;
     }
 
-    /** Resolves a spec into settings without starting anything: how a bad spec is found before it is trained. */
+    /**
+     * Resolves a spec into settings without starting anything, and holds it to this trainer's limits: how a bad spec
+     * is found before it is trained.
+     */
     public TrainingSettings settingsOf(RunSpec spec) {
-        return TrainingSettings.resolve(spec, logEvery, divergence);
+        TrainingSettings settings = TrainingSettings.resolve(spec, logEvery, divergence);
+        try {
+            limits.check(settings);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("run spec " + spec.runId() + ": " + e.getMessage(), e);
+        }
+        return settings;
     }
 
     @Override

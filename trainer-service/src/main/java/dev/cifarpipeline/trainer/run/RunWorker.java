@@ -9,6 +9,7 @@ import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.trainer.training.BatchLedger;
 import dev.cifarpipeline.trainer.training.Checkpoint;
 import dev.cifarpipeline.trainer.training.StepReport;
+import dev.cifarpipeline.trainer.training.StreamCheck;
 import dev.cifarpipeline.trainer.training.TrainingRun;
 import dev.cifarpipeline.trainer.training.TrainingSettings;
 import java.time.Duration;
@@ -134,7 +135,12 @@ public final class RunWorker implements Runnable {
                 false);
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8);
         try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+                        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+                EpochMarkers markers = new EpochMarkers(
+                        context.kafka(),
+                        context.topics().epochMarkers(),
+                        line -> context.log().accept("run " + settings.runId() + ": " + line))) {
+            StreamCheck check = new StreamCheck(markers);
             consumer.subscribe(List.of(context.topics().trainBatches()), new Positioner(consumer));
             state = State.TRAINING;
             long lastStepEnd = 0;
@@ -153,7 +159,7 @@ public final class RunWorker implements Runnable {
                     if (lastStepEnd != 0) {
                         meters.waitedForData((System.nanoTime() - lastStepEnd) / 1e9);
                     }
-                    handle(record, run);
+                    handle(record, run, check);
                     lastStepEnd = System.nanoTime();
                     // Committed progress is what ingest's backpressure reads; resuming uses the checkpoint's offsets.
                     consumer.commitAsync(
@@ -199,12 +205,13 @@ public final class RunWorker implements Runnable {
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record, TrainingRun run) {
+    private void handle(ConsumerRecord<String, byte[]> record, TrainingRun run, StreamCheck check) {
         positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         AugmentedBatch batch;
         StepReport report;
         try {
             batch = AugmentedBatchCodec.decode(record.value());
+            check.verify(batch, record.topic(), record.partition(), record.offset());
             meters.received();
             report = run.accept(batch, () -> StreamOffsets.encode(positions));
         } catch (RecordFormatException e) {

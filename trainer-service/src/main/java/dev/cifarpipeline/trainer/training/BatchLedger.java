@@ -22,6 +22,9 @@ public final class BatchLedger {
         RUN_STOPPED
     }
 
+    /** More batches in one epoch than any dataset this pipeline streams has; the bound keeps a ledger's bitmaps small. */
+    public static final int MAX_BATCHES_IN_EPOCH = 1 << 22;
+
     private final int epochs;
     private final TreeMap<Integer, Epoch> byEpoch = new TreeMap<>();
 
@@ -32,6 +35,10 @@ public final class BatchLedger {
     public Admission admit(AugmentedBatch batch) {
         if (batch.epoch() >= epochs) {
             return Admission.BEYOND_RUN;
+        }
+        if (batch.batchesInEpoch() > MAX_BATCHES_IN_EPOCH) {
+            throw new RecordFormatException("batch " + batch.id() + " says its epoch has " + batch.batchesInEpoch()
+                    + " batches, more than " + MAX_BATCHES_IN_EPOCH);
         }
         Epoch e = byEpoch.computeIfAbsent(batch.epoch(), k -> new Epoch(batch.batchesInEpoch()));
         if (e.batchesInEpoch != batch.batchesInEpoch()) {

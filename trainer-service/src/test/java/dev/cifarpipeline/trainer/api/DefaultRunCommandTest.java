@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +69,7 @@ class DefaultRunCommandTest {
                         "runId=first epochs=2 maxLearningRate=0.02",
                         "TRAINER_URL",
                         url,
-                        "TRAINER_API_TOKEN",
+                        "PIPELINE_API_TOKEN",
                         "s3cret")));
         RunSpec posted = RunSpec.fromJson(bodies.get(0).getBytes(StandardCharsets.UTF_8));
         assertEquals("first", posted.runId());
@@ -83,6 +85,27 @@ class DefaultRunCommandTest {
         assertEquals(0, run(Map.of("PIPELINE_RUN", "runId=first", "TRAINER_URL", url)));
         assertEquals(List.of("null"), authorizations, "no token configured, none sent");
         assertTrue(output().contains("run first is there already, left as it is"), output());
+    }
+
+    @Test
+    void theTokenIsReadFromTheFileComposeGenerates() throws Exception {
+        Path file = Files.createTempFile("api-token", "");
+        try {
+            Files.writeString(file, "from-the-file\n");
+            String url = trainer(201);
+            assertEquals(
+                    0,
+                    run(Map.of(
+                            "PIPELINE_RUN",
+                            "runId=first",
+                            "TRAINER_URL",
+                            url,
+                            "PIPELINE_API_TOKEN_FILE",
+                            file.toString())));
+            assertEquals(List.of("Bearer from-the-file"), authorizations);
+        } finally {
+            Files.delete(file);
+        }
     }
 
     @Test

@@ -2,8 +2,10 @@ package dev.cifarpipeline.trainer.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.BatchKind;
 import dev.cifarpipeline.events.checkpoint.EpochLineage;
@@ -43,5 +45,14 @@ class BatchLedgerTest {
         assertEquals(0, ledger.completedEpochs(), "epoch 1 complete but epoch 0 not");
         ledger.admit(batch(0, 0, 1));
         assertEquals(2, ledger.completedEpochs());
+    }
+
+    @Test
+    void anEpochClaimingMoreBatchesThanAnyDatasetIsRefusedBeforeItsBitmapIsMade() {
+        BatchLedger ledger = new BatchLedger(1);
+        RecordFormatException e =
+                assertThrows(RecordFormatException.class, () -> ledger.admit(batch(0, 0, Integer.MAX_VALUE)));
+        assertTrue(e.getMessage().contains("more than " + BatchLedger.MAX_BATCHES_IN_EPOCH), e.getMessage());
+        assertEquals(Admission.TRAIN, ledger.admit(batch(0, 0, 3)));
     }
 }
