@@ -49,7 +49,7 @@ class EvaluatorCrashRecoveryTest {
     @Test
     void aKilledEvaluatorsSuccessorScoresTheRestAndNothingTwice() throws Exception {
         try (InProcessKafka kafka = new InProcessKafka()) {
-            publishTestSet(kafka);
+            publishTestSet(kafka, TEST_IMAGES);
             List<String> ids = new ArrayList<>();
             for (int i = 1; i <= CHECKPOINTS; i++) {
                 ids.add(publishCheckpoint(kafka, i));
@@ -103,10 +103,11 @@ class EvaluatorCrashRecoveryTest {
         }
     }
 
-    private static void publishTestSet(InProcessKafka kafka) throws Exception {
-        CifarSplit split = SyntheticCifar.generate(TEST_IMAGES, 21, true);
+    /** A synthetic test set of {@code images} (a multiple of 100) in batches of 100, as ingest publishes one. */
+    static void publishTestSet(InProcessKafka kafka, int images) throws Exception {
+        CifarSplit split = SyntheticCifar.generate(images, 21, true);
         int batch = 100;
-        int batches = TEST_IMAGES / batch;
+        int batches = images / batch;
         for (int b = 0; b < batches; b++) {
             int from = b * batch;
             int[] indices = new int[batch];

@@ -166,6 +166,7 @@ public final class StreamPublisher implements AutoCloseable {
                 reader,
                 topics.epochMarkers(),
                 m -> m.streamSeed() == settings.streamSeed()
+                        && m.batchesInEpoch() == batches.trainBatchesPerEpoch()
                         && m.topic().equals(topics.trainBatches())
                         && m.partition() == 0);
         for (int epoch = resume.epoch(); epoch < settings.epochs() && !stopping.getAsBoolean(); epoch++) {
