@@ -5,6 +5,7 @@ import dev.cifarpipeline.evaluator.results.ResultBook;
 import dev.cifarpipeline.evaluator.results.ResultLog;
 import dev.cifarpipeline.evaluator.scoring.CheckpointEvaluator;
 import dev.cifarpipeline.evaluator.scoring.CheckpointScorer;
+import dev.cifarpipeline.evaluator.scoring.ScoringPriority;
 import dev.cifarpipeline.evaluator.scoring.TestSet;
 import dev.cifarpipeline.evaluator.scoring.TestSetCache;
 import dev.cifarpipeline.evaluator.stream.CheckpointStream;
@@ -23,6 +24,7 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -48,7 +50,10 @@ public class EvaluatorNode {
     private final Config settings;
     private ApiAccess apiAccess = ApiAccess.closed();
     private CheckpointScorer scorer;
-    /** HTTP's own scorer (/score, /predict): a request never waits on, nor holds up, the scoring of the stream. */
+    /**
+     * HTTP's own scorer (/score, /predict): a request never waits on the stream's scorer, and pauses between its
+     * batches while the stream scores, so it cannot hold the stream's scoring past the group's poll interval.
+     */
     private CheckpointScorer requestScorer;
 
     private CheckpointEvaluator evaluator;
@@ -95,8 +100,9 @@ public class EvaluatorNode {
                             TopicSpec.deadLetter(topics.deadLetter())));
         }
         metrics.registerCounters();
-        scorer = new CheckpointScorer(config.batchSize());
-        requestScorer = new CheckpointScorer(config.batchSize());
+        ScoringPriority priority = new ScoringPriority(Duration.ofSeconds(30));
+        scorer = new CheckpointScorer(config.batchSize(), priority, true);
+        requestScorer = new CheckpointScorer(config.batchSize(), priority, false);
         evaluator = new CheckpointEvaluator(scorer);
         best = new BestModels(book, kafka, topics.checkpoints(), config.maxCheckpointBytes());
         outputs = new EvaluatorOutputs(kafka, topics.evaluationResults(), topics.deadLetter(), evaluatorId);

@@ -178,11 +178,7 @@ public class EvaluatorResource {
         }
         // one /score at a time: a loop of requests gets 429s instead of a queue, and the stream's scoring its CPU share
         if (!SCORING.tryAcquire()) {
-            return Response.status(429)
-                    .header("Retry-After", "10")
-                    .type(MediaType.APPLICATION_JSON)
-                    .entity(Map.of("error", "another model is being scored; try again when it is done"))
-                    .build();
+            return busy().toResponse();
         }
         try (NDManager manager = NDManager.newBaseManager();
                 VggInference net = SeedStateDict.load(spec, body == null ? new byte[0] : body, manager)) {
@@ -202,6 +198,19 @@ public class EvaluatorResource {
         } finally {
             SCORING.release();
         }
+    }
+
+    /** Whether a {@code /score} is being answered now: {@link ApiGuard} answers 429 before reading another's body. */
+    static boolean scoringBusy() {
+        return SCORING.availablePermits() == 0;
+    }
+
+    static RestResponse<Object> busy() {
+        return RestResponse.ResponseBuilder.create(RestResponse.Status.TOO_MANY_REQUESTS, (Object)
+                        Map.of("error", "another model is being scored; try again when it is done"))
+                .header("Retry-After", "10")
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .build();
     }
 
     /** Whether a request path is {@code /evaluator/score}'s, however it is spelled. */

@@ -6,22 +6,34 @@ import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.model.ModelSpec;
 import dev.cifarpipeline.model.PixelNormaliser;
 import dev.cifarpipeline.model.VggInference;
+import java.time.Duration;
 
 /**
- * Thread-safe (one scoring at a time): the stream and the REST endpoints share it.
- * Scores weights on a test set the way the seed's {@code test()} does: inference mode, batches of 100, accuracy
+ * Thread-safe (one scoring at a time). The evaluator has two: the checkpoint stream's and the REST endpoints', tied
+ * by a {@link ScoringPriority} under which the stream's goes first (a request's pauses between batches while the
+ * stream scores). Scores weights on a test set the way the seed's {@code test()} does: inference mode, batches of 100, accuracy
  * of the arg-max, plus the mean cross-entropy and the confusion matrix (per-class accuracy follows from it). Each batch's arrays live in a sub-manager closed after it.
  */
 public final class CheckpointScorer implements AutoCloseable {
     private final NDManager manager = NDManager.newBaseManager();
     private final PixelNormaliser normaliser = new PixelNormaliser(manager);
     private final int batchSize;
+    private final ScoringPriority priority;
+    private final boolean stream;
 
+    /** A scorer on its own, with nothing to give way to. */
     public CheckpointScorer(int batchSize) {
+        this(batchSize, new ScoringPriority(Duration.ZERO), true);
+    }
+
+    /** The stream's scorer ({@code stream}), which goes first under {@code priority}, or a request scorer, which yields. */
+    public CheckpointScorer(int batchSize, ScoringPriority priority, boolean stream) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("scoring batch size must be positive, got " + batchSize);
         }
         this.batchSize = batchSize;
+        this.priority = priority;
+        this.stream = stream;
     }
 
     public synchronized Score score(ModelSpec spec, byte[] weights, TestSet testSet) {
@@ -31,12 +43,27 @@ public final class CheckpointScorer implements AutoCloseable {
     }
 
     public synchronized Score score(VggInference net, TestSet testSet) {
+        if (!stream) {
+            return scoreBatches(net, testSet, priority.pauseDeadline());
+        }
+        priority.streamStarts();
+        try {
+            return scoreBatches(net, testSet, 0);
+        } finally {
+            priority.streamEnds();
+        }
+    }
+
+    private Score scoreBatches(VggInference net, TestSet testSet, long pauseDeadline) {
         long start = System.nanoTime();
         int correct = 0;
         double lossSum = 0;
         int[][] confusion = new int[ImageGeometry.CLASSES][ImageGeometry.CLASSES];
         for (int from = 0; from < testSet.size(); from += batchSize) {
             int count = Math.min(batchSize, testSet.size() - from);
+            if (!stream) {
+                priority.yieldToStream(pauseDeadline);
+            }
             float[] logits;
             try (NDManager step = manager.newSubManager()) {
                 NDArray input =
