@@ -323,10 +323,10 @@ class ComposeStackTest {
                 .submitRun("{\"runId\":\"" + run + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
     }
 
-    /** The token the api-token service made, as a user reads it: from a trainer container. */
+    /** The token the api-token service made, as a user reads it: from the evaluator container (there is always one). */
     private String apiToken() throws Exception {
         ComposeStack.Result token = stack.compose(
-                Duration.ofSeconds(30), "exec", "-T", "trainer-service", "cat", "/run/pipeline-api/token");
+                Duration.ofSeconds(30), "exec", "-T", "evaluator-service", "cat", "/run/pipeline-api/token");
         token.orFail("reading the API token");
         String[] lines = token.output().trim().split("\n"); // the file's one line, after anything compose warns
         return lines[lines.length - 1].trim();

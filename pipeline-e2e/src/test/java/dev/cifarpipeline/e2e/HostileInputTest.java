@@ -11,8 +11,10 @@ import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.BatchKind;
 import dev.cifarpipeline.events.batch.EpochMarker;
 import dev.cifarpipeline.events.checkpoint.CheckpointChunk;
+import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.kafka.DeadLetter;
+import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.io.ByteArrayOutputStream;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Hostile input to every topic the services read and to every endpoint that takes a body, on a real broker with the
  * three packaged services: CRC-valid records whose fields lie (a batch claiming a million batches in its epoch, a
  * test batch on the training stream, a batch of a stream nobody announced, a second test set, a forged epoch marker,
- * a run spec asking for a billion epochs, a checkpoint chunk claiming 2^31-1 siblings), plain garbage on each topic,
+ * a run spec asking for a billion epochs, a checkpoint chunk claiming 2^31-1 siblings, a manifest declaring a
+ * terabyte), plain garbage on each topic,
  * and requests without the token, with a run id of "..", with a PNG declaring 16384x16384. Each is refused with its
  * reason or dead-lettered and counted; a run submitted among them trains every batch once and has every checkpoint
  * scored once; no service stops.
@@ -47,6 +50,7 @@ class HostileInputTest {
     private static final int EPOCHS = 2;
     private static final int BATCHES_PER_EPOCH = 10; // 320 images in batches of 32
     private static final String RUN = "hostile";
+    private static final String QUEUED = "queued";
     private static final byte[] GARBAGE = "not a record of ours, CRC or not".getBytes(StandardCharsets.UTF_8);
 
     @TempDir
@@ -77,7 +81,8 @@ class HostileInputTest {
                     ServiceProcess trainer = ServiceProcess.start(
                             "trainer-service",
                             "1g",
-                            Map.of("kafka.bootstrap.servers", bootstrap),
+                            // one run at a time: a second one waits for the first to end (a flood of runs is bounded)
+                            Map.of("kafka.bootstrap.servers", bootstrap, "trainer.limits.max-active-runs", "1"),
                             LOGS.resolve("trainer"));
                     ServiceProcess evaluator = ServiceProcess.start(
                             "evaluator-service",
@@ -129,8 +134,27 @@ class HostileInputTest {
                         CheckpointRecordCodec.encode(
                                 new CheckpointChunk("bombed-e9", 0, Integer.MAX_VALUE, new byte[24])));
                 kafka.produce(Topics.CHECKPOINTS, "garbage", GARBAGE);
+                kafka.produce(
+                        Topics.CHECKPOINTS,
+                        "bombed",
+                        CheckpointRecordCodec.encode(new CheckpointManifest(
+                                CheckpointManifest.SCHEMA_VERSION,
+                                "bombed-e10",
+                                "bombed",
+                                "vgg11",
+                                "batchnorm",
+                                TrainingCheckpoint.FORMAT,
+                                10,
+                                100,
+                                2.0,
+                                1L << 40,
+                                1 << 30,
+                                "0".repeat(64),
+                                List.of(),
+                                0)));
+                kafka.produce(Topics.TRAINING_EVENTS, RUN, GARBAGE); // read by every trainer's run directory
                 kafka.produce(Topics.EVALUATION_RESULTS, "garbage", GARBAGE);
-                int recordsSent = 13;
+                int recordsSent = 15;
 
                 // hostile requests, each answered with its reason
                 List<String> answers = new ArrayList<>();
@@ -170,22 +194,31 @@ class HostileInputTest {
                 assertTrue(answers.get(6).contains("16384x16384"), answers.get(6));
 
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+                trainer.submitRun("{\"runId\":\"" + QUEUED + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
+                Eventually.await(
+                        "the second run waiting for the first",
+                        Duration.ofMinutes(1),
+                        () -> trainer.get("/trainer/runs").body(),
+                        runs -> runs.matches("(?s).*\"runId\":\"" + QUEUED + "\",\"state\":\"WAITING\".*"),
+                        () -> trainer.tail(20));
                 RunAudit audit = new RunAudit(Map.of("bootstrap.servers", bootstrap));
                 assertTrue(
                         audit.awaitFinished(
-                                List.of(RUN),
-                                Duration.ofMinutes(4),
+                                List.of(RUN, QUEUED),
+                                Duration.ofMinutes(5),
                                 () -> !trainer.process().isAlive()),
                         trainer.tail(40));
                 audit.assertTrainedOnceAndScoredOnce(RUN, EPOCHS, BATCHES_PER_EPOCH);
+                audit.assertTrainedOnceAndScoredOnce(QUEUED, EPOCHS, BATCHES_PER_EPOCH);
 
                 Map<String, List<String>> reasons = new TreeMap<>();
-                kafka.readUntil(Topics.DEAD_LETTER, 120_000, read -> read.size() >= 10)
+                kafka.readUntil(Topics.DEAD_LETTER, 120_000, read -> read.size() >= 2 * 4 + 7)
                         .forEach(
                                 r -> reasons.computeIfAbsent(header(r, DeadLetter.TOPIC_HEADER), t -> new ArrayList<>())
                                         .add(header(r, DeadLetter.REASON_HEADER)));
                 System.out.println("hostile input: dead-letter reasons by topic: " + reasons);
-                assertEquals(trainBatchLies, reasons.get(Topics.TRAIN_BATCHES).size(), "" + reasons);
+                assertEquals(
+                        2 * trainBatchLies, reasons.get(Topics.TRAIN_BATCHES).size(), "each run's: " + reasons);
                 String trainReasons = String.join("\n", reasons.get(Topics.TRAIN_BATCHES));
                 assertTrue(trainReasons.contains("is a TEST batch on the training stream"), trainReasons);
                 assertTrue(
@@ -198,7 +231,7 @@ class HostileInputTest {
                 assertTrue(trainReasons.contains("AugmentedBatch: record of 32 bytes is shorter"), trainReasons);
                 assertEquals(2, reasons.get(Topics.RUN_SPECS).size(), "" + reasons);
                 assertTrue(String.join("\n", reasons.get(Topics.RUN_SPECS)).contains("exceeds this trainer's limit"));
-                assertEquals(2, reasons.get(Topics.CHECKPOINTS).size(), "" + reasons);
+                assertEquals(3, reasons.get(Topics.CHECKPOINTS).size(), "" + reasons);
                 assertEquals(2, reasons.get(Topics.TEST_BATCHES).size(), "" + reasons);
                 assertTrue(
                         String.join("\n", reasons.get(Topics.TEST_BATCHES)).contains("the test set in use"),
@@ -216,7 +249,7 @@ class HostileInputTest {
                         trainer.metric("pipeline_dead_letter_records_total", "channel=\"run-specs\"")
                                 .orElse(0));
                 assertEquals(
-                        2,
+                        3,
                         evaluator
                                 .metric("pipeline_dead_letter_records_total", "channel=\"checkpoints\"")
                                 .orElse(0));
@@ -233,7 +266,7 @@ class HostileInputTest {
                     assertEquals(200, s.get("/q/health/live").statusCode(), s.module() + ":\n" + s.tail(30));
                 }
                 System.out.printf(
-                        "hostile input: %d records on 7 topics and %d requests on 4 endpoints refused or dead-lettered;"
+                        "hostile input: %d records on 8 topics and %d requests on 4 endpoints refused or dead-lettered;"
                                 + " services that stopped: 0%n",
                         recordsSent, answers.size());
             }

@@ -56,6 +56,14 @@ public interface TrainerConfig {
         /** The shortest interval, in steps, of a run's extra checkpoints (each is a whole model published to Kafka). */
         @WithDefault("10")
         int minCheckpointEverySteps();
+
+        /**
+         * Runs this trainer trains at once; runs claimed beyond it wait (state WAITING) and start as others end. Each
+         * active run holds a model, its optimiser state and a consumer, so the bound is what keeps a flood of
+         * submissions from exhausting the trainer's memory.
+         */
+        @WithDefault("8")
+        int maxActiveRuns();
     }
 
     /** The run limits as the trainer's runs apply them. */
@@ -131,6 +139,10 @@ public interface TrainerConfig {
                     "trainer.limits.max-epochs, .max-schedule-epochs and .min-checkpoint-every-steps must "
                             + "be at least 1, got " + limits().maxEpochs() + ", " + limits().maxScheduleEpochs() + ", "
                             + limits().minCheckpointEverySteps());
+        }
+        if (limits().maxActiveRuns() < 1) {
+            throw new IllegalArgumentException(
+                    "trainer.limits.max-active-runs must be at least 1, got " + limits().maxActiveRuns());
         }
         divergencePolicy();
     }

@@ -114,14 +114,23 @@ public class TrainerNode {
                 config.logEvery(),
                 config.divergencePolicy(),
                 config.runLimits(),
+                config.limits().maxActiveRuns(),
                 run -> new RunMeters(registry, run));
         Gauge.builder(
                         "trainer_runs_hosted",
                         () -> runs.statuses().stream()
-                                .filter(s ->
-                                        s.state() != RunWorker.State.FINISHED && s.state() != RunWorker.State.STOPPED)
+                                .filter(s -> s.state() != RunWorker.State.FINISHED
+                                        && s.state() != RunWorker.State.STOPPED
+                                        && s.state() != RunWorker.State.WAITING)
                                 .count())
                 .description("Runs this trainer is recovering or training")
+                .register(registry);
+        Gauge.builder(
+                        "trainer_runs_waiting",
+                        () -> runs.statuses().stream()
+                                .filter(s -> s.state() == RunWorker.State.WAITING)
+                                .count())
+                .description("Runs claimed by this trainer that wait for a run slot (trainer.limits.max-active-runs)")
                 .register(registry);
         Counter rejectedSpecs = Counter.builder("pipeline_dead_letter_records_total")
                 .tag("service", "trainer")

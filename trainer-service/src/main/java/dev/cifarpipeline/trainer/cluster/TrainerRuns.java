@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,19 +30,27 @@ public final class TrainerRuns implements RunClaims.Host {
 
     private record Hosted(RunWorker worker, Thread thread, int partition, RunMeters meters) {}
 
+    private record Waiting(int partition, RunSpec spec, TrainingSettings settings) {}
+
     private final RunContext context;
     private final int logEvery;
     private final DivergencePolicy divergence;
     private final RunLimits limits;
     private final Function<String, RunMeters> meters;
     private final Map<String, Hosted> hosted = new ConcurrentHashMap<>();
+    /** Claimed runs beyond {@code maxActiveRuns}, in the order they came; each starts when a run here ends. */
+    private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+
+    private final int maxActiveRuns;
 
     public TrainerRuns(
             RunContext context,
             int logEvery,
             DivergencePolicy divergence,
             RunLimits limits,
+            int maxActiveRuns,
             Function<String, RunMeters> meters) {
+        this.maxActiveRuns = maxActiveRuns;
         this.context = context;
         this.logEvery = logEvery;
         this.divergence = divergence;
@@ -67,6 +76,7 @@ public final class TrainerRuns implements RunClaims.Host {
     public synchronized void claim(int partition, RunSpec spec, boolean terminal) {
         Hosted current = hosted.get(spec.runId());
         if (spec.stopRequested()) {
+            waiting.remove(spec.runId()); // never started here: stopped as a run no trainer held
             if (current != null && !current.worker().ended()) {
                 context.log().accept("run " + spec.runId() + ": stop requested; checkpointing and stopping it");
                 current.worker().requestStop(StopMode.END);
@@ -97,9 +107,46 @@ public final class TrainerRuns implements RunClaims.Host {
             return;
         }
         TrainingSettings settings = settingsOf(spec); // callers checked; a spec that fails here was rejected upstream
+        if (waiting.containsKey(spec.runId())) {
+            return; // a repeated spec of a run already waiting
+        }
+        long active = activeRuns();
+        if (active >= maxActiveRuns) {
+            waiting.put(spec.runId(), new Waiting(partition, spec, settings));
+            context.log()
+                    .accept("run " + spec.runId() + " waits: this trainer trains " + active + " runs, its limit "
+                            + "(trainer.limits.max-active-runs); " + waiting.size() + " waiting");
+            return;
+        }
+        start(partition, spec, settings);
+    }
+
+    private long activeRuns() {
+        return hosted.values().stream().filter(h -> !h.worker().ended()).count();
+    }
+
+    /** A run here ended: the runs waiting take the free slots, first come first. */
+    private synchronized void slotFreed() {
+        var next = waiting.values().iterator();
+        while (next.hasNext() && activeRuns() < maxActiveRuns) {
+            Waiting w = next.next();
+            next.remove();
+            start(w.partition(), w.spec(), w.settings());
+        }
+    }
+
+    private void start(int partition, RunSpec spec, TrainingSettings settings) {
         RunMeters runMeters = meters.apply(spec.runId());
         RunWorker worker = new RunWorker(settings, context, runMeters);
-        Thread thread = new Thread(worker, "run-" + spec.runId());
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        worker.run();
+                    } finally {
+                        slotFreed();
+                    }
+                },
+                "run-" + spec.runId());
         thread.setDaemon(true);
         hosted.put(spec.runId(), new Hosted(worker, thread, partition, runMeters));
         context.log()
@@ -127,6 +174,7 @@ public final class TrainerRuns implements RunClaims.Host {
             hosted.values().stream()
                     .filter(h -> partitions.contains(h.partition()))
                     .forEach(leaving::add);
+            waiting.values().removeIf(w -> partitions.contains(w.partition())); // the partitions' new owner has them
             leaving.forEach(h -> hosted.remove(h.worker().runId()));
         }
         leaving.forEach(h -> h.worker().requestStop(checkpoint ? StopMode.RELEASE : StopMode.DROP));
@@ -148,11 +196,23 @@ public final class TrainerRuns implements RunClaims.Host {
         }
     }
 
-    public List<RunWorker.Status> statuses() {
-        return hosted.values().stream()
-                .map(h -> h.worker().status())
-                .sorted(Comparator.comparing(RunWorker.Status::runId))
-                .toList();
+    public synchronized List<RunWorker.Status> statuses() {
+        List<RunWorker.Status> out = new ArrayList<>();
+        hosted.values().forEach(h -> out.add(h.worker().status()));
+        waiting.values()
+                .forEach(w -> out.add(new RunWorker.Status(
+                        w.spec().runId(),
+                        RunWorker.State.WAITING,
+                        w.settings().preset().id(),
+                        w.settings().model().architecture().id(),
+                        w.settings().model().layout().id(),
+                        w.settings().epochs(),
+                        0,
+                        0,
+                        Double.NaN,
+                        "waiting for one of this trainer's " + maxActiveRuns + " run slots")));
+        out.sort(Comparator.comparing(RunWorker.Status::runId));
+        return out;
     }
 
     /** Runs whose step failed: the trainer is alive but these runs are not progressing. */

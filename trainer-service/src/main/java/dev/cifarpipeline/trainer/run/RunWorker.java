@@ -36,6 +36,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class RunWorker implements Runnable {
     public enum State {
+        /** Claimed, waiting for one of this trainer's run slots ({@code trainer.limits.max-active-runs}). */
+        WAITING,
         RECOVERING,
         TRAINING,
         FINISHED,
@@ -45,7 +47,7 @@ public final class RunWorker implements Runnable {
 
         /** Whether the run is over on this trainer (for good, or handed on). */
         public boolean ended() {
-            return this != RECOVERING && this != TRAINING;
+            return this != WAITING && this != RECOVERING && this != TRAINING;
         }
     }
 
