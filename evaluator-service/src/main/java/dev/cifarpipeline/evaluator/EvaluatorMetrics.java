@@ -93,8 +93,10 @@ public class EvaluatorMetrics {
     }
 
     private Counter unreadableResults() {
-        return Counter.builder("evaluator_unreadable_results_total")
-                .description("Records on the results topic that are not results, skipped")
+        return Counter.builder("pipeline_unreadable_records_total")
+                .tag("service", "evaluator")
+                .tag("channel", "evaluation-results")
+                .description("Records that are not what their topic holds, skipped by every reader (not dead-lettered)")
                 .register(registry);
     }
 

@@ -260,7 +260,16 @@ class HostileInputTest {
                                 .orElse(0));
                 assertEquals(
                         1,
-                        evaluator.metric("evaluator_unreadable_results_total").orElse(0));
+                        evaluator
+                                .metric("pipeline_unreadable_records_total", "channel=\"evaluation-results\"")
+                                .orElse(0));
+                assertEquals(
+                        1,
+                        trainer.metric(
+                                        "pipeline_unreadable_records_total",
+                                        "channel=\"epoch-markers\"",
+                                        "run=\"" + RUN + "\"")
+                                .orElse(0));
                 for (ServiceProcess s : services) {
                     assertTrue(s.process().isAlive(), s.module() + " stopped:\n" + s.tail(30));
                     assertEquals(200, s.get("/q/health/live").statusCode(), s.module() + ":\n" + s.tail(30));

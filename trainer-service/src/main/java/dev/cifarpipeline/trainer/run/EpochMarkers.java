@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The epoch-markers topic as one run's {@link StreamCheck} reads it: every marker, oldest first, read on to the
  * topic's end when a batch finds none that fits (ingest writes an epoch's marker, and waits for it, before the
  * epoch's first batch, so a batch's marker is on the topic by the time the batch is read). A record that is not a
- * marker is skipped and said once; at most {@link #MAX_MARKERS} are kept, so a flood of forged markers costs a
+ * marker is skipped, counted, and said once; at most {@link #MAX_MARKERS} are kept, so a flood of forged markers costs a
  * bounded amount of memory.
  */
 public final class EpochMarkers implements StreamCheck.Markers, AutoCloseable {
@@ -31,13 +31,15 @@ public final class EpochMarkers implements StreamCheck.Markers, AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
     private final Consumer<String> log;
+    private final Runnable onUnreadable;
     private final Map<Integer, List<EpochMarker>> byEpoch = new HashMap<>();
     private int kept;
     private boolean skippedSaid;
     private boolean fullSaid;
     private boolean assigned;
 
-    public EpochMarkers(Map<String, Object> kafka, String topic, Consumer<String> log) {
+    public EpochMarkers(Map<String, Object> kafka, String topic, Consumer<String> log, Runnable onUnreadable) {
+        this.onUnreadable = onUnreadable;
         this.consumer = new KafkaConsumer<>(
                 KafkaClients.reader(kafka, "epoch-markers"), new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
@@ -83,6 +85,7 @@ public final class EpochMarkers implements StreamCheck.Markers, AutoCloseable {
         try {
             marker = EpochMarker.fromJson(r.value());
         } catch (RecordFormatException | IllegalArgumentException e) {
+            onUnreadable.run();
             if (!skippedSaid) {
                 log.accept("epoch markers: skipping a record at " + r.topic() + "-" + r.partition() + "@" + r.offset()
                         + " that is not a marker (" + e.getMessage() + "); later ones are skipped silently");

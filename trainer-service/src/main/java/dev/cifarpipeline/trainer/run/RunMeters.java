@@ -38,6 +38,7 @@ public final class RunMeters implements AutoCloseable {
     private final Counter imagesTrained;
     private final Counter dataWait;
     private final Counter deadLettered;
+    private final Counter unreadableMarkers;
     private final Counter checkpoints;
     private final Timer stepSeconds;
     private final Timer checkpointSeconds;
@@ -89,6 +90,12 @@ public final class RunMeters implements AutoCloseable {
                 .tag("service", "trainer")
                 .tag("channel", "train-batches")
                 .description("Records sent to the dead-letter topic")
+                .register(registry));
+        unreadableMarkers = add(Counter.builder("pipeline_unreadable_records_total")
+                .tags(tags)
+                .tag("service", "trainer")
+                .tag("channel", "epoch-markers")
+                .description("Records that are not what their topic holds, skipped by every reader (not dead-lettered)")
                 .register(registry));
         checkpoints = add(Counter.builder("trainer_checkpoints_published_total")
                 .tags(tags)
@@ -171,6 +178,11 @@ public final class RunMeters implements AutoCloseable {
 
     public void deadLettered() {
         deadLettered.increment();
+    }
+
+    /** A record on the epoch-markers topic that is not a marker, skipped by this run's stream check. */
+    public void unreadableMarker() {
+        unreadableMarkers.increment();
     }
 
     @Override

@@ -141,7 +141,8 @@ public final class RunWorker implements Runnable {
                 EpochMarkers markers = new EpochMarkers(
                         context.kafka(),
                         context.topics().epochMarkers(),
-                        line -> context.log().accept("run " + settings.runId() + ": " + line))) {
+                        line -> context.log().accept("run " + settings.runId() + ": " + line),
+                        meters::unreadableMarker)) {
             StreamCheck check = new StreamCheck(markers);
             consumer.subscribe(List.of(context.topics().trainBatches()), new Positioner(consumer));
             state = State.TRAINING;
