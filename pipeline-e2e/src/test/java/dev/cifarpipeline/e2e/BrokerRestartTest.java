@@ -40,34 +40,12 @@ class BrokerRestartTest {
         try (BrokerProcess broker = BrokerProcess.start(brokerDir, port)) {
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 800, 100, 5);
-            try (ServiceProcess ingest = ServiceProcess.start(
-                            "data-ingest-service",
-                            "512m",
-                            Map.of(
-                                    "kafka.bootstrap.servers",
-                                    bootstrap,
-                                    "ingest.dataset-dir",
-                                    dataset.toString(),
-                                    "ingest.epochs",
-                                    String.valueOf(EPOCHS),
-                                    "ingest.batch-size",
-                                    "32",
-                                    "ingest.max-epochs-ahead",
-                                    "0"),
-                            LOGS.resolve("ingest"));
-                    ServiceProcess trainer = ServiceProcess.start(
-                            "trainer-service",
-                            "1g",
-                            Map.of("kafka.bootstrap.servers", bootstrap, "trainer.log-every", "5"),
-                            LOGS.resolve("trainer"));
-                    ServiceProcess evaluator = ServiceProcess.start(
-                            "evaluator-service",
-                            "1g",
-                            Map.of("kafka.bootstrap.servers", bootstrap),
-                            LOGS.resolve("evaluator"))) {
-                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
-                    s.awaitReady(Duration.ofSeconds(120));
-                }
+            try (ServiceProcess ingest = ServiceProcess.ingest(
+                            bootstrap, dataset, EPOCHS, LOGS.resolve("ingest"), "ingest.max-epochs-ahead", "0");
+                    ServiceProcess trainer =
+                            ServiceProcess.trainer(bootstrap, LOGS.resolve("trainer"), "trainer.log-every", "5");
+                    ServiceProcess evaluator = ServiceProcess.evaluator(bootstrap, LOGS.resolve("evaluator"))) {
+                ServiceProcess.awaitAllReady(List.of(ingest, trainer, evaluator));
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");
                 awaitSteps(trainer, 8);
 

@@ -47,32 +47,10 @@ class HostileCheckpointRecordsTest {
                 CheckpointRecordCodec.encode(new CheckpointChunk("bombed-e9", 0, Integer.MAX_VALUE, new byte[24]));
         try (InProcessKafka kafka = new InProcessKafka()) {
             String bootstrap = kafka.bootstrapServers();
-            try (ServiceProcess ingest = ServiceProcess.start(
-                            "data-ingest-service",
-                            "512m",
-                            Map.of(
-                                    "kafka.bootstrap.servers",
-                                    bootstrap,
-                                    "ingest.dataset-dir",
-                                    dataset.toString(),
-                                    "ingest.epochs",
-                                    "1",
-                                    "ingest.batch-size",
-                                    "32"),
-                            LOGS.resolve("ingest"));
-                    ServiceProcess trainer = ServiceProcess.start(
-                            "trainer-service",
-                            "1g",
-                            Map.of("kafka.bootstrap.servers", bootstrap),
-                            LOGS.resolve("trainer"));
-                    ServiceProcess evaluator = ServiceProcess.start(
-                            "evaluator-service",
-                            "1g",
-                            Map.of("kafka.bootstrap.servers", bootstrap),
-                            LOGS.resolve("evaluator"))) {
-                for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
-                    s.awaitReady(Duration.ofSeconds(120));
-                }
+            try (ServiceProcess ingest = ServiceProcess.ingest(bootstrap, dataset, 1, LOGS.resolve("ingest"));
+                    ServiceProcess trainer = ServiceProcess.trainer(bootstrap, LOGS.resolve("trainer"));
+                    ServiceProcess evaluator = ServiceProcess.evaluator(bootstrap, LOGS.resolve("evaluator"))) {
+                ServiceProcess.awaitAllReady(List.of(ingest, trainer, evaluator));
                 kafka.produce(Topics.CHECKPOINTS, "bombed", bomb);
                 String honest = EvaluatorCrashRecoveryTest.publishCheckpoint(kafka, "honest", 1);
                 // the run whose recovery reads the bomb first

@@ -62,37 +62,20 @@ class HostileInputTest {
         SyntheticCifar.write(dataset, 32 * BATCHES_PER_EPOCH, 200, 13);
         try (InProcessKafka kafka = new InProcessKafka()) {
             String bootstrap = kafka.bootstrapServers();
-            try (ServiceProcess ingest = ServiceProcess.start(
-                            "data-ingest-service",
-                            "512m",
-                            Map.of(
-                                    "kafka.bootstrap.servers",
-                                    bootstrap,
-                                    "ingest.dataset-dir",
-                                    dataset.toString(),
-                                    "ingest.epochs",
-                                    String.valueOf(EPOCHS),
-                                    "ingest.batch-size",
-                                    "32",
-                                    // epoch 1 waits for the run to finish epoch 0: the lies below come before it
-                                    "ingest.max-epochs-ahead",
-                                    "0"),
-                            LOGS.resolve("ingest"));
-                    ServiceProcess trainer = ServiceProcess.start(
-                            "trainer-service",
-                            "1g",
-                            // one run at a time: a second one waits for the first to end (a flood of runs is bounded)
-                            Map.of("kafka.bootstrap.servers", bootstrap, "trainer.limits.max-active-runs", "1"),
-                            LOGS.resolve("trainer"));
-                    ServiceProcess evaluator = ServiceProcess.start(
-                            "evaluator-service",
-                            "1g",
-                            Map.of("kafka.bootstrap.servers", bootstrap),
-                            LOGS.resolve("evaluator"))) {
+            try (ServiceProcess ingest = ServiceProcess.ingest(
+                            bootstrap,
+                            dataset,
+                            EPOCHS,
+                            LOGS.resolve("ingest"),
+                            // epoch 1 waits for the run to finish epoch 0: the lies below come before it
+                            "ingest.max-epochs-ahead",
+                            "0");
+                    // one run at a time: a second one waits for the first to end (a flood of runs is bounded)
+                    ServiceProcess trainer = ServiceProcess.trainer(
+                            bootstrap, LOGS.resolve("trainer"), "trainer.limits.max-active-runs", "1");
+                    ServiceProcess evaluator = ServiceProcess.evaluator(bootstrap, LOGS.resolve("evaluator"))) {
                 List<ServiceProcess> services = List.of(ingest, trainer, evaluator);
-                for (ServiceProcess s : services) {
-                    s.awaitReady(Duration.ofSeconds(120));
-                }
+                ServiceProcess.awaitAllReady(services);
                 // the honest stream's first epoch and the whole test set are on their topics before the lies
                 AugmentedBatch honest = AugmentedBatchCodec.decode(
                         kafka.readUntil(Topics.TRAIN_BATCHES, 120_000, read -> read.size() >= BATCHES_PER_EPOCH)

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,46 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(
                 PackagedService.start(ROOT, module, freePort(), List.of("-Xmx" + heap), settings, environment, log),
                 Optional.ofNullable(settings.get(ApiAccess.TOKEN_KEY)));
+    }
+
+    /** Ingest on {@code bootstrap} streaming {@code dataset} for {@code epochs} in batches of 32, plus {@code more} (key, value, …). */
+    static ServiceProcess ingest(String bootstrap, Path dataset, int epochs, Path logDir, String... more)
+            throws IOException {
+        List<String> pairs = new ArrayList<>(List.of(
+                "ingest.dataset-dir",
+                dataset.toString(),
+                "ingest.epochs",
+                String.valueOf(epochs),
+                "ingest.batch-size",
+                "32"));
+        pairs.addAll(List.of(more));
+        return start("data-ingest-service", "512m", settings(bootstrap, pairs.toArray(String[]::new)), logDir);
+    }
+
+    /** A trainer on {@code bootstrap} with a 1 GB heap, plus {@code more} settings (key, value, …). */
+    static ServiceProcess trainer(String bootstrap, Path logDir, String... more) throws IOException {
+        return start("trainer-service", "1g", settings(bootstrap, more), logDir);
+    }
+
+    /** An evaluator on {@code bootstrap} with a 1 GB heap, plus {@code more} settings (key, value, …). */
+    static ServiceProcess evaluator(String bootstrap, Path logDir, String... more) throws IOException {
+        return start("evaluator-service", "1g", settings(bootstrap, more), logDir);
+    }
+
+    /** Waits until every one of {@code services} is ready. */
+    static void awaitAllReady(List<ServiceProcess> services) throws InterruptedException {
+        for (ServiceProcess s : services) {
+            s.awaitReady(Duration.ofSeconds(120));
+        }
+    }
+
+    private static Map<String, String> settings(String bootstrap, String... pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        out.put("kafka.bootstrap.servers", bootstrap);
+        for (int i = 0; i + 1 < pairs.length; i += 2) {
+            out.put(pairs[i], pairs[i + 1]);
+        }
+        return out;
     }
 
     static int freePort() throws IOException {

@@ -127,10 +127,6 @@ public final class ApiAccess {
         return expected.isPresent();
     }
 
-    public boolean isOpen() {
-        return open;
-    }
-
     /** Whether a request with this {@code Authorization} header value (null when absent) may change state. */
     public boolean allows(String authorization) {
         if (open) {
