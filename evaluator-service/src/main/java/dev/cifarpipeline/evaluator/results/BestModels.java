@@ -3,18 +3,15 @@ package dev.cifarpipeline.evaluator.results;
 import ai.djl.ndarray.NDManager;
 import dev.cifarpipeline.evaluator.scoring.CheckpointEvaluator;
 import dev.cifarpipeline.events.EvaluationResult;
-import dev.cifarpipeline.events.RecordFormatException;
-import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
-import dev.cifarpipeline.events.checkpoint.CheckpointChunk;
-import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
-import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
-import dev.cifarpipeline.events.kafka.TopicReader;
+import dev.cifarpipeline.events.kafka.CheckpointSearch;
 import dev.cifarpipeline.model.ModelSpec;
 import dev.cifarpipeline.model.SeedStateDict;
 import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.model.VggInference;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,6 +21,14 @@ import java.util.Optional;
  * scored it), a loaded network for predictions, and its safetensors export in the seed's names.
  */
 public final class BestModels implements AutoCloseable {
+    /**
+     * How many runs' best weights are held (a VGG11's are 37 MB): those of runs asked about or scored longest ago are
+     * let go, and fetched again from Kafka when asked for.
+     */
+    public static final int MAX_HELD = 4;
+
+    static final Duration FETCH_DEADLINE = Duration.ofMinutes(2);
+
     /** The best checkpoint of a run, loaded. */
     public record Best(EvaluationResult result, ModelSpec spec, byte[] weights) {}
 
@@ -32,7 +37,9 @@ public final class BestModels implements AutoCloseable {
     private final String checkpointTopic;
     private final long maxCheckpointBytes;
     private final NDManager manager = NDManager.newBaseManager();
-    private final Map<String, Best> held = new HashMap<>();
+    /** The best models held, most recently used last; beyond {@link #MAX_HELD} the least recent is let go. */
+    private final Map<String, Best> held = new LinkedHashMap<>(16, 0.75f, true);
+
     private final Map<String, VggInference> loaded = new HashMap<>();
 
     public BestModels(ResultBook book, Map<String, Object> kafka, String checkpointTopic, long maxCheckpointBytes) {
@@ -48,11 +55,7 @@ public final class BestModels implements AutoCloseable {
         if (book.best(r.runId())
                 .map(b -> b.checkpointId().equals(r.checkpointId()))
                 .orElse(false)) {
-            held.put(r.runId(), new Best(r, scored.spec(), scored.weights()));
-            VggInference stale = loaded.remove(r.runId());
-            if (stale != null) {
-                stale.close();
-            }
+            hold(new Best(r, scored.spec(), scored.weights()));
         }
     }
 
@@ -66,13 +69,33 @@ public final class BestModels implements AutoCloseable {
         if (current == null
                 || !current.result().checkpointId().equals(best.get().checkpointId())) {
             current = fetch(best.get());
-            held.put(runId, current);
-            VggInference stale = loaded.remove(runId);
-            if (stale != null) {
-                stale.close();
-            }
+            hold(current);
         }
         return Optional.of(current);
+    }
+
+    private void hold(Best best) {
+        String runId = best.result().runId();
+        held.put(runId, best);
+        unload(runId);
+        var eldest = held.keySet().iterator();
+        while (held.size() > MAX_HELD) {
+            String gone = eldest.next();
+            eldest.remove();
+            unload(gone);
+        }
+    }
+
+    private void unload(String runId) {
+        VggInference stale = loaded.remove(runId);
+        if (stale != null) {
+            stale.close();
+        }
+    }
+
+    /** How many runs' best weights are held now. */
+    public synchronized int held() {
+        return held.size();
     }
 
     /** The run's best network, loaded once per best checkpoint. */
@@ -120,34 +143,21 @@ public final class BestModels implements AutoCloseable {
     }
 
     private Best fetch(EvaluationResult result) {
-        CheckpointAssembler assembler = new CheckpointAssembler(2, maxCheckpointBytes);
-        VerifiedCheckpoint[] found = new VerifiedCheckpoint[1];
-        TopicReader.forEach(kafka, checkpointTopic, "evaluator-best-" + result.runId(), r -> {
-            if (found[0] != null || !result.runId().equals(r.key())) {
-                return;
-            }
-            try {
-                var record = CheckpointRecordCodec.decode(r.value());
-                if (record instanceof CheckpointChunk chunk
-                        && !chunk.checkpointId().equals(result.checkpointId())) {
-                    return;
-                }
-                if (record instanceof CheckpointManifest m && !m.checkpointId().equals(result.checkpointId())) {
-                    return;
-                }
-                assembler.accept(record).ifPresent(v -> found[0] = v);
-            } catch (RecordFormatException e) {
-                // not this checkpoint, or broken: keep looking
-            }
-        });
-        if (found[0] == null) {
-            throw new IllegalStateException("checkpoint " + result.checkpointId() + " of run " + result.runId()
-                    + " is no longer on " + checkpointTopic + " (retention?)");
-        }
+        VerifiedCheckpoint found = CheckpointSearch.newest(
+                        kafka,
+                        checkpointTopic,
+                        result.runId(),
+                        m -> m.checkpointId().equals(result.checkpointId()),
+                        maxCheckpointBytes,
+                        FETCH_DEADLINE,
+                        "evaluator-best-" + result.runId(),
+                        line -> {})
+                .orElseThrow(() -> new IllegalStateException("checkpoint " + result.checkpointId() + " of run "
+                        + result.runId() + " is no longer on " + checkpointTopic + " (retention?)"));
         return new Best(
                 result,
                 ModelSpec.of(result.model(), result.layout()),
-                TrainingCheckpoint.decode(found[0].bytes()).weights());
+                TrainingCheckpoint.decode(found.bytes()).weights());
     }
 
     @Override

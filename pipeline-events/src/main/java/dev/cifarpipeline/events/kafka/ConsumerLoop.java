@@ -14,7 +14,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * consumer is made on that thread and opened by the body (subscribed as a group member, or assigned), polled until
  * the loop is closed, each poll's records handed to the body; closing wakes the consumer, and closing the consumer
  * on the loop's thread revokes its partitions and leaves the group. A failure stops the loop and is kept for
- * liveness: {@link #alive()} is false once the thread has died for any reason but {@link #close()}.
+ * liveness: {@link #alive()} is false once the thread has died for any reason but {@link #close()}. A transient
+ * failure (the broker unreachable past a client timeout: {@link KafkaClients#transientFailure}) does not stop it:
+ * the body {@linkplain Body#recover recovers} (puts its partitions back where nothing is lost) and polling goes on
+ * after a pause, however long the outage lasts.
  */
 public final class ConsumerLoop implements AutoCloseable {
     /**
@@ -31,7 +34,16 @@ public final class ConsumerLoop implements AutoCloseable {
         /** The records of one poll, none when nothing came within the poll timeout. */
         void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records)
                 throws InterruptedException;
+
+        /**
+         * {@link #polled} failed transiently part-way through its records: put the consumer where no record is lost
+         * (e.g. back to the committed offsets). Nothing by default: for a body whose records are idempotent to skip.
+         */
+        default void recover(KafkaConsumer<String, byte[]> consumer) {}
     }
+
+    /** The pause after a transient failure before polling again. */
+    static final Duration RETRY_PAUSE = Duration.ofSeconds(2);
 
     private final String name;
     private final Map<String, Object> config;
@@ -41,6 +53,7 @@ public final class ConsumerLoop implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean closed;
     private volatile Throwable failure;
+    private volatile long transientFailures;
     private Thread thread;
 
     /**
@@ -78,6 +91,24 @@ public final class ConsumerLoop implements AutoCloseable {
                     body.polled(c, c.poll(pollTimeout));
                 } catch (WakeupException e) {
                     // close() woke the consumer; the loop condition says to leave
+                } catch (RuntimeException e) {
+                    if (closed || !KafkaClients.transientFailure(e)) {
+                        throw e;
+                    }
+                    transientFailures++;
+                    log.accept(name + ": " + e.getMessage() + " (transient; trying again in " + RETRY_PAUSE.toSeconds()
+                            + " s)");
+                    Thread.sleep(RETRY_PAUSE.toMillis());
+                    try {
+                        body.recover(c);
+                    } catch (WakeupException woken) {
+                        // closing
+                    } catch (RuntimeException again) {
+                        if (!KafkaClients.transientFailure(again)) {
+                            throw again;
+                        }
+                        log.accept(name + ": cannot recover yet: " + again.getMessage());
+                    }
                 }
             }
         } catch (WakeupException e) {
@@ -94,6 +125,11 @@ public final class ConsumerLoop implements AutoCloseable {
     public boolean alive() {
         Thread t = thread;
         return failure == null && (t == null || t.isAlive() || closed);
+    }
+
+    /** How many times a poll's handling failed transiently and was waited out. */
+    public long transientFailures() {
+        return transientFailures;
     }
 
     /** Why the loop stopped, or null. */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 
 /** Small things every service does with its Kafka clients, written once. */
 public final class KafkaClients {
@@ -108,6 +109,19 @@ public final class KafkaClients {
                 throw new IllegalStateException("interrupted while waiting for topic " + topic, e);
             }
         }
+    }
+
+    /**
+     * Whether {@code failure} (or what caused it) is one that passes when the broker is reachable again: a timeout or
+     * another retriable error. Such failures never end a run or a service's loop; they are waited out.
+     */
+    public static boolean transientFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final Comparator<TopicPartition> BY_PARTITION = Comparator.comparingInt(TopicPartition::partition);

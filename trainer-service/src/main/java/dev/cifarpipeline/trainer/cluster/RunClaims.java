@@ -13,12 +13,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 
 /**
  * A trainer's membership of the trainers' consumer group on the run-spec topic. The group divides the
@@ -98,8 +101,30 @@ public final class RunClaims implements AutoCloseable {
                             KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
                         handle(records);
                         if (!records.isEmpty()) {
-                            consumer.commitSync(); // marks these specs handled, so a later owner does not dead-letter a
-                            // bad one again
+                            // Marks these specs handled, so a later owner does not dead-letter a bad one again. A
+                            // refused commit (a rebalance under way) only means the next owner reads them once more.
+                            try {
+                                consumer.commitSync();
+                            } catch (CommitFailedException | RebalanceInProgressException e) {
+                                log.accept("trainer " + trainerId + " could not commit its run-spec positions ("
+                                        + e.getMessage() + "); the partitions' next owner reads those specs again");
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void recover(KafkaConsumer<String, byte[]> consumer) {
+                        // A spec whose handling failed (the broker gone past a timeout) is read again: claiming and
+                        // stopping are idempotent, and nothing past the committed offsets was handled for sure.
+                        Set<TopicPartition> held = consumer.assignment();
+                        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(held);
+                        for (TopicPartition tp : held) {
+                            OffsetAndMetadata o = committed.get(tp);
+                            if (o == null) {
+                                consumer.seekToBeginning(List.of(tp));
+                            } else {
+                                consumer.seek(tp, o);
+                            }
                         }
                     }
                 },

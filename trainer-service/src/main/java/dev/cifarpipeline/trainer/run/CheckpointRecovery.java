@@ -1,48 +1,35 @@
 package dev.cifarpipeline.trainer.run;
 
-import dev.cifarpipeline.events.RecordFormatException;
-import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
-import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
-import dev.cifarpipeline.events.kafka.TopicReader;
+import dev.cifarpipeline.events.kafka.CheckpointSearch;
 import dev.cifarpipeline.model.TrainingCheckpoint;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * Finds a run's latest complete checkpoint on the checkpoints topic (services share no disk, so the topic is
- * where a restarted or moved run finds its state): reads the topic to its end, reassembles and verifies the run's
- * checkpoints, and keeps the one with the most steps. Checkpoints that fail verification are skipped and named.
+ * where a restarted or moved run finds its state): searches back from the end of the run's partition
+ * ({@link CheckpointSearch}), so recovery reads what lies after that checkpoint, not the whole topic. Checkpoints
+ * that fail verification are skipped and named. A search that cannot finish within {@link #DEADLINE} is a timeout,
+ * which the run waits out like any broker outage.
  */
 public final class CheckpointRecovery {
+    static final Duration DEADLINE = Duration.ofMinutes(2);
+    private static final long MAX_CHECKPOINT_BYTES = 1L << 30;
+
     private CheckpointRecovery() {}
 
     public static Optional<TrainingCheckpoint> latest(
             Map<String, Object> kafka, String topic, String runId, Consumer<String> log) {
-        CheckpointAssembler assembler = new CheckpointAssembler(4, 1L << 30);
-        VerifiedCheckpoint[] best = new VerifiedCheckpoint[1];
-        TopicReader.forEach(kafka, topic, "trainer-recovery-" + runId, r -> {
-            if (!runId.equals(r.key())) {
-                return;
-            }
-            try {
-                Optional<VerifiedCheckpoint> v = assembler.accept(CheckpointRecordCodec.decode(r.value()));
-                if (v.isPresent()
-                        && (best[0] == null
-                                || v.get().manifest().step()
-                                        >= best[0].manifest().step())) {
-                    best[0] = v.get();
-                }
-            } catch (RecordFormatException e) {
-                log.accept("skipping an unusable checkpoint record at offset " + r.offset() + ": " + e.getMessage());
-            }
-        });
-        if (best[0] == null) {
+        Optional<VerifiedCheckpoint> found = CheckpointSearch.newest(
+                kafka, topic, runId, m -> true, MAX_CHECKPOINT_BYTES, DEADLINE, "trainer-recovery-" + runId, log);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        CheckpointManifest m = best[0].manifest();
+        CheckpointManifest m = found.get().manifest();
         if (!TrainingCheckpoint.FORMAT.equals(m.format())) {
             log.accept("latest checkpoint " + m.checkpointId() + " has format " + m.format() + ", not "
                     + TrainingCheckpoint.FORMAT + ": starting the run afresh");
@@ -50,6 +37,6 @@ public final class CheckpointRecovery {
         }
         log.accept("found checkpoint " + m.checkpointId() + " of run " + runId + ": epoch " + m.epoch() + ", step "
                 + m.step());
-        return Optional.of(TrainingCheckpoint.decode(best[0].bytes()));
+        return Optional.of(TrainingCheckpoint.decode(found.get().bytes()));
     }
 }

@@ -72,7 +72,9 @@ public final class EpochMarkers implements StreamCheck.Markers, AutoCloseable {
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
         while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), READ_TIMEOUT) < e.getValue())) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading " + topic + " to its end took over " + READ_TIMEOUT);
+                // a timeout, and so transient: the run waits for the broker and resumes from its checkpoint
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                        "reading " + topic + " to its end took over " + READ_TIMEOUT);
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 add(r);

@@ -77,6 +77,11 @@ public final class RunWorker implements Runnable {
     private volatile StopMode stop;
 
     private volatile String detail = "";
+    /** The run's own transactional writes; open from the start of {@link #run()} on. */
+    private RunPublisher publisher;
+    /** How often the run resumed from its checkpoint after the broker was away past a client timeout. */
+    private volatile int restarts;
+
     private volatile long step;
     private volatile int completedEpochs;
     private volatile double meanLoss = Double.NaN;
@@ -90,6 +95,73 @@ public final class RunWorker implements Runnable {
     @Override
     public void run() {
         String runId = settings.runId();
+        try {
+            // Opening the run's publisher fences every earlier owner's, so the checkpoint recovered next is the last
+            // one any other trainer can ever publish for this run.
+            publisher = new RunPublisher(
+                    context.kafka(),
+                    context.topics(),
+                    runId,
+                    context.trainerId() + "-" + runId,
+                    () -> stop == StopMode.DROP,
+                    context.log());
+            Duration pause = RunPublisher.FIRST_PAUSE;
+            while (true) {
+                try {
+                    attempt();
+                    return;
+                } catch (RuntimeException e) {
+                    if (!KafkaClients.transientFailure(e) || stop != null) {
+                        throw e;
+                    }
+                    // The broker is away past a client timeout: once it is back, the run resumes from its latest
+                    // checkpoint, as a run moved to another trainer does (the batches since are trained again).
+                    restarts++;
+                    state = State.RECOVERING;
+                    detail = "waiting for the broker: " + e.getMessage();
+                    context.log()
+                            .accept("run " + runId + ": " + e.getMessage() + "; resuming from its latest checkpoint in "
+                                    + pause.toSeconds() + " s");
+                    Thread.sleep(pause.toMillis());
+                    pause = pause.multipliedBy(2).compareTo(RunPublisher.MAX_PAUSE) > 0
+                            ? RunPublisher.MAX_PAUSE
+                            : pause.multipliedBy(2);
+                }
+            }
+        } catch (RunPublisher.Fenced e) {
+            state = State.RELEASED;
+            detail = e.getMessage();
+            context.log().accept(e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            state = State.RELEASED;
+        } catch (RuntimeException | Error e) {
+            if (stop == StopMode.DROP) {
+                state = State.RELEASED;
+                return; // the claim was lost: whatever failed, another trainer carries the run now
+            }
+            // An Error (native code out of memory, a linkage problem) ends the run as FAILED too, never silently.
+            state = State.FAILED;
+            detail = String.valueOf(e.getMessage());
+            context.log().accept("run " + runId + " FAILED: " + e);
+            try {
+                if (publisher != null) {
+                    event(TrainingEvent.Type.FAILED, completedEpochs, step, e.toString());
+                }
+            } catch (RuntimeException | InterruptedException again) {
+                context.log().accept("run " + runId + ": cannot publish the FAILED event either: " + again);
+            }
+        } finally {
+            if (publisher != null) {
+                publisher.close();
+            }
+        }
+    }
+
+    /** Recovers the run from its latest checkpoint, then trains it until it ends or is asked to stop. */
+    private void attempt() throws InterruptedException {
+        String runId = settings.runId();
+        positions.clear();
         try (TrainingRun run = new TrainingRun(settings, context.chunkBytes(), context.log())) {
             Optional<TrainingCheckpoint> checkpoint =
                     CheckpointRecovery.latest(context.kafka(), context.topics().checkpoints(), runId, context.log());
@@ -111,24 +183,10 @@ public final class RunWorker implements Runnable {
                 return;
             }
             train(run);
-        } catch (RuntimeException e) {
-            if (stop == StopMode.DROP) {
-                state = State.RELEASED;
-                return; // the claim was lost: whatever failed, another trainer carries the run now
-            }
-            state = State.FAILED;
-            detail = e.getMessage();
-            context.log().accept("run " + runId + " FAILED: " + e);
-            try {
-                event(TrainingEvent.Type.FAILED, completedEpochs, step, String.valueOf(e.getMessage()));
-            } catch (RuntimeException again) {
-                context.log()
-                        .accept("run " + runId + ": cannot publish the FAILED event either: " + again.getMessage());
-            }
         }
     }
 
-    private void train(TrainingRun run) {
+    private void train(TrainingRun run) throws InterruptedException {
         Map<String, Object> config = KafkaClients.groupMember(
                 context.kafka(),
                 context.topics().runGroupPrefix() + settings.runId(),
@@ -182,7 +240,9 @@ public final class RunWorker implements Runnable {
             }
             if (mode.checkpoints()) {
                 Optional<Checkpoint> last = run.checkpointNow(StreamOffsets.encode(positions));
-                last.ifPresent(this::publish);
+                if (last.isPresent()) {
+                    publish(last.get());
+                }
                 String after = last.isPresent()
                         ? " after checkpoint " + last.get().manifest().checkpointId()
                         : ", nothing new to checkpoint";
@@ -208,7 +268,8 @@ public final class RunWorker implements Runnable {
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record, TrainingRun run, StreamCheck check) {
+    private void handle(ConsumerRecord<String, byte[]> record, TrainingRun run, StreamCheck check)
+            throws InterruptedException {
         positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         AugmentedBatch batch;
         StepReport report;
@@ -242,8 +303,13 @@ public final class RunWorker implements Runnable {
                             report.meanLoss(),
                             batch.size() / report.stepSeconds());
         }
-        report.divergence()
-                .ifPresent(reason -> event(TrainingEvent.Type.DIVERGED, batch.epoch() + 1, report.step(), reason));
+        if (report.divergence().isPresent()) {
+            event(
+                    TrainingEvent.Type.DIVERGED,
+                    batch.epoch() + 1,
+                    report.step(),
+                    report.divergence().get());
+        }
         if (run.stopped()) {
             state = State.STOPPED;
             detail = report.divergence().orElse(detail);
@@ -251,16 +317,18 @@ public final class RunWorker implements Runnable {
             requestStop(StopMode.HALTED);
             return;
         }
-        report.checkpoint().ifPresent(this::publish);
+        if (report.checkpoint().isPresent()) {
+            publish(report.checkpoint().get());
+        }
     }
 
-    private void publish(Checkpoint checkpoint) {
+    private void publish(Checkpoint checkpoint) throws InterruptedException {
         long start = System.nanoTime();
-        context.outputs().checkpoint(checkpoint, context.chunkBytes());
+        publisher.checkpoint(checkpoint, context.chunkBytes());
         meters.checkpointPublished(checkpoint.bytes().length, (System.nanoTime() - start) / 1e9);
     }
 
-    private void finish(TrainingRun run) {
+    private void finish(TrainingRun run) throws InterruptedException {
         state = State.FINISHED;
         context.log()
                 .accept(String.format(
@@ -273,16 +341,15 @@ public final class RunWorker implements Runnable {
                 run.completedEpochs() + " epoch(s), " + run.steps() + " steps");
     }
 
-    private void event(TrainingEvent.Type type, int epoch, long atStep, String message) {
-        context.outputs()
-                .event(new TrainingEvent(
-                        TrainingEvent.SCHEMA_VERSION,
-                        settings.runId(),
-                        type,
-                        epoch,
-                        atStep,
-                        message,
-                        System.currentTimeMillis()));
+    private void event(TrainingEvent.Type type, int epoch, long atStep, String message) throws InterruptedException {
+        publisher.event(new TrainingEvent(
+                TrainingEvent.SCHEMA_VERSION,
+                settings.runId(),
+                type,
+                epoch,
+                atStep,
+                message,
+                System.currentTimeMillis()));
     }
 
     /**

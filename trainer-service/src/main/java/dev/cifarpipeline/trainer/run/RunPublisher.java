@@ -1,0 +1,234 @@
+package dev.cifarpipeline.trainer.run;
+
+import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.checkpoint.CheckpointChunker;
+import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.PipelineTopics;
+import dev.cifarpipeline.trainer.training.Checkpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What one run writes, each checkpoint and each event in a Kafka transaction of the run's own transactional id
+ * ({@link #transactionalId}). Whichever trainer opens a run's publisher last owns the run's writes: opening it
+ * fences every earlier producer of that id, and the broker aborts a transaction such a producer had open. So a
+ * checkpoint half published by a trainer killed mid-publication is never seen by readers of committed records (as
+ * every reader here reads), and a trainer whose run moved on while it was paused or cut off cannot publish a
+ * checkpoint or an event of that run again: its next commit fails with {@link Fenced}.
+ *
+ * <p>A broker that cannot be reached is waited for, however long: a transaction that failed transiently is
+ * aborted and published again, with pauses growing to {@link #MAX_PAUSE}, until it is committed, the producer is
+ * fenced, or {@code claimLost} says the run is no longer this trainer's to write.
+ */
+public final class RunPublisher implements AutoCloseable {
+    /** This trainer may no longer write the run: another trainer opened its publisher since, or its claim is lost. */
+    public static final class Fenced extends RuntimeException {
+        Fenced(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+    static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+
+    private final Map<String, Object> config;
+    private final PipelineTopics topics;
+    private final String runId;
+    private final BooleanSupplier claimLost;
+    private final Consumer<String> log;
+    private KafkaProducer<String, byte[]> producer;
+
+    /** The transactional id of {@code runId}'s writes: one per run, shared by every trainer that ever owns it. */
+    public static String transactionalId(PipelineTopics topics, String runId) {
+        return topics.runGroupPrefix() + runId;
+    }
+
+    /**
+     * Opens the run's transactional producer, fencing any other trainer's; waits for the broker while it cannot be
+     * reached.
+     *
+     * @throws Fenced if {@code claimLost} turns true before the producer is open
+     */
+    public RunPublisher(
+            Map<String, Object> kafka,
+            PipelineTopics topics,
+            String runId,
+            String clientId,
+            BooleanSupplier claimLost,
+            Consumer<String> log)
+            throws InterruptedException {
+        this.config = TrainerOutputs.producerConfig(kafka, clientId);
+        this.config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(topics, runId));
+        this.topics = topics;
+        this.runId = runId;
+        this.claimLost = claimLost;
+        this.log = log;
+        open();
+    }
+
+    private void open() throws InterruptedException {
+        Duration pause = FIRST_PAUSE;
+        while (true) {
+            checkClaim("open its producer", null);
+            producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+            try {
+                producer.initTransactions();
+                return;
+            } catch (KafkaException e) {
+                producer.close(Duration.ZERO);
+                producer = null;
+                if (!KafkaClients.transientFailure(e)) {
+                    throw new IllegalStateException(
+                            "run " + runId + ": cannot open its transactional producer: " + e.getMessage(), e);
+                }
+                log.accept("run " + runId + ": cannot reach the broker to open its producer (" + e.getMessage()
+                        + "); trying again in " + pause.toSeconds() + " s");
+                Thread.sleep(pause.toMillis());
+                pause = longer(pause);
+            }
+        }
+    }
+
+    /** Every chunk and then the manifest, keyed by run (one partition, in order), in one transaction. */
+    public void checkpoint(Checkpoint checkpoint, int chunkBytes) throws InterruptedException {
+        String key = checkpoint.manifest().runId();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (byte[] record : CheckpointChunker.records(checkpoint.manifest(), checkpoint.bytes(), chunkBytes)) {
+            records.add(new ProducerRecord<>(topics.checkpoints(), key, record));
+        }
+        publish("checkpoint " + checkpoint.manifest().checkpointId(), records);
+    }
+
+    public void event(TrainingEvent event) throws InterruptedException {
+        publish(
+                event.type() + " event",
+                List.of(new ProducerRecord<>(topics.trainingEvents(), event.runId(), event.toJson())));
+    }
+
+    private void publish(String what, List<ProducerRecord<String, byte[]>> records) throws InterruptedException {
+        Duration pause = FIRST_PAUSE;
+        while (true) {
+            checkClaim("publish its " + what, null);
+            KafkaException failure;
+            try {
+                producer.beginTransaction();
+                List<Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+                for (ProducerRecord<String, byte[]> r : records) {
+                    acks.add(producer.send(r));
+                }
+                for (Future<RecordMetadata> ack : acks) {
+                    ack.get();
+                }
+                commit(what);
+                return;
+            } catch (ExecutionException e) {
+                failure = e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+            } catch (KafkaException e) {
+                failure = e;
+            }
+            if (fenced(failure)) {
+                throw fencedBy(what, failure);
+            }
+            if (!KafkaClients.transientFailure(failure)) {
+                abortQuietly(failure);
+                throw new IllegalStateException(
+                        "run " + runId + ": cannot publish its " + what + ": " + failure.getMessage(), failure);
+            }
+            log.accept("run " + runId + ": its " + what + " was not published (" + failure.getMessage()
+                    + "); aborted, publishing it again in " + pause.toSeconds() + " s");
+            abort(what);
+            Thread.sleep(pause.toMillis());
+            pause = longer(pause);
+        }
+    }
+
+    /** Commits, asking again after a timeout (the producer allows exactly that) for as long as the broker is away. */
+    private void commit(String what) throws InterruptedException {
+        Duration pause = FIRST_PAUSE;
+        while (true) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                checkClaim("commit its " + what, e);
+                log.accept("run " + runId + ": committing its " + what + " timed out; asking again in "
+                        + pause.toSeconds() + " s");
+                Thread.sleep(pause.toMillis());
+                pause = longer(pause);
+            }
+        }
+    }
+
+    /** Aborts the open transaction; a producer left unusable is replaced (which also aborts it, broker side). */
+    private void abort(String what) throws InterruptedException {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            if (fenced(e)) {
+                throw fencedBy(what, e);
+            }
+            log.accept("run " + runId + ": aborting failed (" + e.getMessage() + "); opening its producer again");
+            producer.close(Duration.ZERO);
+            open();
+        }
+    }
+
+    private void abortQuietly(KafkaException failure) {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private void checkClaim(String doing, Throwable cause) {
+        if (claimLost.getAsBoolean()) {
+            throw new Fenced(
+                    "run " + runId + ": its claim is lost (another trainer owns the run now); not going to " + doing,
+                    cause);
+        }
+    }
+
+    private Fenced fencedBy(String what, Throwable cause) {
+        return new Fenced(
+                "run " + runId + ": its " + what + " was refused: another trainer has opened the run's producer since "
+                        + "(it owns the run now), so this trainer's writes are fenced",
+                cause);
+    }
+
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Duration longer(Duration pause) {
+        Duration next = pause.multipliedBy(2);
+        return next.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : next;
+    }
+
+    @Override
+    public void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
+    }
+}
