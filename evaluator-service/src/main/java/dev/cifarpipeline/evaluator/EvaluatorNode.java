@@ -105,7 +105,7 @@ public class EvaluatorNode {
         requestScorer = new CheckpointScorer(config.batchSize(), priority, false);
         evaluator = new CheckpointEvaluator(scorer);
         best = new BestModels(book, kafka, topics.checkpoints(), config.maxCheckpointBytes());
-        outputs = new EvaluatorOutputs(kafka, topics.evaluationResults(), topics.deadLetter(), evaluatorId);
+        outputs = new EvaluatorOutputs(kafka, topics.evaluationResults(), topics.deadLetter(), evaluatorId, LOG::info);
         resultLog = new ResultLog(kafka, topics.evaluationResults(), book, this::observed, LOG::info)
                 .onUnreadable(metrics::unreadableResult);
         resultLog.start();
@@ -144,9 +144,8 @@ public class EvaluatorNode {
         try {
             tests = testSet.await(config.testSetTimeout());
         } catch (IllegalStateException e) {
-            metrics.scoringFailed(m.runId());
-            throw new IllegalArgumentException(
-                    "checkpoint " + m.checkpointId() + " cannot be scored: " + e.getMessage(), e);
+            // No complete test set yet (ingest not started, or slow): the checkpoint waits for one; it is not lost.
+            throw new CheckpointStream.NotReady(e.getMessage());
         }
         LOG.infof(
                 "scoring checkpoint %s of run %s (epoch %d, step %d) on %d test images",

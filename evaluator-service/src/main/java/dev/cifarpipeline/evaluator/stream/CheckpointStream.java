@@ -5,12 +5,15 @@ import dev.cifarpipeline.evaluator.results.ResultLog;
 import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.checkpoint.CheckpointAssembler;
 import dev.cifarpipeline.events.checkpoint.CheckpointChunk;
+import dev.cifarpipeline.events.checkpoint.CheckpointIntegrityException;
 import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecord;
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.checkpoint.VerifiedCheckpoint;
+import dev.cifarpipeline.events.kafka.CheckpointSearch;
 import dev.cifarpipeline.events.kafka.ConsumerLoop;
 import dev.cifarpipeline.events.kafka.GroupMembership;
+import dev.cifarpipeline.events.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -42,6 +45,12 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
  * replaced (one that stalled past {@code max.poll.interval.ms} while scoring: its result is discarded, the new
  * owner's counts); and a checkpoint whose result is already on the results topic is skipped. On taking over
  * partitions, the evaluator first reads the results topic to its end.
+ *
+ * <p>Nothing is dropped for want of room or time: a checkpoint the assembler evicted to make room for others has
+ * its chunks fetched again from the topic when its manifest comes ({@link CheckpointSearch#reassemble}); one that
+ * cannot be scored yet ({@link NotReady}: no test set so far) is read again from the committed offsets; and a
+ * transient failure (the broker away past a client timeout) rewinds the partitions to their committed offsets,
+ * so what was not committed is read and scored again once the broker is back.
  */
 public final class CheckpointStream implements AutoCloseable {
     /** What happens to a verified checkpoint, and to records that cannot be used. */
@@ -55,14 +64,28 @@ public final class CheckpointStream implements AutoCloseable {
         void reject(ConsumerRecord<String, byte[]> record, String reason);
     }
 
+    /** The checkpoint cannot be scored yet (the test set is not complete): it is read again later, not dropped. */
+    public static final class NotReady extends RuntimeException {
+        public NotReady(String message) {
+            super(message);
+        }
+    }
+
+    /** How long a search for an evicted checkpoint's chunks may take; a timeout is transient and retried. */
+    static final Duration REFETCH_DEADLINE = Duration.ofMinutes(2);
+
     /** The offsets that move the group past a checkpoint, and the group membership they are committed under. */
     public record CommitPoint(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {}
 
-    /** What became of a record: handled (its offset still to commit), committed with its result, or fenced. */
+    /**
+     * What became of a record: handled (its offset still to commit), committed with its result, fenced, or not
+     * scorable yet.
+     */
     private enum Outcome {
         HANDLED,
         COMMITTED,
-        FENCED
+        FENCED,
+        NOT_READY
     }
 
     private final String clientId;
@@ -73,7 +96,9 @@ public final class CheckpointStream implements AutoCloseable {
     private final CheckpointAssembler assembler;
     private final CommitWatermark watermark = new CommitWatermark();
     private final ConsumerLoop loop;
+    private final Map<String, Object> kafka;
     private volatile boolean joined;
+    private volatile long refetched;
 
     public CheckpointStream(
             Map<String, Object> kafka,
@@ -85,6 +110,7 @@ public final class CheckpointStream implements AutoCloseable {
             Handler handler,
             Consumer<String> log) {
         this.clientId = membership.clientId();
+        this.kafka = kafka;
         this.assembler = assembler;
         this.results = results;
         this.resultLog = resultLog;
@@ -115,19 +141,25 @@ public final class CheckpointStream implements AutoCloseable {
                             if (outcome == Outcome.HANDLED && !commit(consumer, r)) {
                                 outcome = Outcome.FENCED;
                             }
-                            if (outcome == Outcome.FENCED) {
-                                // The group refused a commit: this member was replaced, or a rebalance is under way.
-                                // The rest of
-                                // the batch is left; whatever partitions it keeps or gets back are read again from the
-                                // committed
-                                // offsets (chunks read twice replace themselves, checkpoints scored are skipped).
+                            if (outcome == Outcome.FENCED || outcome == Outcome.NOT_READY) {
+                                // The group refused a commit (this member was replaced, or a rebalance is under way),
+                                // or a checkpoint cannot be scored yet. The rest of the batch is left; whatever
+                                // partitions it keeps or gets back are read again from the committed offsets (chunks
+                                // read twice replace themselves, checkpoints scored are skipped).
                                 log.accept("evaluator " + clientId
-                                        + " could not commit (replaced in the group, or a rebalance is "
-                                        + "under way); it reads its partitions again from their committed offsets");
+                                        + (outcome == Outcome.FENCED
+                                                ? " could not commit (replaced in the group, or a rebalance is under way)"
+                                                : " has a checkpoint it cannot score yet")
+                                        + "; it reads its partitions again from their committed offsets");
                                 rewind(consumer, records.partitions());
                                 return;
                             }
                         }
+                    }
+
+                    @Override
+                    public void recover(KafkaConsumer<String, byte[]> consumer) {
+                        rewind(consumer, consumer.assignment());
                     }
                 },
                 log);
@@ -152,14 +184,25 @@ public final class CheckpointStream implements AutoCloseable {
             }
             if (record instanceof CheckpointChunk chunk) {
                 watermark.chunk(chunk.checkpointId(), r.partition(), r.offset());
+                verified = assembler.accept(record);
+            } else if (assembler.evicted(record.checkpointId())) {
+                verified = refetch(r, (CheckpointManifest) record);
+                assembler.forget(record.checkpointId());
+                watermark.complete(record.checkpointId());
             } else {
-                watermark.complete(((CheckpointManifest) record).checkpointId());
+                watermark.complete(record.checkpointId());
+                verified = assembler.accept(record);
             }
-            verified = assembler.accept(record);
         } catch (RecordFormatException e) {
             reject(r, e.getMessage());
             return Outcome.HANDLED;
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            if (KafkaClients.transientFailure(e)) {
+                throw e; // the broker, not the record: the loop waits and rewinds, and the record is read again
+            }
+            reject(r, "the record could not be read: " + e);
+            return Outcome.HANDLED;
+        } catch (Error e) {
             // A record must never stop the stream: whatever it makes fail is its own dead letter, and the next is read.
             reject(r, "the record could not be read: " + e);
             return Outcome.HANDLED;
@@ -185,10 +228,40 @@ public final class CheckpointStream implements AutoCloseable {
                 return Outcome.FENCED;
             }
             return Outcome.COMMITTED;
+        } catch (NotReady e) {
+            log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " waits: " + e.getMessage());
+            return Outcome.NOT_READY;
         } catch (RecordFormatException | IllegalArgumentException e) {
             reject(r, e.getMessage());
             return Outcome.HANDLED;
         }
+    }
+
+    /**
+     * The chunks of a checkpoint the assembler evicted to make room, fetched again stepping back from its manifest;
+     * failing whole, the manifest is dead-lettered with the reason.
+     */
+    private Optional<VerifiedCheckpoint> refetch(ConsumerRecord<String, byte[]> r, CheckpointManifest m) {
+        log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was evicted while "
+                + assembler.pendingCheckpoints() + " others were being reassembled; fetching its chunks again");
+        refetched++;
+        return Optional.of(CheckpointSearch.reassemble(
+                        kafka,
+                        new TopicPartition(r.topic(), r.partition()),
+                        r.offset(),
+                        m,
+                        assembler.maxCheckpointBytes(),
+                        REFETCH_DEADLINE,
+                        clientId + "-refetch",
+                        log)
+                .orElseThrow(() -> new CheckpointIntegrityException("checkpoint " + m.checkpointId() + " of run "
+                        + m.runId() + ": its " + m.chunkCount() + " chunks are not all on " + r.topic() + "-"
+                        + r.partition() + " before its manifest at offset " + r.offset())));
+    }
+
+    /** How many evicted checkpoints had their chunks fetched again. */
+    public long refetched() {
+        return refetched;
     }
 
     private void reject(ConsumerRecord<String, byte[]> r, String reason) {
@@ -228,7 +301,7 @@ public final class CheckpointStream implements AutoCloseable {
     }
 
     private long safeOffset(ConsumerRecord<String, byte[]> r) {
-        return watermark.safeOffset(r.partition(), r.offset(), assembler.pendingIds());
+        return watermark.safeOffset(r.partition(), r.offset(), assembler.unfinishedIds());
     }
 
     public boolean joined() {

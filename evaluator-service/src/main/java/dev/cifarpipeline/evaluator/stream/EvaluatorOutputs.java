@@ -31,12 +31,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * acknowledged it.
  */
 public final class EvaluatorOutputs implements AutoCloseable {
-    private final KafkaProducer<String, byte[]> results;
+    private final Map<String, Object> transactionalConfig;
+    private final java.util.function.Consumer<String> log;
+    private volatile KafkaProducer<String, byte[]> results;
     private final KafkaProducer<String, byte[]> deadLetters;
     private final String resultTopic;
     private final String deadLetterTopic;
 
-    public EvaluatorOutputs(Map<String, Object> kafka, String resultTopic, String deadLetterTopic, String clientId) {
+    public EvaluatorOutputs(
+            Map<String, Object> kafka,
+            String resultTopic,
+            String deadLetterTopic,
+            String clientId,
+            java.util.function.Consumer<String> log) {
+        this.log = log;
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -45,6 +53,7 @@ public final class EvaluatorOutputs implements AutoCloseable {
         transactional.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-results");
         // Unique per evaluator; the fencing of a stale owner comes from the group's generation (KIP-447), not this id.
         transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "evaluator-results-" + clientId);
+        this.transactionalConfig = Map.copyOf(transactional);
         this.results = new KafkaProducer<>(transactional, new StringSerializer(), new ByteArraySerializer());
         Map<String, Object> plain = new HashMap<>(config);
         plain.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-dead-letters");
@@ -65,15 +74,18 @@ public final class EvaluatorOutputs implements AutoCloseable {
     /**
      * Publishes {@code result} and commits {@code offsets} for {@code group} in one transaction. Returns false, the
      * transaction aborted, when the group refused the offsets because this member no longer owns the partition:
-     * the checkpoint's new owner scores it. Any other failure is thrown.
+     * the checkpoint's new owner scores it. A commit that times out is asked again, as long as the broker is away;
+     * any other failure aborts the transaction and is thrown (a transient one is waited out by the stream, which
+     * reads the checkpoint again).
      */
     public synchronized boolean result(
-            EvaluationResult result, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {
+            EvaluationResult result, Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group)
+            throws InterruptedException {
         try {
             results.beginTransaction();
             results.send(new ProducerRecord<>(resultTopic, result.runId(), result.toJson()));
             results.sendOffsetsToTransaction(offsets, group);
-            results.commitTransaction();
+            commit(result);
             return true;
         } catch (KafkaException e) {
             boolean fenced = fencedByTheGroup(e);
@@ -81,13 +93,35 @@ public final class EvaluatorOutputs implements AutoCloseable {
                 results.abortTransaction();
             } catch (KafkaException abort) {
                 e.addSuppressed(abort);
+                reopen(); // a producer that cannot abort is replaced; opening it again aborts the transaction
             }
             if (fenced) {
                 return false;
             }
+            if (KafkaClients.transientFailure(e)) {
+                throw e;
+            }
             throw new IllegalStateException(
                     "cannot publish the result of " + result.checkpointId() + ": " + e.getMessage(), e);
         }
+    }
+
+    private void commit(EvaluationResult result) throws InterruptedException {
+        while (true) {
+            try {
+                results.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                log.accept("committing the result of " + result.checkpointId() + " timed out; asking again");
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    private void reopen() {
+        results.close(Duration.ZERO);
+        results = new KafkaProducer<>(transactionalConfig, new StringSerializer(), new ByteArraySerializer());
+        results.initTransactions();
     }
 
     private static boolean fencedByTheGroup(Throwable e) {

@@ -240,7 +240,7 @@ class CheckpointStreamTest {
                 List<String> rejected) {
             Map<String, Object> config = kafka.clientConfig();
             config.putAll(settings);
-            outputs = new EvaluatorOutputs(config, RESULTS, "dead", id);
+            outputs = new EvaluatorOutputs(config, RESULTS, "dead", id, line -> {});
             log = new ResultLog(config, RESULTS, book, r -> {}, s -> {});
             log.start();
             stream = new CheckpointStream(

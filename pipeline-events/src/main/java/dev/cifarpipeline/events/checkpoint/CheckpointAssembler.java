@@ -2,9 +2,11 @@ package dev.cifarpipeline.events.checkpoint;
 
 import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,15 +14,23 @@ import java.util.Set;
 /**
  * Reassembles checkpoints from the checkpoints topic and verifies them. Chunks are held until their manifest
  * arrives; the manifest then either yields a {@link VerifiedCheckpoint} or a {@link CheckpointIntegrityException}
- * saying what did not match. Memory is bounded: at most {@code maxPending} checkpoints are held at once (the
- * oldest incomplete one is dropped first), no checkpoint may exceed {@code maxCheckpointBytes}, and nothing is
- * allocated from a count a record claims: chunks are held as they come, so a chunk claiming two billion siblings
- * costs what it carries.
+ * saying what did not match. Memory is bounded: at most {@code maxPending} checkpoints are held at once, no
+ * checkpoint may exceed {@code maxCheckpointBytes}, and nothing is allocated from a count a record claims: chunks
+ * are held as they come, so a chunk claiming two billion siblings costs what it carries.
+ *
+ * <p>A checkpoint that has to make room for a newer one is <em>evicted</em>, not lost: its chunks are let go and
+ * its later chunks ignored, but its id is remembered (at most {@link #MAX_EVICTED} ids), so that when its manifest
+ * comes the reader can tell ({@link #evicted}) and fetch its chunks again from where they are stored.
  */
 public final class CheckpointAssembler {
     private final int maxPending;
     private final long maxCheckpointBytes;
+    /** How many evicted checkpoints are remembered; beyond it the oldest is forgotten (and so lost). */
+    public static final int MAX_EVICTED = 10_000;
+
     private final Map<String, Pending> pending = new LinkedHashMap<>();
+    /** Checkpoints evicted before their manifest came, oldest first. */
+    private final Set<String> evicted = new LinkedHashSet<>();
 
     public CheckpointAssembler(int maxPending, long maxCheckpointBytes) {
         if (maxPending <= 0 || maxCheckpointBytes <= 0 || maxCheckpointBytes > Integer.MAX_VALUE - 8) {
@@ -31,13 +41,47 @@ public final class CheckpointAssembler {
         this.maxCheckpointBytes = maxCheckpointBytes;
     }
 
-    /** Accepts one record; returns the checkpoint when a manifest completes and verifies one. */
+    /**
+     * Accepts one record; returns the checkpoint when a manifest completes and verifies one. The manifest of an
+     * {@linkplain #evicted evicted} checkpoint fails as incomplete: ask {@link #evicted} first.
+     */
     public Optional<VerifiedCheckpoint> accept(CheckpointRecord record) {
         if (record instanceof CheckpointChunk chunk) {
-            addChunk(chunk);
+            if (!evicted.contains(chunk.checkpointId())) {
+                addChunk(chunk);
+            }
             return Optional.empty();
         }
+        evicted.remove(record.checkpointId());
         return Optional.of(complete((CheckpointManifest) record));
+    }
+
+    /** Whether {@code checkpointId} was evicted to make room, its chunks let go, and its manifest not yet accepted. */
+    public boolean evicted(String checkpointId) {
+        return evicted.contains(checkpointId);
+    }
+
+    /** The evicted checkpoint's manifest came and it was fetched whole elsewhere: forget it. */
+    public void forget(String checkpointId) {
+        evicted.remove(checkpointId);
+        pending.remove(checkpointId);
+    }
+
+    /** Forgets everything held and evicted: its records are to be read again from the start. */
+    public void clear() {
+        pending.clear();
+        evicted.clear();
+    }
+
+    /** Ids of the checkpoints begun and not finished: held, or evicted and waiting for their manifest. */
+    public Set<String> unfinishedIds() {
+        Set<String> out = new HashSet<>(pending.keySet());
+        out.addAll(evicted);
+        return out;
+    }
+
+    public long maxCheckpointBytes() {
+        return maxCheckpointBytes;
     }
 
     public int pendingCheckpoints() {
@@ -60,8 +104,13 @@ public final class CheckpointAssembler {
             }
             if (pending.size() >= maxPending) {
                 Iterator<String> oldest = pending.keySet().iterator();
-                oldest.next();
+                evicted.add(oldest.next());
                 oldest.remove();
+                if (evicted.size() > MAX_EVICTED) {
+                    Iterator<String> forgotten = evicted.iterator();
+                    forgotten.next();
+                    forgotten.remove();
+                }
             }
             p = new Pending(chunk.chunkCount());
             pending.put(chunk.checkpointId(), p);

@@ -79,6 +79,36 @@ public final class CheckpointSearch {
         }
     }
 
+    /**
+     * The checkpoint of {@code manifest}, read at {@code manifestOffset} of {@code tp}, with its chunks fetched again
+     * stepping back from there (for a reader that had to let them go); empty when they do not make it whole.
+     */
+    public static Optional<VerifiedCheckpoint> reassemble(
+            Map<String, Object> kafka,
+            TopicPartition tp,
+            long manifestOffset,
+            CheckpointManifest manifest,
+            long maxCheckpointBytes,
+            Duration deadline,
+            String clientId,
+            Consumer<String> log) {
+        long until = System.nanoTime() + deadline.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(tp));
+            long begin = consumer.beginningOffsets(List.of(tp), deadline).get(tp);
+            return assemble(
+                    consumer,
+                    tp,
+                    begin,
+                    new Located(manifest, manifestOffset),
+                    manifest.runId(),
+                    maxCheckpointBytes,
+                    until,
+                    log);
+        }
+    }
+
     /** The partition the producers' default partitioner gives records keyed {@code key}. */
     public static int partitionOf(String key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
