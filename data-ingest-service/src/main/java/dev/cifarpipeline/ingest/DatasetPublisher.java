@@ -3,6 +3,7 @@ package dev.cifarpipeline.ingest;
 import dev.cifarpipeline.dataset.CifarDataset;
 import dev.cifarpipeline.dataset.CifarDatasets;
 import dev.cifarpipeline.dataset.CifarDownloader;
+import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.ingest.augment.BatchFactory;
 import dev.cifarpipeline.ingest.stream.PublishListener;
@@ -101,21 +102,41 @@ public class DatasetPublisher implements PublishListener {
                 config.maxEpochsAhead(),
                 config.lagPollInterval(),
                 config.compression());
-        try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka, settings, this)) {
-            StreamPublisher.ResumePoint resume = publisher.prepare();
-            topicsReady = true;
-            String at = "epoch " + resume.epoch() + " batch " + resume.batch();
-            status = with(status.state(), status.epoch(), status.leadEpochs(), at, null);
-            LOG.infof(
-                    "topics ready; publishing from %s%s",
-                    at, resume.testSetComplete() ? " (test set already complete)" : "");
-            publisher.run(resume, () -> stopping);
-            LOG.infof("stream %s: %d epoch(s)", status.state().toLowerCase(), config.epochs());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("publishing stopped: " + e.getMessage(), e);
-            status = with("FAILED", status.epoch(), status.leadEpochs(), status.resumedAt(), e.getMessage());
+        long pauseMillis = 1000;
+        while (!stopping) {
+            try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka, settings, this)) {
+                StreamPublisher.ResumePoint resume = publisher.prepare();
+                topicsReady = true;
+                String at = "epoch " + resume.epoch() + " batch " + resume.batch();
+                status = with(status.state(), status.epoch(), status.leadEpochs(), at, null);
+                LOG.infof(
+                        "topics ready; publishing from %s%s",
+                        at, resume.testSetComplete() ? " (test set already complete)" : "");
+                publisher.run(resume, () -> stopping);
+                LOG.infof("stream %s: %d epoch(s)", status.state().toLowerCase(), config.epochs());
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!KafkaClients.transientFailure(e)) {
+                    LOG.error("publishing stopped: " + e.getMessage(), e);
+                    status = with("FAILED", status.epoch(), status.leadEpochs(), status.resumedAt(), e.getMessage());
+                    return;
+                }
+                // The broker is away past a client timeout: publishing resumes where the stream ends once it is back
+                // (the idempotent producer kept what it stored in order, and the resume point is read from the topic).
+                LOG.warnf("publishing paused: %s; resuming in %d s", e.getMessage(), pauseMillis / 1000);
+                status = with(
+                        "WAITING_FOR_BROKER", status.epoch(), status.leadEpochs(), status.resumedAt(), e.getMessage());
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                pauseMillis = Math.min(30_000, pauseMillis * 2);
+            }
         }
     }
 

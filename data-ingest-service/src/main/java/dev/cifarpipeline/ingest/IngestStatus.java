@@ -3,7 +3,8 @@ package dev.cifarpipeline.ingest;
 /**
  * What ingest is doing, for {@code GET /ingest/status} and the readiness check.
  *
- * @param state             STARTING, PUBLISHING_TEST_SET, PUBLISHING, WAITING_FOR_CONSUMERS, FINISHED, STOPPED or FAILED
+ * @param state             STARTING, PUBLISHING_TEST_SET, PUBLISHING, WAITING_FOR_CONSUMERS, WAITING_FOR_BROKER,
+ *                          FINISHED, STOPPED or FAILED
  * @param dataset           the dataset folder
  * @param layout            its layout: cifar-10-batches-bin or cifar-10-batches-py
  * @param trainImages       images in the training split

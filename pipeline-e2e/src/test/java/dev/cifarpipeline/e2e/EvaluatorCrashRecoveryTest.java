@@ -3,7 +3,6 @@ package dev.cifarpipeline.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import dev.cifarpipeline.dataset.CifarSplit;
 import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.EvaluationResult;
@@ -12,15 +11,6 @@ import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.batch.BatchKind;
-import dev.cifarpipeline.events.checkpoint.CheckpointChunker;
-import dev.cifarpipeline.events.checkpoint.CheckpointManifest;
-import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
-import dev.cifarpipeline.events.checkpoint.Sha256;
-import dev.cifarpipeline.model.ModelSpec;
-import dev.cifarpipeline.model.ModelWeights;
-import dev.cifarpipeline.model.TrainingCheckpoint;
-import dev.cifarpipeline.model.TrainingState;
-import dev.cifarpipeline.model.VggInference;
 import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.nio.file.Path;
@@ -134,37 +124,10 @@ class EvaluatorCrashRecoveryTest {
 
     /** A checkpoint as the trainer writes it, from freshly initialised weights (scores near chance; what counts here is how often). */
     static String publishCheckpoint(InProcessKafka kafka, String run, int epoch) throws Exception {
-        ModelSpec spec = ModelSpec.of("vgg11", "batchnorm");
-        byte[] weights;
-        try (NDManager manager = NDManager.newBaseManager();
-                VggInference net = VggInference.initialised(spec, epoch, manager)) {
-            weights = ModelWeights.save(net.block());
-        }
-        byte[] bytes = new TrainingCheckpoint(
-                        new TrainingState(TrainingState.SCHEMA_VERSION, run, epoch * 10L, List.of(), Map.of(), 0),
-                        weights,
-                        List.of())
-                .encode();
-        String id = run + "-e" + epoch;
-        int chunkBytes = CheckpointRecordCodec.DEFAULT_CHUNK_BYTES;
-        CheckpointManifest manifest = new CheckpointManifest(
-                CheckpointManifest.SCHEMA_VERSION,
-                id,
-                run,
-                "vgg11",
-                "batchnorm",
-                TrainingCheckpoint.FORMAT,
-                epoch,
-                epoch * 10L,
-                2.0,
-                bytes.length,
-                CheckpointChunker.chunkCount(bytes.length, chunkBytes),
-                Sha256.hex(bytes),
-                List.of(),
-                System.currentTimeMillis());
-        for (byte[] record : CheckpointChunker.records(manifest, bytes, chunkBytes)) {
+        TestCheckpoint checkpoint = TestCheckpoint.of(run, epoch);
+        for (byte[] record : checkpoint.records()) {
             kafka.produce(Topics.CHECKPOINTS, run, record);
         }
-        return id;
+        return checkpoint.id();
     }
 }

@@ -51,13 +51,20 @@ public final class InProcessKafka implements AutoCloseable {
 
     /** Publishes one record and waits for its acknowledgement. */
     public void produce(String topic, String key, byte[] value) throws Exception {
+        produceAll(topic, key, List.of(value));
+    }
+
+    /** Publishes records in order through one producer, all keyed {@code key}, and waits for every acknowledgement. */
+    public void produceAll(String topic, String key, List<byte[]> values) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20); // the topic's own limit is the one that counts
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get();
+            for (byte[] value : values) {
+                producer.send(new ProducerRecord<>(topic, key, value)).get();
+            }
         }
     }
 

@@ -46,7 +46,7 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
  * owner's counts); and a checkpoint whose result is already on the results topic is skipped. On taking over
  * partitions, the evaluator first reads the results topic to its end.
  *
- * <p>Nothing is dropped for want of room or time: a checkpoint the assembler evicted to make room for others has
+ * <p>Nothing is dropped for want of room or time: a checkpoint the assembler deferred for want of room (others being reassembled) has
  * its chunks fetched again from the topic when its manifest comes ({@link CheckpointSearch#reassemble}); one that
  * cannot be scored yet ({@link NotReady}: no test set so far) is read again from the committed offsets; and a
  * transient failure (the broker away past a client timeout) rewinds the partitions to their committed offsets,
@@ -71,7 +71,7 @@ public final class CheckpointStream implements AutoCloseable {
         }
     }
 
-    /** How long a search for an evicted checkpoint's chunks may take; a timeout is transient and retried. */
+    /** How long a search for a deferred checkpoint's chunks may take; a timeout is transient and retried. */
     static final Duration REFETCH_DEADLINE = Duration.ofMinutes(2);
 
     /** The offsets that move the group past a checkpoint, and the group membership they are committed under. */
@@ -185,7 +185,7 @@ public final class CheckpointStream implements AutoCloseable {
             if (record instanceof CheckpointChunk chunk) {
                 watermark.chunk(chunk.checkpointId(), r.partition(), r.offset());
                 verified = assembler.accept(record);
-            } else if (assembler.evicted(record.checkpointId())) {
+            } else if (assembler.deferred(record.checkpointId())) {
                 verified = refetch(r, (CheckpointManifest) record);
                 assembler.forget(record.checkpointId());
                 watermark.complete(record.checkpointId());
@@ -238,11 +238,11 @@ public final class CheckpointStream implements AutoCloseable {
     }
 
     /**
-     * The chunks of a checkpoint the assembler evicted to make room, fetched again stepping back from its manifest;
+     * The chunks of a checkpoint the assembler deferred for want of room, fetched again stepping back from its manifest;
      * failing whole, the manifest is dead-lettered with the reason.
      */
     private Optional<VerifiedCheckpoint> refetch(ConsumerRecord<String, byte[]> r, CheckpointManifest m) {
-        log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was evicted while "
+        log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was deferred while "
                 + assembler.pendingCheckpoints() + " others were being reassembled; fetching its chunks again");
         refetched++;
         return Optional.of(CheckpointSearch.reassemble(
@@ -259,7 +259,7 @@ public final class CheckpointStream implements AutoCloseable {
                         + r.partition() + " before its manifest at offset " + r.offset())));
     }
 
-    /** How many evicted checkpoints had their chunks fetched again. */
+    /** How many deferred checkpoints had their chunks fetched again. */
     public long refetched() {
         return refetched;
     }

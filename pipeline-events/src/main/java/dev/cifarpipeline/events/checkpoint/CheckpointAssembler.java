@@ -18,19 +18,21 @@ import java.util.Set;
  * checkpoint may exceed {@code maxCheckpointBytes}, and nothing is allocated from a count a record claims: chunks
  * are held as they come, so a chunk claiming two billion siblings costs what it carries.
  *
- * <p>A checkpoint that has to make room for a newer one is <em>evicted</em>, not lost: its chunks are let go and
- * its later chunks ignored, but its id is remembered (at most {@link #MAX_EVICTED} ids), so that when its manifest
- * comes the reader can tell ({@link #evicted}) and fetch its chunks again from where they are stored.
+ * <p>A checkpoint that begins while {@code maxPending} others are held is <em>deferred</em>, not lost: its chunks
+ * are not held, but its id is remembered (at most {@link #MAX_DEFERRED} ids), so that when its manifest comes the
+ * reader can tell ({@link #deferred}) and fetch its chunks again from where they are stored. The checkpoints held
+ * are the ones begun first, most likely to complete first, so by the time a deferred one's manifest comes their
+ * memory is usually free again.
  */
 public final class CheckpointAssembler {
     private final int maxPending;
     private final long maxCheckpointBytes;
-    /** How many evicted checkpoints are remembered; beyond it the oldest is forgotten (and so lost). */
-    public static final int MAX_EVICTED = 10_000;
+    /** How many deferred checkpoints are remembered; beyond it the oldest is forgotten (and so lost). */
+    public static final int MAX_DEFERRED = 10_000;
 
     private final Map<String, Pending> pending = new LinkedHashMap<>();
-    /** Checkpoints evicted before their manifest came, oldest first. */
-    private final Set<String> evicted = new LinkedHashSet<>();
+    /** Checkpoints deferred (their chunks not held) until their manifest comes, oldest first. */
+    private final Set<String> deferred = new LinkedHashSet<>();
 
     public CheckpointAssembler(int maxPending, long maxCheckpointBytes) {
         if (maxPending <= 0 || maxCheckpointBytes <= 0 || maxCheckpointBytes > Integer.MAX_VALUE - 8) {
@@ -43,40 +45,40 @@ public final class CheckpointAssembler {
 
     /**
      * Accepts one record; returns the checkpoint when a manifest completes and verifies one. The manifest of an
-     * {@linkplain #evicted evicted} checkpoint fails as incomplete: ask {@link #evicted} first.
+     * {@linkplain #deferred deferred} checkpoint fails as incomplete: ask {@link #deferred} first.
      */
     public Optional<VerifiedCheckpoint> accept(CheckpointRecord record) {
         if (record instanceof CheckpointChunk chunk) {
-            if (!evicted.contains(chunk.checkpointId())) {
+            if (!deferred.contains(chunk.checkpointId())) {
                 addChunk(chunk);
             }
             return Optional.empty();
         }
-        evicted.remove(record.checkpointId());
+        deferred.remove(record.checkpointId());
         return Optional.of(complete((CheckpointManifest) record));
     }
 
-    /** Whether {@code checkpointId} was evicted to make room, its chunks let go, and its manifest not yet accepted. */
-    public boolean evicted(String checkpointId) {
-        return evicted.contains(checkpointId);
+    /** Whether {@code checkpointId} was deferred for want of room, its chunks not held, its manifest not yet accepted. */
+    public boolean deferred(String checkpointId) {
+        return deferred.contains(checkpointId);
     }
 
-    /** The evicted checkpoint's manifest came and it was fetched whole elsewhere: forget it. */
+    /** The deferred checkpoint's manifest came and it was fetched whole elsewhere: forget it. */
     public void forget(String checkpointId) {
-        evicted.remove(checkpointId);
+        deferred.remove(checkpointId);
         pending.remove(checkpointId);
     }
 
-    /** Forgets everything held and evicted: its records are to be read again from the start. */
+    /** Forgets everything held and deferred: its records are to be read again from the start. */
     public void clear() {
         pending.clear();
-        evicted.clear();
+        deferred.clear();
     }
 
-    /** Ids of the checkpoints begun and not finished: held, or evicted and waiting for their manifest. */
+    /** Ids of the checkpoints begun and not finished: held, or deferred and waiting for their manifest. */
     public Set<String> unfinishedIds() {
         Set<String> out = new HashSet<>(pending.keySet());
-        out.addAll(evicted);
+        out.addAll(deferred);
         return out;
     }
 
@@ -103,14 +105,13 @@ public final class CheckpointAssembler {
                                 + " bytes has at most " + Math.max(1, maxCheckpointBytes) + " (one byte each)");
             }
             if (pending.size() >= maxPending) {
-                Iterator<String> oldest = pending.keySet().iterator();
-                evicted.add(oldest.next());
-                oldest.remove();
-                if (evicted.size() > MAX_EVICTED) {
-                    Iterator<String> forgotten = evicted.iterator();
+                deferred.add(chunk.checkpointId());
+                if (deferred.size() > MAX_DEFERRED) {
+                    Iterator<String> forgotten = deferred.iterator();
                     forgotten.next();
                     forgotten.remove();
                 }
+                return;
             }
             p = new Pending(chunk.chunkCount());
             pending.put(chunk.checkpointId(), p);

@@ -2,6 +2,7 @@ package dev.cifarpipeline.events.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CheckpointTransportTest {
@@ -111,13 +113,37 @@ class CheckpointTransportTest {
     }
 
     @Test
-    void abandonedCheckpointsAreEvictedSoMemoryStaysBounded() {
+    void checkpointsBeyondTheLimitAreDeferredNotHeldSoMemoryStaysBounded() {
         CheckpointAssembler assembler = new CheckpointAssembler(2, 100_000_000);
         for (int i = 0; i < 5; i++) {
             assembler.accept(CheckpointChunker.split("abandoned-" + i, checkpointBytes(8192), 4096)
                     .get(0));
         }
         assertEquals(2, assembler.pendingCheckpoints());
+        assertEquals(
+                Set.of("abandoned-0", "abandoned-1", "abandoned-2", "abandoned-3", "abandoned-4"),
+                assembler.unfinishedIds(),
+                "the three not held are remembered as unfinished, so nothing is committed past them");
+        assertTrue(assembler.deferred("abandoned-2"));
+        assertFalse(assembler.deferred("abandoned-0"), "the first begun are held");
+    }
+
+    @Test
+    void aDeferredCheckpointIsNotHeldEvenWhenRoomFreesUpAndItsManifestSaysSo() {
+        byte[] first = checkpointBytes(8192);
+        byte[] second = checkpointBytes(6000);
+        CheckpointAssembler assembler = new CheckpointAssembler(1, 100_000_000);
+        List<CheckpointRecord> a = overTheWire("a", first, 4096, manifest("a", first, 4096));
+        List<CheckpointRecord> b = overTheWire("b", second, 4096, manifest("b", second, 4096));
+        assembler.accept(a.get(0));
+        assembler.accept(b.get(0)); // no room: b is deferred
+        assembler.accept(a.get(1));
+        assertTrue(assembler.accept(a.get(2)).isPresent(), "a completes");
+        assembler.accept(b.get(1)); // room now, but b's first chunk was not held: holding the rest would not help
+        assertEquals(0, assembler.pendingCheckpoints());
+        assertTrue(assembler.deferred("b"), "its reader fetches b's chunks again when its manifest comes");
+        assembler.forget("b");
+        assertEquals(Set.of(), assembler.unfinishedIds());
     }
 
     @Test

@@ -11,12 +11,24 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Puts a new run on the run-spec topic, in the partition {@link RunPlacement} picks from the trainers' group as
  * it is now, keyed by run id. A run id that is already known is refused: a run is resumed by its trainer, not by
  * submitting it again, and one id in two partitions would have two trainers.
+ *
+ * <p>Two submissions of one run id at the same moment (to two trainer replicas) cannot both be accepted: each
+ * looks the id up and writes its spec inside a Kafka transaction of a transactional id made from the run id, and
+ * opening that transaction fences any other submission of the id still in flight, aborting its spec. So the one
+ * that looked last either sees the other's spec or is the only one whose spec is committed.
  */
 public final class RunSubmitter {
     /** The run id is taken. */
@@ -67,6 +79,23 @@ public final class RunSubmitter {
                     "run spec " + spec.runId() + ": stopRequestedAtMillis is not for submitting; "
                             + "stop a run with POST /trainer/runs/" + spec.runId() + "/stop");
         }
+        Map<String, Object> config = TrainerOutputs.producerConfig(kafka, "submit-" + spec.runId());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "submit-" + specTopic + "-" + spec.runId());
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            producer.initTransactions(); // from here on, another submission of this run id in flight is fenced
+            return submit(spec, producer);
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw raced(spec);
+        }
+    }
+
+    private static RunExistsException raced(RunSpec spec) {
+        return new RunExistsException("run " + spec.runId() + " was submitted through another request at the same "
+                + "moment, and that request holds the id; choose another run id");
+    }
+
+    private Placement submit(RunSpec spec, KafkaProducer<String, byte[]> producer) throws InterruptedException {
         RunDirectory directory = RunDirectory.read(kafka, specTopic, eventTopic, "trainer-submit");
         if (directory.runs().containsKey(spec.runId())) {
             RunDirectory.Entry existing = directory.runs().get(spec.runId());
@@ -109,7 +138,21 @@ public final class RunSubmitter {
                     e.getCause());
         }
         int partition = RunPlacement.choose(partitions, members, directory.activeRunsByPartition());
-        outputs.send(specTopic, partition, spec.runId(), spec.toJson());
+        producer.beginTransaction();
+        try {
+            producer.send(new ProducerRecord<>(specTopic, partition, spec.runId(), spec.toJson()))
+                    .get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ProducerFencedException
+                    || e.getCause() instanceof InvalidProducerEpochException) {
+                throw raced(spec);
+            }
+            throw new IllegalStateException(
+                    "cannot publish the spec of run " + spec.runId() + ": "
+                            + e.getCause().getMessage(),
+                    e.getCause());
+        }
+        producer.commitTransaction();
         String trainer = members.entrySet().stream()
                 .filter(m -> m.getValue().contains(partition))
                 .map(m -> hosts.get(m.getKey()))

@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer.run;
 
 import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.events.checkpoint.CheckpointChunker;
+import dev.cifarpipeline.events.kafka.ClaimHeaders;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.trainer.training.Checkpoint;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
@@ -51,6 +53,10 @@ public final class RunPublisher implements AutoCloseable {
     private final String runId;
     private final BooleanSupplier claimLost;
     private final Consumer<String> log;
+    private final String trainerId;
+    /** This claim's id, on every record it writes ({@link ClaimHeaders}). */
+    private final String claim = UUID.randomUUID().toString();
+
     private KafkaProducer<String, byte[]> producer;
 
     /** The transactional id of {@code runId}'s writes: one per run, shared by every trainer that ever owns it. */
@@ -68,11 +74,12 @@ public final class RunPublisher implements AutoCloseable {
             Map<String, Object> kafka,
             PipelineTopics topics,
             String runId,
-            String clientId,
+            String trainerId,
             BooleanSupplier claimLost,
             Consumer<String> log)
             throws InterruptedException {
-        this.config = TrainerOutputs.producerConfig(kafka, clientId);
+        this.config = TrainerOutputs.producerConfig(kafka, trainerId + "-" + runId);
+        this.trainerId = trainerId;
         this.config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(topics, runId));
         this.topics = topics;
         this.runId = runId;
@@ -109,15 +116,19 @@ public final class RunPublisher implements AutoCloseable {
         String key = checkpoint.manifest().runId();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
         for (byte[] record : CheckpointChunker.records(checkpoint.manifest(), checkpoint.bytes(), chunkBytes)) {
-            records.add(new ProducerRecord<>(topics.checkpoints(), key, record));
+            records.add(record(topics.checkpoints(), key, record));
         }
         publish("checkpoint " + checkpoint.manifest().checkpointId(), records);
     }
 
     public void event(TrainingEvent event) throws InterruptedException {
-        publish(
-                event.type() + " event",
-                List.of(new ProducerRecord<>(topics.trainingEvents(), event.runId(), event.toJson())));
+        publish(event.type() + " event", List.of(record(topics.trainingEvents(), event.runId(), event.toJson())));
+    }
+
+    private ProducerRecord<String, byte[]> record(String topic, String key, byte[] value) {
+        ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, key, value);
+        ClaimHeaders.add(r.headers(), trainerId, claim);
+        return r;
     }
 
     private void publish(String what, List<ProducerRecord<String, byte[]>> records) throws InterruptedException {

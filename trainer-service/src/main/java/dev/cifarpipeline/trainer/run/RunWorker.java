@@ -102,7 +102,7 @@ public final class RunWorker implements Runnable {
                     context.kafka(),
                     context.topics(),
                     runId,
-                    context.trainerId() + "-" + runId,
+                    context.trainerId(),
                     () -> stop == StopMode.DROP,
                     context.log());
             Duration pause = RunPublisher.FIRST_PAUSE;

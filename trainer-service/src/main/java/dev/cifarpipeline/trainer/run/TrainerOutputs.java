@@ -32,7 +32,7 @@ public final class TrainerOutputs implements AutoCloseable {
     }
 
     /** A trainer's producer settings: every write acknowledged by all in-sync replicas, idempotent, unbatched. */
-    static Map<String, Object> producerConfig(Map<String, Object> kafka, String clientId) {
+    public static Map<String, Object> producerConfig(Map<String, Object> kafka, String clientId) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
