@@ -8,9 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Scores for Prometheus, labelled by run (and class): the latest scored checkpoint's accuracy, loss, per-class
@@ -25,15 +25,28 @@ public class EvaluatorMetrics {
     public static final String TEST_BATCHES = "test-batches";
 
     private final MeterRegistry registry;
-    private final Map<String, RunGauges> runs = new ConcurrentHashMap<>();
+    /**
+     * How many runs have series here (about 120 each, with the per-class and confusion gauges): those whose latest
+     * result is oldest are removed beyond it, so the scrape and the registry stay bounded however many runs there were.
+     */
+    public static final int MAX_RUNS_SHOWN = 100;
+
+    /** Runs with series, least recently observed first; guarded by this. */
+    private final Map<String, RunGauges> runs = new LinkedHashMap<>(16, 0.75f, true);
 
     public EvaluatorMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
     /** A result on the topic (this evaluator's or another's): the run's gauges now show it. */
-    public void observed(EvaluationResult result, double bestAccuracy) {
+    public synchronized void observed(EvaluationResult result, double bestAccuracy) {
         RunGauges g = runs.computeIfAbsent(result.runId(), this::register);
+        var eldest = runs.keySet().iterator();
+        while (runs.size() > MAX_RUNS_SHOWN) {
+            String gone = eldest.next();
+            eldest.remove();
+            forget(gone);
+        }
         g.accuracy = result.accuracy();
         g.loss = result.meanLoss();
         g.epoch = result.epoch();
@@ -129,6 +142,19 @@ public class EvaluatorMetrics {
                     .description("Records sent to the dead-letter topic")
                     .register(registry);
         }
+    }
+
+    /** Removes every series of {@code run}. */
+    private void forget(String run) {
+        registry.getMeters().stream()
+                .filter(m -> run.equals(m.getId().getTag("run")))
+                .toList()
+                .forEach(registry::remove);
+    }
+
+    /** How many runs have series now. */
+    public synchronized int runsShown() {
+        return runs.size();
     }
 
     private RunGauges register(String run) {

@@ -56,14 +56,20 @@ public final class InProcessKafka implements AutoCloseable {
 
     /** Publishes records in order through one producer, all keyed {@code key}, and waits for every acknowledgement. */
     public void produceAll(String topic, String key, List<byte[]> values) throws Exception {
+        produceKeyed(topic, values.stream().map(v -> Map.entry(key, v)).toList());
+    }
+
+    /** Publishes (key, value) records in order through one producer and waits for every acknowledgement. */
+    public void produceKeyed(String topic, List<Map.Entry<String, byte[]>> records) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20); // the topic's own limit is the one that counts
         try (KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            for (byte[] value : values) {
-                producer.send(new ProducerRecord<>(topic, key, value)).get();
+            for (Map.Entry<String, byte[]> r : records) {
+                producer.send(new ProducerRecord<>(topic, r.getKey(), r.getValue()))
+                        .get();
             }
         }
     }

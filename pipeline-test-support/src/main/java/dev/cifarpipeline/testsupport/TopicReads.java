@@ -70,4 +70,25 @@ public final class TopicReads {
         }
         return records;
     }
+
+    /**
+     * How many offsets {@code topic} has used, over all its partitions (its end offsets): for a topic written without
+     * transactions, how many records were ever written to it; 0 for a topic that does not exist.
+     */
+    public static long endOffsets(Map<String, Object> client, String topic) {
+        Map<String, Object> c = new HashMap<>(client);
+        c.put("allow.auto.create.topics", false);
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos == null) {
+                return 0;
+            }
+            infos.forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
+            return consumer.endOffsets(partitions, Duration.ofSeconds(10)).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+        }
+    }
 }

@@ -220,13 +220,19 @@ public class TrainerNode {
         return claims != null && claims.joined();
     }
 
+    /** Live while the claims loop runs and no run's thread has died without ending its run. */
     public boolean alive() {
-        return claims == null || claims.alive();
+        return (claims == null || claims.alive())
+                && (runs == null || runs.deadRuns().isEmpty());
     }
 
     public String problem() {
         if (claims != null && claims.failure() != null) {
             return "run claims stopped: " + claims.failure().getMessage();
+        }
+        List<String> dead = runs == null ? List.of() : runs.deadRuns();
+        if (!dead.isEmpty()) {
+            return "the threads of runs " + dead + " died while their runs were still on";
         }
         List<String> failed = runs == null ? List.of() : runs.failedRuns();
         return failed.isEmpty() ? "" : "failed runs: " + failed;

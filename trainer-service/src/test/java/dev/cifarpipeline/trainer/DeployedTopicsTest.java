@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -22,9 +23,16 @@ import org.junit.jupiter.api.Test;
 /**
  * docker-compose.yml and the Kubernetes base create the topics before the services start; both must create
  * them as {@link TopicSpec} defines them (same names, partitions and settings), or a topic would live with
- * limits the services do not expect (a dead letter too large for its topic would be lost).
+ * limits the services do not expect (a dead letter too large for its topic would be lost, a checkpoint kept for
+ * the broker's default week only). Kubernetes runs three brokers and adds only what replication needs: three
+ * replicas per topic and {@link #KUBERNETES_MIN_INSYNC_REPLICAS}; compose's single broker adds nothing.
  */
 class DeployedTopicsTest {
+    /** The Kubernetes cluster's replicas per topic: one per broker of its node pool. */
+    private static final int KUBERNETES_REPLICAS = 3;
+    /** The one setting Kubernetes adds to TopicSpec's: a write is acknowledged once two of the three replicas hold it. */
+    private static final Map<String, String> KUBERNETES_MIN_INSYNC_REPLICAS = Map.of("min.insync.replicas", "2");
+
     @Test
     void composeCreatesEachTopicAsTopicSpecDefinesIt() throws Exception {
         String script = ComposeFile.read()
@@ -38,13 +46,14 @@ class DeployedTopicsTest {
         while (m.find()) {
             created.add(m.group(1) + " " + m.group(2) + m.group(3).replace(" --config ", " "));
         }
-        assertEquals(expected(), created);
+        assertEquals(expected(Map.of()), created);
     }
 
     @Test
-    void kubernetesCreatesEachTopicAsTopicSpecDefinesIt() throws Exception {
+    void kubernetesCreatesEachTopicAsTopicSpecDefinesItWithThreeReplicas() throws Exception {
         Path file = Path.of(System.getProperty("project.root", "..")).resolve("deploy/k8s/base/topics.yaml");
         List<String> created = new ArrayList<>();
+        Map<String, Integer> replicas = new TreeMap<>();
         try (MappingIterator<JsonNode> docs =
                 new ObjectMapper(new YAMLFactory()).readerFor(JsonNode.class).readValues(file.toFile())) {
             while (docs.hasNext()) {
@@ -56,13 +65,21 @@ class DeployedTopicsTest {
                                 e -> configs.put(e.getKey(), e.getValue().asText()));
                 created.add(line(
                         spec.path("topicName").asText(), spec.path("partitions").asInt(), configs));
+                replicas.put(
+                        spec.path("topicName").asText(), spec.path("replicas").asInt());
             }
         }
-        assertEquals(expected(), created);
+        assertEquals(expected(KUBERNETES_MIN_INSYNC_REPLICAS), created);
+        Map<String, Integer> three = new TreeMap<>();
+        replicas.keySet().forEach(name -> three.put(name, KUBERNETES_REPLICAS));
+        assertEquals(three, replicas, "every topic has one replica per broker");
     }
 
-    /** Each topic as "name partitions key=value…", settings in key order. */
-    private static List<String> expected() throws Exception {
+    /**
+     * Each topic as "name partitions key=value…", settings in key order: TopicSpec's, plus {@code deployment}'s
+     * (which must not change any of TopicSpec's).
+     */
+    private static List<String> expected(Map<String, String> deployment) throws Exception {
         int runSpecPartitions = Integer.parseInt( // the partitions a trainer gives the run-spec topic by default
                 TrainerConfig.Claims.class
                         .getMethod("partitions")
@@ -71,14 +88,18 @@ class DeployedTopicsTest {
         List<String> expected = new ArrayList<>();
         for (TopicSpec t : List.of(
                 TopicSpec.stream(Topics.TRAIN_BATCHES),
-                TopicSpec.stream(Topics.TEST_BATCHES),
-                TopicSpec.stream(Topics.EPOCH_MARKERS),
+                TopicSpec.testBatches(Topics.TEST_BATCHES),
+                TopicSpec.epochMarkers(Topics.EPOCH_MARKERS),
                 TopicSpec.runSpecs(Topics.RUN_SPECS, runSpecPartitions),
                 TopicSpec.checkpoints(Topics.CHECKPOINTS, TopicSpec.DEFAULT_PARTITIONS),
                 TopicSpec.events(Topics.EVALUATION_RESULTS, TopicSpec.DEFAULT_PARTITIONS),
                 TopicSpec.events(Topics.TRAINING_EVENTS, TopicSpec.DEFAULT_PARTITIONS),
                 TopicSpec.deadLetter(Topics.DEAD_LETTER))) {
-            expected.add(line(t.name(), t.partitions(), t.configs()));
+            assertTrue(t.configs().containsKey(TopicSpec.RETENTION_MS), t.name() + " states its retention");
+            Map<String, String> configs = new TreeMap<>(t.configs());
+            deployment.forEach((k, v) -> assertEquals(
+                    null, configs.put(k, v), t.name() + ": the deployment may add " + k + ", not override it"));
+            expected.add(line(t.name(), t.partitions(), configs));
         }
         return expected;
     }

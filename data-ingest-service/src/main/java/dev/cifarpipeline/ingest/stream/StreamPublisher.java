@@ -117,8 +117,8 @@ public final class StreamPublisher implements AutoCloseable {
                 admin,
                 List.of(
                         TopicSpec.stream(topics.trainBatches()),
-                        TopicSpec.stream(topics.testBatches()),
-                        TopicSpec.stream(topics.epochMarkers())));
+                        TopicSpec.testBatches(topics.testBatches()),
+                        TopicSpec.epochMarkers(topics.epochMarkers())));
         int perEpoch = batches.trainBatchesPerEpoch();
         Optional<AugmentedBatch> last = StreamFrontier.lastBatch(
                 reader,

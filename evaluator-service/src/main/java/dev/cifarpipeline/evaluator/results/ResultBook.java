@@ -3,6 +3,7 @@ package dev.cifarpipeline.evaluator.results;
 import dev.cifarpipeline.events.EvaluationResult;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +16,25 @@ import java.util.TreeMap;
  * scored twice (a result on the topic means it was scored, even by an evaluator that died right after).
  */
 public final class ResultBook {
-    private final Map<String, List<EvaluationResult>> byRun = new TreeMap<>();
+    /**
+     * How many runs' results are kept; beyond it the run whose latest result is oldest is forgotten here (its
+     * results stay on the topic). Its checkpoints were committed past long before, so no reader meets them again.
+     */
+    public static final int MAX_RUNS = 1000;
+
+    /** Least recently added to first. */
+    private final Map<String, List<EvaluationResult>> byRun = new LinkedHashMap<>(16, 0.75f, true);
+
     private final Set<String> scored = new HashSet<>();
+    private final int maxRuns;
+
+    public ResultBook() {
+        this(MAX_RUNS);
+    }
+
+    ResultBook(int maxRuns) {
+        this.maxRuns = maxRuns;
+    }
 
     /** Adds a result; a second one for the same checkpoint is ignored and reported false. */
     public synchronized boolean add(EvaluationResult result) {
@@ -24,6 +42,11 @@ public final class ResultBook {
             return false;
         }
         byRun.computeIfAbsent(result.runId(), r -> new ArrayList<>()).add(result);
+        var eldest = byRun.entrySet().iterator();
+        while (byRun.size() > maxRuns) {
+            eldest.next().getValue().forEach(r -> scored.remove(r.checkpointId()));
+            eldest.remove();
+        }
         return true;
     }
 
@@ -34,7 +57,8 @@ public final class ResultBook {
     /** The run's best checkpoint: highest accuracy, the later one on a tie. */
     public synchronized Optional<EvaluationResult> best(String runId) {
         EvaluationResult best = null;
-        for (EvaluationResult r : byRun.getOrDefault(runId, List.of())) {
+        List<EvaluationResult> results = byRun.containsKey(runId) ? byRun.get(runId) : List.of();
+        for (EvaluationResult r : results) {
             if (best == null || r.accuracy() >= best.accuracy()) {
                 best = r;
             }
@@ -44,7 +68,9 @@ public final class ResultBook {
 
     public synchronized Map<String, List<EvaluationResult>> snapshot() {
         Map<String, List<EvaluationResult>> copy = new TreeMap<>();
-        byRun.forEach((run, results) -> copy.put(run, List.copyOf(results)));
+        for (Map.Entry<String, List<EvaluationResult>> e : byRun.entrySet()) {
+            copy.put(e.getKey(), List.copyOf(e.getValue()));
+        }
         return copy;
     }
 }

@@ -16,6 +16,7 @@ import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -136,9 +137,22 @@ public final class CheckpointStream implements AutoCloseable {
                     @Override
                     public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records)
                             throws InterruptedException {
+                        // The last record handled per partition whose offset is still to commit: one commit per
+                        // poll, not per record (a checkpoint is thousands of chunk records at small chunk sizes).
+                        Map<TopicPartition, ConsumerRecord<String, byte[]>> uncommitted = new HashMap<>();
+                        ConsumerRecord<String, byte[]> last = last(records);
                         for (ConsumerRecord<String, byte[]> r : records) {
+                            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                             Outcome outcome = handle(consumer, r);
-                            if (outcome == Outcome.HANDLED && !commit(consumer, r)) {
+                            if (outcome == Outcome.HANDLED) {
+                                uncommitted.put(tp, r);
+                            } else if (outcome == Outcome.COMMITTED) {
+                                uncommitted.remove(tp); // its transaction committed the partition's offset
+                            }
+                            if (outcome != Outcome.FENCED
+                                    && outcome != Outcome.NOT_READY
+                                    && r == last
+                                    && !commit(consumer, uncommitted.values())) {
                                 outcome = Outcome.FENCED;
                             }
                             if (outcome == Outcome.FENCED || outcome == Outcome.NOT_READY) {
@@ -270,10 +284,28 @@ public final class CheckpointStream implements AutoCloseable {
         handler.reject(r, reason);
     }
 
-    /** Commits past {@code r} as far as {@link #safeOffset} allows; false when the group no longer counts this member in. */
-    private boolean commit(KafkaConsumer<String, byte[]> c, ConsumerRecord<String, byte[]> r) {
+    private static ConsumerRecord<String, byte[]> last(ConsumerRecords<String, byte[]> records) {
+        ConsumerRecord<String, byte[]> last = null;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            last = r;
+        }
+        return last;
+    }
+
+    /**
+     * Commits past each of {@code handled} (one per partition) as far as {@link #safeOffset} allows; false when the
+     * group no longer counts this member in.
+     */
+    private boolean commit(KafkaConsumer<String, byte[]> c, Collection<ConsumerRecord<String, byte[]>> handled) {
+        if (handled.isEmpty()) {
+            return true;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : handled) {
+            offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safeOffset(r)));
+        }
         try {
-            c.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(safeOffset(r))));
+            c.commitSync(offsets);
             return true;
         } catch (CommitFailedException | RebalanceInProgressException | FencedInstanceIdException e) {
             return false;

@@ -118,10 +118,25 @@ public final class EvaluatorOutputs implements AutoCloseable {
         }
     }
 
-    private void reopen() {
+    /** Replaces the results producer, waiting for the broker as long as it is away. */
+    private void reopen() throws InterruptedException {
         results.close(Duration.ZERO);
-        results = new KafkaProducer<>(transactionalConfig, new StringSerializer(), new ByteArraySerializer());
-        results.initTransactions();
+        while (true) {
+            KafkaProducer<String, byte[]> fresh =
+                    new KafkaProducer<>(transactionalConfig, new StringSerializer(), new ByteArraySerializer());
+            try {
+                fresh.initTransactions();
+                results = fresh;
+                return;
+            } catch (KafkaException e) {
+                fresh.close(Duration.ZERO);
+                if (!KafkaClients.transientFailure(e)) {
+                    throw e;
+                }
+                log.accept("cannot reopen the results producer yet (" + e.getMessage() + "); trying again");
+                Thread.sleep(2000);
+            }
+        }
     }
 
     private static boolean fencedByTheGroup(Throwable e) {

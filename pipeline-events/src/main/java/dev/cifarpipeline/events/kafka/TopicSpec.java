@@ -28,15 +28,70 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
     /** Room for the largest checkpoint chunk a trainer may be configured to write. */
     public static final int CHECKPOINT_MAX_MESSAGE_BYTES = CheckpointRecordCodec.MAX_CHUNK_BYTES + 64 * 1024;
 
-    /** The augmented stream, test set and epoch markers: one partition, the epoch's order is the stream's order. */
+    /** The topic setting for how long a record is kept; every topic sets it, none is left to the broker's default. */
+    public static final String RETENTION_MS = "retention.ms";
+    /** {@link #RETENTION_MS} for a topic whose records are kept for as long as the topic lives. */
+    public static final String RETAIN_FOREVER = "-1";
+    /**
+     * How long the training stream keeps its batches: the one bulky topic (an epoch is 50,000 images, about 150 MB,
+     * so 60 epochs about 9 GB) and the only one that is not the runs' state. Ingest runs at most a few epochs ahead
+     * of the slowest active run, so a week covers a run stopped or a trainer down for days. The price: a fresh run
+     * reads the stream from its start and a resumed one from its checkpoint's offsets, so a run submitted, or
+     * resumed, more than a week after the batches it needs were published finds them gone.
+     */
+    public static final Duration TRAIN_BATCHES_RETENTION = Duration.ofDays(7);
+
+    /**
+     * The augmented training stream: one partition, the epoch's order is the stream's order. Kept for {@link
+     * #TRAIN_BATCHES_RETENTION}, so the topic does not keep a copy of the training set per epoch forever.
+     */
     public static TopicSpec stream(String name) {
-        return new TopicSpec(name, 1, Map.of("max.message.bytes", String.valueOf(BATCH_MAX_MESSAGE_BYTES)));
+        return new TopicSpec(
+                name,
+                1,
+                Map.of(
+                        "max.message.bytes",
+                        String.valueOf(BATCH_MAX_MESSAGE_BYTES),
+                        RETENTION_MS,
+                        String.valueOf(TRAIN_BATCHES_RETENTION.toMillis())));
     }
 
-    /** Checkpoints, keyed by run: partitions let several evaluators share the scoring, one run's in order. */
+    /**
+     * The test set, published once: one partition. Kept forever: every evaluator reads it whole whenever it
+     * starts, for as long as there are runs to score, and ingest does not publish it again once it is complete.
+     */
+    public static TopicSpec testBatches(String name) {
+        return new TopicSpec(
+                name,
+                1,
+                Map.of("max.message.bytes", String.valueOf(BATCH_MAX_MESSAGE_BYTES), RETENTION_MS, RETAIN_FOREVER));
+    }
+
+    /**
+     * Epoch markers, one small record per epoch: one partition, in epoch order. Kept forever: they say where each
+     * epoch of the stream starts and what it holds, which trainers check every batch against and ingest resumes from.
+     */
+    public static TopicSpec epochMarkers(String name) {
+        return new TopicSpec(
+                name,
+                1,
+                Map.of("max.message.bytes", String.valueOf(BATCH_MAX_MESSAGE_BYTES), RETENTION_MS, RETAIN_FOREVER));
+    }
+
+    /**
+     * Checkpoints, keyed by run: partitions let several evaluators share the scoring, one run's in order. Kept
+     * forever: with the results they are the runs' only state (a run resumes from its last checkpoint, and the best
+     * model is served from them), so the broker's default retention would silently delete trained runs.
+     */
     public static TopicSpec checkpoints(String name, int partitions) {
         return new TopicSpec(
-                name, partitions, Map.of("max.message.bytes", String.valueOf(CHECKPOINT_MAX_MESSAGE_BYTES)));
+                name,
+                partitions,
+                Map.of(
+                        "max.message.bytes",
+                        String.valueOf(CHECKPOINT_MAX_MESSAGE_BYTES),
+                        RETENTION_MS,
+                        RETAIN_FOREVER));
     }
 
     /**
@@ -46,22 +101,39 @@ public record TopicSpec(String name, int partitions, Map<String, String> configs
      */
     public static final int DEAD_LETTER_MAX_MESSAGE_BYTES = CHECKPOINT_MAX_MESSAGE_BYTES + 64 * 1024;
 
-    /** Records that could not be used, as they were, with the reason: one partition, in the order they were rejected. */
+    /**
+     * Records that could not be used, as they were, with the reason: one partition, in the order they were rejected.
+     * Kept forever: a dead letter is the only copy of a rejected record, kept for someone to look at.
+     */
     public static TopicSpec deadLetter(String name) {
-        return new TopicSpec(name, 1, Map.of("max.message.bytes", String.valueOf(DEAD_LETTER_MAX_MESSAGE_BYTES)));
+        return new TopicSpec(
+                name,
+                1,
+                Map.of(
+                        "max.message.bytes",
+                        String.valueOf(DEAD_LETTER_MAX_MESSAGE_BYTES),
+                        RETENTION_MS,
+                        RETAIN_FOREVER));
     }
 
     /** Partitions of the checkpoint, result and event topics when a service creates them. */
     public static final int DEFAULT_PARTITIONS = 6;
 
-    /** Run specs, compacted by run id: the latest spec of each run is kept for as long as the topic lives. */
+    /**
+     * Run specs, compacted by run id: the latest spec of each run is kept for as long as the topic lives (retention
+     * forever too, stated so that no broker default applies): the trainers' claims read the runs from it.
+     */
     public static TopicSpec runSpecs(String name, int partitions) {
-        return new TopicSpec(name, partitions, Map.of("cleanup.policy", "compact"));
+        return new TopicSpec(name, partitions, Map.of("cleanup.policy", "compact", RETENTION_MS, RETAIN_FOREVER));
     }
 
-    /** Small JSON events keyed by run (results, training events). */
+    /**
+     * Small JSON events keyed by run (results, training events). Kept forever: with the checkpoints they are the
+     * runs' only state (the results say which checkpoints are scored and which is best; the run directory is read
+     * back from the training events).
+     */
     public static TopicSpec events(String name, int partitions) {
-        return new TopicSpec(name, partitions, Map.of());
+        return new TopicSpec(name, partitions, Map.of(RETENTION_MS, RETAIN_FOREVER));
     }
 
     /** How long {@link #ensure} waits for the broker to show topics it (or another service) has just created. */

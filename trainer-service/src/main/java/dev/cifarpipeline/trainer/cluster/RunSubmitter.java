@@ -14,9 +14,12 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionAbortedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -85,9 +88,25 @@ public final class RunSubmitter {
                 new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
             producer.initTransactions(); // from here on, another submission of this run id in flight is fenced
             return submit(spec, producer);
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw raced(spec);
+        } catch (KafkaException e) {
+            if (lostTheRace(e)) {
+                throw raced(spec);
+            }
+            throw e;
         }
+    }
+
+    /** Whether a submission failed because another submission of the same id fenced it, aborting its spec. */
+    private static boolean lostTheRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException
+                    || t instanceof InvalidProducerEpochException
+                    || t instanceof InvalidTxnStateException
+                    || t instanceof TransactionAbortedException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static RunExistsException raced(RunSpec spec) {
@@ -143,8 +162,7 @@ public final class RunSubmitter {
             producer.send(new ProducerRecord<>(specTopic, partition, spec.runId(), spec.toJson()))
                     .get();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof ProducerFencedException
-                    || e.getCause() instanceof InvalidProducerEpochException) {
+            if (lostTheRace(e.getCause())) {
                 throw raced(spec);
             }
             throw new IllegalStateException(

@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -37,7 +36,8 @@ public final class TrainerRuns implements RunClaims.Host {
     private final DivergencePolicy divergence;
     private final RunLimits limits;
     private final Function<String, RunMeters> meters;
-    private final Map<String, Hosted> hosted = new ConcurrentHashMap<>();
+    /** In the order they started here; guarded by this. */
+    private final Map<String, Hosted> hosted = new LinkedHashMap<>();
     /** Claimed runs beyond {@code maxActiveRuns}, in the order they came; each starts when a run here ends. */
     private final Map<String, Waiting> waiting = new LinkedHashMap<>();
 
@@ -135,7 +135,23 @@ public final class TrainerRuns implements RunClaims.Host {
         }
     }
 
+    /**
+     * How many ended runs (finished, stopped, failed, released) are kept for the status view; beyond it the longest
+     * ended are forgotten here (their record is on the events topic), so a long-lived trainer's memory stays flat.
+     */
+    public static final int MAX_ENDED_KEPT = 64;
+
+    private void forgetOldEnded() {
+        List<Hosted> ended = hosted.values().stream()
+                .filter(h -> h.worker().ended() && !h.thread().isAlive())
+                .toList();
+        for (int i = 0; i < ended.size() - MAX_ENDED_KEPT; i++) {
+            hosted.remove(ended.get(i).worker().runId(), ended.get(i));
+        }
+    }
+
     private void start(int partition, RunSpec spec, TrainingSettings settings) {
+        forgetOldEnded();
         RunMeters runMeters = meters.apply(spec.runId());
         RunWorker worker = new RunWorker(settings, context, runMeters);
         Thread thread = new Thread(
@@ -215,8 +231,17 @@ public final class TrainerRuns implements RunClaims.Host {
         return out;
     }
 
+    /** Runs whose thread is gone while the run had not ended: nothing trains them, and nothing will. */
+    public synchronized List<String> deadRuns() {
+        return hosted.values().stream()
+                .filter(h -> h.thread().getState() == Thread.State.TERMINATED
+                        && !h.worker().ended())
+                .map(h -> h.worker().runId())
+                .toList();
+    }
+
     /** Runs whose step failed: the trainer is alive but these runs are not progressing. */
-    public List<String> failedRuns() {
+    public synchronized List<String> failedRuns() {
         return hosted.values().stream()
                 .filter(h -> h.worker().state() == RunWorker.State.FAILED)
                 .map(h -> h.worker().runId())
