@@ -55,8 +55,11 @@ class BrokerOutageTest {
             SyntheticCifar.write(dataset, 800, 100, 5);
             try (ServiceProcess ingest = ServiceProcess.ingest(
                             bootstrap, dataset, EPOCHS, LOGS.resolve("ingest"), with("ingest.max-epochs-ahead", "0"));
-                    ServiceProcess trainer =
-                            ServiceProcess.trainer(bootstrap, LOGS.resolve("trainer"), with("trainer.log-every", "5"));
+                    ServiceProcess trainer = ServiceProcess.trainer(
+                            bootstrap,
+                            LOGS.resolve("trainer"),
+                            // fetches of 8 MiB: the run holds the rest of its epoch's batches when the broker goes
+                            with("trainer.log-every", "5", "kafka.max.partition.fetch.bytes", "8388608"));
                     ServiceProcess evaluator = ServiceProcess.evaluator(bootstrap, LOGS.resolve("evaluator"), with())) {
                 ServiceProcess.awaitAllReady(List.of(ingest, trainer, evaluator));
                 trainer.submitRun("{\"runId\":\"" + RUN + "\",\"epochs\":" + EPOCHS + ",\"maxLearningRate\":0.02}");

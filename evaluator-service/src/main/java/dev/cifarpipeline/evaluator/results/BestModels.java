@@ -27,7 +27,7 @@ public final class BestModels implements AutoCloseable {
      */
     public static final int MAX_HELD = 4;
 
-    static final Duration FETCH_DEADLINE = Duration.ofMinutes(2);
+    static final Duration FETCH_STALL_LIMIT = Duration.ofMinutes(1);
 
     /** The best checkpoint of a run, loaded. */
     public record Best(EvaluationResult result, ModelSpec spec, byte[] weights) {}
@@ -149,7 +149,7 @@ public final class BestModels implements AutoCloseable {
                         result.runId(),
                         m -> m.checkpointId().equals(result.checkpointId()),
                         maxCheckpointBytes,
-                        FETCH_DEADLINE,
+                        FETCH_STALL_LIMIT,
                         "evaluator-best-" + result.runId(),
                         line -> {})
                 .orElseThrow(() -> new IllegalStateException("checkpoint " + result.checkpointId() + " of run "

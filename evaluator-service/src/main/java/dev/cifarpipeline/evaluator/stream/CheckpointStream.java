@@ -72,8 +72,8 @@ public final class CheckpointStream implements AutoCloseable {
         }
     }
 
-    /** How long a search for a deferred checkpoint's chunks may take; a timeout is transient and retried. */
-    static final Duration REFETCH_DEADLINE = Duration.ofMinutes(2);
+    /** How long a search for a deferred checkpoint's chunks may go without progress; a timeout is transient. */
+    static final Duration REFETCH_STALL_LIMIT = Duration.ofMinutes(1);
 
     /** The offsets that move the group past a checkpoint, and the group membership they are committed under. */
     public record CommitPoint(Map<TopicPartition, OffsetAndMetadata> offsets, ConsumerGroupMetadata group) {}
@@ -265,7 +265,7 @@ public final class CheckpointStream implements AutoCloseable {
                         r.offset(),
                         m,
                         assembler.maxCheckpointBytes(),
-                        REFETCH_DEADLINE,
+                        REFETCH_STALL_LIMIT,
                         clientId + "-refetch",
                         log)
                 .orElseThrow(() -> new CheckpointIntegrityException("checkpoint " + m.checkpointId() + " of run "

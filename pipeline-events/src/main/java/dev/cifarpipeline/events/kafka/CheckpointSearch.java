@@ -30,8 +30,9 @@ import org.apache.kafka.common.utils.Utils;
  * of the checkpoints topic (a run's records are keyed by run, so they share one partition) in windows of
  * {@link #WINDOW} records: what it reads grows with how far back that checkpoint lies, not with the topic, and it
  * holds the manifests it passes and the chunks of one checkpoint at a time. A manifest whose checkpoint does not
- * verify is named and the search goes on to the one before. Every search has a deadline; running past it is a
- * {@link TimeoutException}, which callers treat as transient.
+ * verify is named and the search goes on to the one before. A search may take as long as its partition needs, but
+ * no step of it may go {@code stallLimit} without progress (the broker away): that is a {@link TimeoutException},
+ * which callers treat as transient.
  */
 public final class CheckpointSearch {
     /** Records read per step back. */
@@ -49,13 +50,12 @@ public final class CheckpointSearch {
             String runId,
             Predicate<CheckpointManifest> wanted,
             long maxCheckpointBytes,
-            Duration deadline,
+            Duration stallLimit,
             String clientId,
             Consumer<String> log) {
-        long until = System.nanoTime() + deadline.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
                 KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, deadline);
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, stallLimit);
             if (infos == null || infos.isEmpty()) {
                 return Optional.empty();
             }
@@ -70,7 +70,7 @@ public final class CheckpointSearch {
                     .forEach(order::add);
             for (TopicPartition tp : order) {
                 Optional<VerifiedCheckpoint> found =
-                        newestIn(consumer, tp, runId, wanted, maxCheckpointBytes, until, deadline, log);
+                        newestIn(consumer, tp, runId, wanted, maxCheckpointBytes, stallLimit, log);
                 if (found.isPresent()) {
                     return found;
                 }
@@ -89,14 +89,13 @@ public final class CheckpointSearch {
             long manifestOffset,
             CheckpointManifest manifest,
             long maxCheckpointBytes,
-            Duration deadline,
+            Duration stallLimit,
             String clientId,
             Consumer<String> log) {
-        long until = System.nanoTime() + deadline.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
                 KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(tp));
-            long begin = consumer.beginningOffsets(List.of(tp), deadline).get(tp);
+            long begin = consumer.beginningOffsets(List.of(tp), stallLimit).get(tp);
             return assemble(
                     consumer,
                     tp,
@@ -104,7 +103,7 @@ public final class CheckpointSearch {
                     new Located(manifest, manifestOffset),
                     manifest.runId(),
                     maxCheckpointBytes,
-                    until,
+                    stallLimit,
                     log);
         }
     }
@@ -120,16 +119,15 @@ public final class CheckpointSearch {
             String runId,
             Predicate<CheckpointManifest> wanted,
             long maxCheckpointBytes,
-            long until,
-            Duration deadline,
+            Duration stallLimit,
             Consumer<String> log) {
         consumer.assign(List.of(tp));
-        long begin = consumer.beginningOffsets(List.of(tp), deadline).get(tp);
-        long hi = consumer.endOffsets(List.of(tp), deadline).get(tp);
+        long begin = consumer.beginningOffsets(List.of(tp), stallLimit).get(tp);
+        long hi = consumer.endOffsets(List.of(tp), stallLimit).get(tp);
         while (hi > begin) {
             long lo = Math.max(begin, hi - WINDOW);
             List<Located> manifests = new ArrayList<>();
-            read(consumer, tp, lo, hi, until, r -> {
+            read(consumer, tp, lo, hi, stallLimit, r -> {
                 if (runId.equals(r.key()) && decode(r) instanceof CheckpointManifest m && wanted.test(m)) {
                     manifests.add(new Located(m, r.offset()));
                 }
@@ -137,7 +135,7 @@ public final class CheckpointSearch {
             for (int i = manifests.size() - 1; i >= 0; i--) {
                 Located candidate = manifests.get(i);
                 Optional<VerifiedCheckpoint> verified =
-                        assemble(consumer, tp, begin, candidate, runId, maxCheckpointBytes, until, log);
+                        assemble(consumer, tp, begin, candidate, runId, maxCheckpointBytes, stallLimit, log);
                 if (verified.isPresent()) {
                     return verified;
                 }
@@ -157,7 +155,7 @@ public final class CheckpointSearch {
             Located candidate,
             String runId,
             long maxCheckpointBytes,
-            long until,
+            Duration stallLimit,
             Consumer<String> log) {
         CheckpointManifest m = candidate.manifest();
         Map<Integer, CheckpointChunk> chunks = new HashMap<>();
@@ -166,7 +164,7 @@ public final class CheckpointSearch {
         while (chunks.size() < m.chunkCount() && hi > begin) {
             long lo = Math.max(begin, hi - WINDOW);
             List<CheckpointChunk> found = new ArrayList<>();
-            read(consumer, tp, lo, hi, until, r -> {
+            read(consumer, tp, lo, hi, stallLimit, r -> {
                 if (runId.equals(r.key())
                         && decode(r) instanceof CheckpointChunk c
                         && c.checkpointId().equals(m.checkpointId())) {
@@ -203,17 +201,23 @@ public final class CheckpointSearch {
             TopicPartition tp,
             long from,
             long to,
-            long until,
+            Duration stallLimit,
             Consumer<ConsumerRecord<String, byte[]>> each) {
         consumer.seek(tp, from);
-        while (consumer.position(tp) < to) {
+        long until = System.nanoTime() + stallLimit.toNanos();
+        long position;
+        while ((position = consumer.position(tp, stallLimit)) < to) {
             if (System.nanoTime() > until) {
-                throw new TimeoutException("searching " + tp + " for a checkpoint ran past its deadline");
+                throw new TimeoutException(
+                        "searching " + tp + " for a checkpoint made no progress for " + stallLimit.toSeconds() + " s");
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.offset() < to) {
                     each.accept(r);
                 }
+            }
+            if (consumer.position(tp, stallLimit) > position) {
+                until = System.nanoTime() + stallLimit.toNanos(); // progress: the stall clock starts again
             }
         }
     }

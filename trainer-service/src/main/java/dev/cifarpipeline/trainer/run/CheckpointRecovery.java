@@ -13,11 +13,11 @@ import java.util.function.Consumer;
  * Finds a run's latest complete checkpoint on the checkpoints topic (services share no disk, so the topic is
  * where a restarted or moved run finds its state): searches back from the end of the run's partition
  * ({@link CheckpointSearch}), so recovery reads what lies after that checkpoint, not the whole topic. Checkpoints
- * that fail verification are skipped and named. A search that cannot finish within {@link #DEADLINE} is a timeout,
- * which the run waits out like any broker outage.
+ * that fail verification are skipped and named. A search that makes no progress for {@link #STALL_LIMIT} is a
+ * timeout, which the run waits out like any broker outage.
  */
 public final class CheckpointRecovery {
-    static final Duration DEADLINE = Duration.ofMinutes(2);
+    static final Duration STALL_LIMIT = Duration.ofMinutes(1);
     private static final long MAX_CHECKPOINT_BYTES = 1L << 30;
 
     private CheckpointRecovery() {}
@@ -25,7 +25,7 @@ public final class CheckpointRecovery {
     public static Optional<TrainingCheckpoint> latest(
             Map<String, Object> kafka, String topic, String runId, Consumer<String> log) {
         Optional<VerifiedCheckpoint> found = CheckpointSearch.newest(
-                kafka, topic, runId, m -> true, MAX_CHECKPOINT_BYTES, DEADLINE, "trainer-recovery-" + runId, log);
+                kafka, topic, runId, m -> true, MAX_CHECKPOINT_BYTES, STALL_LIMIT, "trainer-recovery-" + runId, log);
         if (found.isEmpty()) {
             return Optional.empty();
         }
