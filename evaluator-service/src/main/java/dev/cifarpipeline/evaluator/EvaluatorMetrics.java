@@ -152,11 +152,6 @@ public class EvaluatorMetrics {
                 .forEach(registry::remove);
     }
 
-    /** How many runs have series now. */
-    public synchronized int runsShown() {
-        return runs.size();
-    }
-
     private RunGauges register(String run) {
         RunGauges g = new RunGauges();
         Counter.builder("evaluator_scoring_failures_total")

@@ -93,11 +93,6 @@ public final class BestModels implements AutoCloseable {
         }
     }
 
-    /** How many runs' best weights are held now. */
-    public synchronized int held() {
-        return held.size();
-    }
-
     /** The run's best network, loaded once per best checkpoint. */
     public synchronized Optional<VggInference> network(String runId) {
         Optional<Best> best = best(runId);

@@ -2,8 +2,8 @@ package dev.cifarpipeline.evaluator.results;
 
 import dev.cifarpipeline.events.EvaluationResult;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,23 +17,34 @@ import java.util.TreeMap;
  */
 public final class ResultBook {
     /**
-     * How many runs' results are kept; beyond it the run whose latest result is oldest is forgotten here (its
-     * results stay on the topic). Its checkpoints were committed past long before, so no reader meets them again.
+     * How many runs' results are kept for the API and best models; beyond it the run whose latest result is oldest is
+     * forgotten here (its results stay on the topic).
      */
     public static final int MAX_RUNS = 1000;
 
-    /** Least recently added to first. */
-    private final Map<String, List<EvaluationResult>> byRun = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * How many scored checkpoint ids are remembered, to score none twice: far more than the runs kept (a few dozen
+     * bytes each), so a checkpoint read again after a restart or a takeover is still known long after its run's
+     * results were let go.
+     */
+    public static final int MAX_SCORED_IDS = 500_000;
 
-    private final Set<String> scored = new HashSet<>();
+    /** Least recently added to first. */
+    private final Map<String, List<EvaluationResult>> byRun = new LinkedHashMap<>();
+
+    /** Oldest first. */
+    private final Set<String> scored = new LinkedHashSet<>();
+
     private final int maxRuns;
+    private final int maxScoredIds;
 
     public ResultBook() {
-        this(MAX_RUNS);
+        this(MAX_RUNS, MAX_SCORED_IDS);
     }
 
-    ResultBook(int maxRuns) {
+    ResultBook(int maxRuns, int maxScoredIds) {
         this.maxRuns = maxRuns;
+        this.maxScoredIds = maxScoredIds;
     }
 
     /** Adds a result; a second one for the same checkpoint is ignored and reported false. */
@@ -41,11 +52,21 @@ public final class ResultBook {
         if (!scored.add(result.checkpointId())) {
             return false;
         }
-        byRun.computeIfAbsent(result.runId(), r -> new ArrayList<>()).add(result);
-        var eldest = byRun.entrySet().iterator();
+        List<EvaluationResult> results = byRun.remove(result.runId()); // re-inserted: the run is now the latest
+        if (results == null) {
+            results = new ArrayList<>();
+        }
+        results.add(result);
+        byRun.put(result.runId(), results);
+        var eldest = byRun.keySet().iterator();
         while (byRun.size() > maxRuns) {
-            eldest.next().getValue().forEach(r -> scored.remove(r.checkpointId()));
+            eldest.next();
             eldest.remove();
+        }
+        var oldest = scored.iterator();
+        while (scored.size() > maxScoredIds) {
+            oldest.next();
+            oldest.remove();
         }
         return true;
     }
@@ -57,8 +78,7 @@ public final class ResultBook {
     /** The run's best checkpoint: highest accuracy, the later one on a tie. */
     public synchronized Optional<EvaluationResult> best(String runId) {
         EvaluationResult best = null;
-        List<EvaluationResult> results = byRun.containsKey(runId) ? byRun.get(runId) : List.of();
-        for (EvaluationResult r : results) {
+        for (EvaluationResult r : byRun.getOrDefault(runId, List.of())) {
             if (best == null || r.accuracy() >= best.accuracy()) {
                 best = r;
             }

@@ -152,7 +152,9 @@ public final class ResultLog implements AutoCloseable {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IllegalStateException("the results topic was not read to its end within " + timeout);
+                    // a timeout, and so transient: the stream waits and tries again
+                    throw new org.apache.kafka.common.errors.TimeoutException(
+                            "the results topic was not read to its end within " + timeout);
                 }
                 progress.wait(
                         Math.max(1, Math.min(200, left / 1_000_000))); // a stopped log notifies nobody: look again soon

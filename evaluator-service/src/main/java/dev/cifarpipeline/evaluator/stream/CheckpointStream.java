@@ -99,7 +99,10 @@ public final class CheckpointStream implements AutoCloseable {
     private final ConsumerLoop loop;
     private final Map<String, Object> kafka;
     private volatile boolean joined;
-    private volatile long refetched;
+    /** Partitions were assigned and the results topic is not known to be read to its end since. */
+    private volatile boolean catchUpPending;
+
+    static final Duration CATCH_UP_WAIT = Duration.ofMinutes(2);
 
     public CheckpointStream(
             Map<String, Object> kafka,
@@ -137,6 +140,13 @@ public final class CheckpointStream implements AutoCloseable {
                     @Override
                     public void polled(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records)
                             throws InterruptedException {
+                        if (catchUpPending) {
+                            // the results topic must be read to its end before any record of a new partition is
+                            // handled, or a checkpoint scored already would be scored again (a timeout is transient:
+                            // the loop rewinds and tries again)
+                            resultLog.catchUp(CATCH_UP_WAIT);
+                            catchUpPending = false;
+                        }
                         // The last record handled per partition whose offset is still to commit: one commit per
                         // poll, not per record (a checkpoint is thousands of chunk records at small chunk sizes).
                         Map<TopicPartition, ConsumerRecord<String, byte[]>> uncommitted = new HashMap<>();
@@ -200,9 +210,13 @@ public final class CheckpointStream implements AutoCloseable {
                 watermark.chunk(chunk.checkpointId(), r.partition(), r.offset());
                 verified = assembler.accept(record);
             } else if (assembler.deferred(record.checkpointId())) {
-                verified = refetch(r, (CheckpointManifest) record);
-                assembler.forget(record.checkpointId());
-                watermark.complete(record.checkpointId());
+                try {
+                    verified = refetch(r, (CheckpointManifest) record);
+                } finally {
+                    // whole or not (then its manifest is dead-lettered), it holds no slot and no commit back any more
+                    assembler.forget(record.checkpointId());
+                    watermark.complete(record.checkpointId());
+                }
             } else {
                 watermark.complete(record.checkpointId());
                 verified = assembler.accept(record);
@@ -258,7 +272,6 @@ public final class CheckpointStream implements AutoCloseable {
     private Optional<VerifiedCheckpoint> refetch(ConsumerRecord<String, byte[]> r, CheckpointManifest m) {
         log.accept("checkpoint " + m.checkpointId() + " of run " + m.runId() + " was deferred while "
                 + assembler.pendingCheckpoints() + " others were being reassembled; fetching its chunks again");
-        refetched++;
         return Optional.of(CheckpointSearch.reassemble(
                         kafka,
                         new TopicPartition(r.topic(), r.partition()),
@@ -271,11 +284,6 @@ public final class CheckpointStream implements AutoCloseable {
                 .orElseThrow(() -> new CheckpointIntegrityException("checkpoint " + m.checkpointId() + " of run "
                         + m.runId() + ": its " + m.chunkCount() + " chunks are not all on " + r.topic() + "-"
                         + r.partition() + " before its manifest at offset " + r.offset())));
-    }
-
-    /** How many deferred checkpoints had their chunks fetched again. */
-    public long refetched() {
-        return refetched;
     }
 
     private void reject(ConsumerRecord<String, byte[]> r, String reason) {
@@ -327,7 +335,10 @@ public final class CheckpointStream implements AutoCloseable {
                 }
             }
         } catch (KafkaException e) {
-            // the next poll rejoins the group; partitions given afresh start from their committed offsets anyway
+            if (KafkaClients.transientFailure(e)) {
+                throw e; // the loop tries again before its next poll: reading on would skip what was not committed
+            }
+            // out of the group: partitions given afresh start from their committed offsets anyway
             log.accept("evaluator " + clientId + " could not read its committed offsets back: " + e.getMessage());
         }
     }
@@ -357,10 +368,15 @@ public final class CheckpointStream implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
+                catchUpPending = true; // which of their checkpoints were scored already: read before their records
                 try {
-                    resultLog.catchUp(Duration.ofMinutes(2)); // which of their checkpoints were scored already
+                    resultLog.catchUp(CATCH_UP_WAIT);
+                    catchUpPending = false;
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    log.accept("evaluator " + clientId + " has not read the results topic to its end yet ("
+                            + e.getMessage() + "); it does before handling a record");
                 }
                 log.accept("evaluator " + clientId + " now also scores checkpoint partitions "
                         + partitions.stream()
@@ -373,8 +389,11 @@ public final class CheckpointStream implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // Chunks held for these partitions are reassembled by the next owner from the committed offset.
-            watermark.revoked(partitions.stream().map(TopicPartition::partition).toList());
+            // Chunks held for these partitions are reassembled by the next owner from the committed offset: their slots
+            // are freed here.
+            watermark
+                    .revoked(partitions.stream().map(TopicPartition::partition).toList())
+                    .forEach(assembler::forget);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.cifarpipeline.evaluator.stream;
 
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -45,14 +46,20 @@ public final class CommitWatermark {
         return safe;
     }
 
-    /** Partitions given up: the next owner reassembles their checkpoints from the committed offsets. */
-    public void revoked(Collection<Integer> partitions) {
+    /**
+     * Partitions given up: the next owner reassembles their checkpoints from the committed offsets. Returns the ids of
+     * the checkpoints begun on them, whose chunks the reader can let go.
+     */
+    public Set<String> revoked(Collection<Integer> partitions) {
+        Set<String> leaving = new HashSet<>();
         partitionOf.entrySet().removeIf(e -> {
-            boolean leaving = partitions.contains(e.getValue());
-            if (leaving) {
+            if (partitions.contains(e.getValue())) {
                 firstOffset.remove(e.getKey());
+                leaving.add(e.getKey());
+                return true;
             }
-            return leaving;
+            return false;
         });
+        return leaving;
     }
 }

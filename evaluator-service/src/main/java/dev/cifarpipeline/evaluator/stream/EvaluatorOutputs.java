@@ -140,14 +140,8 @@ public final class EvaluatorOutputs implements AutoCloseable {
     }
 
     private static boolean fencedByTheGroup(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CommitFailedException
-                    || t instanceof FencedInstanceIdException
-                    || t instanceof RebalanceInProgressException) {
-                return true;
-            }
-        }
-        return false;
+        return KafkaClients.causedBy(
+                e, CommitFailedException.class, FencedInstanceIdException.class, RebalanceInProgressException.class);
     }
 
     public void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {

@@ -27,7 +27,10 @@ import java.util.Set;
 public final class CheckpointAssembler {
     private final int maxPending;
     private final long maxCheckpointBytes;
-    /** How many deferred checkpoints are remembered; beyond it the oldest is forgotten (and so lost). */
+    /**
+     * How many deferred checkpoints are remembered; beyond it the oldest is forgotten, and its manifest, should it come
+     * after ten thousand others began, would find no chunks (dead-lettered, named).
+     */
     public static final int MAX_DEFERRED = 10_000;
 
     private final Map<String, Pending> pending = new LinkedHashMap<>();
@@ -69,12 +72,6 @@ public final class CheckpointAssembler {
         pending.remove(checkpointId);
     }
 
-    /** Forgets everything held and deferred: its records are to be read again from the start. */
-    public void clear() {
-        pending.clear();
-        deferred.clear();
-    }
-
     /** Ids of the checkpoints begun and not finished: held, or deferred and waiting for their manifest. */
     public Set<String> unfinishedIds() {
         Set<String> out = new HashSet<>(pending.keySet());
@@ -88,11 +85,6 @@ public final class CheckpointAssembler {
 
     public int pendingCheckpoints() {
         return pending.size();
-    }
-
-    /** Ids of the checkpoints whose chunks are held, waiting for their manifest. */
-    public Set<String> pendingIds() {
-        return Set.copyOf(pending.keySet());
     }
 
     private void addChunk(CheckpointChunk chunk) {

@@ -59,23 +59,10 @@ public final class CheckpointSearch {
             if (infos == null || infos.isEmpty()) {
                 return Optional.empty();
             }
-            int home = partitionOf(runId, infos.size());
-            List<TopicPartition> order = new ArrayList<>();
-            order.add(new TopicPartition(topic, home));
-            // Only if the topic's partitions were added to since the run began could its records lie elsewhere.
-            infos.stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .filter(tp -> tp.partition() != home)
-                    .sorted(java.util.Comparator.comparingInt(TopicPartition::partition))
-                    .forEach(order::add);
-            for (TopicPartition tp : order) {
-                Optional<VerifiedCheckpoint> found =
-                        newestIn(consumer, tp, runId, wanted, maxCheckpointBytes, stallLimit, log);
-                if (found.isPresent()) {
-                    return found;
-                }
-            }
-            return Optional.empty();
+            // A run's records are keyed by run, so they all lie in one partition (the topic's partitions are fixed:
+            // adding some would move runs, which TopicSpec never does).
+            TopicPartition home = new TopicPartition(topic, partitionOf(runId, infos.size()));
+            return newestIn(consumer, home, runId, wanted, maxCheckpointBytes, stallLimit, log);
         }
     }
 

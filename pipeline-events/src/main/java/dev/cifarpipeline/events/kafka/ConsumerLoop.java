@@ -36,8 +36,9 @@ public final class ConsumerLoop implements AutoCloseable {
                 throws InterruptedException;
 
         /**
-         * {@link #polled} failed transiently part-way through its records: put the consumer where no record is lost
-         * (e.g. back to the committed offsets). Nothing by default: for a body whose records are idempotent to skip.
+         * {@link #polled} (or a rebalance callback within the poll) failed transiently part-way: put the consumer where
+         * no record is lost (e.g. back to the committed offsets). Called before every poll until it succeeds. Nothing
+         * by default: for a body whose records may be skipped (one that reads everything again anyway).
          */
         default void recover(KafkaConsumer<String, byte[]> consumer) {}
     }
@@ -53,7 +54,6 @@ public final class ConsumerLoop implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean closed;
     private volatile Throwable failure;
-    private volatile long transientFailures;
     private Thread thread;
 
     /**
@@ -86,8 +86,13 @@ public final class ConsumerLoop implements AutoCloseable {
                 return;
             }
             body.open(c);
+            boolean recoverPending = false;
             while (!closed) {
                 try {
+                    if (recoverPending) {
+                        body.recover(c); // until it succeeds: polling on from where the failure left would skip records
+                        recoverPending = false;
+                    }
                     body.polled(c, c.poll(pollTimeout));
                 } catch (WakeupException e) {
                     // close() woke the consumer; the loop condition says to leave
@@ -95,20 +100,10 @@ public final class ConsumerLoop implements AutoCloseable {
                     if (closed || !KafkaClients.transientFailure(e)) {
                         throw e;
                     }
-                    transientFailures++;
                     log.accept(name + ": " + e.getMessage() + " (transient; trying again in " + RETRY_PAUSE.toSeconds()
                             + " s)");
                     Thread.sleep(RETRY_PAUSE.toMillis());
-                    try {
-                        body.recover(c);
-                    } catch (WakeupException woken) {
-                        // closing
-                    } catch (RuntimeException again) {
-                        if (!KafkaClients.transientFailure(again)) {
-                            throw again;
-                        }
-                        log.accept(name + ": cannot recover yet: " + again.getMessage());
-                    }
+                    recoverPending = true;
                 }
             }
         } catch (WakeupException e) {
@@ -125,11 +120,6 @@ public final class ConsumerLoop implements AutoCloseable {
     public boolean alive() {
         Thread t = thread;
         return failure == null && (t == null || t.isAlive() || closed);
-    }
-
-    /** How many times a poll's handling failed transiently and was waited out. */
-    public long transientFailures() {
-        return transientFailures;
     }
 
     /** Why the loop stopped, or null. */

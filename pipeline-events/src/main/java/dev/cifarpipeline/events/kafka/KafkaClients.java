@@ -116,9 +116,17 @@ public final class KafkaClients {
      * another retriable error. Such failures never end a run or a service's loop; they are waited out.
      */
     public static boolean transientFailure(Throwable failure) {
+        return causedBy(failure, RetriableException.class, org.apache.kafka.common.errors.TimeoutException.class);
+    }
+
+    /** Whether {@code failure}, or anything in its chain of causes, is one of {@code kinds}. */
+    @SafeVarargs
+    public static boolean causedBy(Throwable failure, Class<? extends Throwable>... kinds) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof RetriableException || t instanceof org.apache.kafka.common.errors.TimeoutException) {
-                return true;
+            for (Class<? extends Throwable> kind : kinds) {
+                if (kind.isInstance(t)) {
+                    return true;
+                }
             }
         }
         return false;

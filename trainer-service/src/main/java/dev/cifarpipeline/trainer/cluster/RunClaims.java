@@ -19,7 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 
@@ -114,18 +114,10 @@ public final class RunClaims implements AutoCloseable {
 
                     @Override
                     public void recover(KafkaConsumer<String, byte[]> consumer) {
-                        // A spec whose handling failed (the broker gone past a timeout) is read again: claiming and
-                        // stopping are idempotent, and nothing past the committed offsets was handled for sure.
-                        Set<TopicPartition> held = consumer.assignment();
-                        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(held);
-                        for (TopicPartition tp : held) {
-                            OffsetAndMetadata o = committed.get(tp);
-                            if (o == null) {
-                                consumer.seekToBeginning(List.of(tp));
-                            } else {
-                                consumer.seek(tp, o);
-                            }
-                        }
+                        // A spec whose handling failed (the broker gone past a timeout), or an assignment whose
+                        // callback did, is read again with every spec of its partitions, as on any assignment:
+                        // claiming and stopping are idempotent.
+                        consumer.seekToBeginning(consumer.assignment());
                     }
                 },
                 log);
@@ -191,10 +183,15 @@ public final class RunClaims implements AutoCloseable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             joined = true;
             if (!partitions.isEmpty()) {
-                consumer.committed(new HashSet<>(partitions))
-                        .forEach((tp, committed) ->
-                                handledBefore.put(tp.partition(), committed == null ? 0L : committed.offset()));
                 consumer.seekToBeginning(partitions);
+                try {
+                    consumer.committed(new HashSet<>(partitions))
+                            .forEach((tp, committed) ->
+                                    handledBefore.put(tp.partition(), committed == null ? 0L : committed.offset()));
+                } catch (KafkaException e) {
+                    // not known now: a bad spec of these partitions may be dead-lettered a second time, no more
+                    log.accept("trainer " + trainerId + " cannot read its run-spec positions (" + e.getMessage() + ")");
+                }
                 log.accept("trainer " + trainerId + " now also owns run-spec partitions "
                         + partitions.stream()
                                 .map(TopicPartition::partition)

@@ -1,7 +1,9 @@
 package dev.cifarpipeline.trainer.cluster;
 
 import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
@@ -84,8 +85,9 @@ public final class RunSubmitter {
         }
         Map<String, Object> config = TrainerOutputs.producerConfig(kafka, "submit-" + spec.runId());
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "submit-" + specTopic + "-" + spec.runId());
-        try (KafkaProducer<String, byte[]> producer =
-                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+        KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+        try {
             producer.initTransactions(); // from here on, another submission of this run id in flight is fenced
             return submit(spec, producer);
         } catch (KafkaException e) {
@@ -93,20 +95,16 @@ public final class RunSubmitter {
                 throw raced(spec);
             }
             throw e;
+        } finally {
+            // bounded: with the broker away, an open transaction's abort would keep every later submit waiting
+            producer.close(Duration.ofSeconds(5));
         }
     }
 
     /** Whether a submission failed because another submission of the same id fenced it, aborting its spec. */
     private static boolean lostTheRace(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException
-                    || t instanceof InvalidProducerEpochException
-                    || t instanceof InvalidTxnStateException
-                    || t instanceof TransactionAbortedException) {
-                return true;
-            }
-        }
-        return false;
+        return KafkaClients.causedBy(
+                e, ProducerFencedException.class, InvalidTxnStateException.class, TransactionAbortedException.class);
     }
 
     private static RunExistsException raced(RunSpec spec) {

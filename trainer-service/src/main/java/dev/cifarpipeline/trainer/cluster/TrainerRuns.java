@@ -147,6 +147,7 @@ public final class TrainerRuns implements RunClaims.Host {
                 .toList();
         for (int i = 0; i < ended.size() - MAX_ENDED_KEPT; i++) {
             hosted.remove(ended.get(i).worker().runId(), ended.get(i));
+            ended.get(i).meters().close();
         }
     }
 
@@ -201,8 +202,12 @@ public final class TrainerRuns implements RunClaims.Host {
                 Thread.currentThread().interrupt();
             }
             if (h.thread().isAlive()) {
+                // Still waiting for the broker, most likely: the partition's next owner may have the run by now, so
+                // this thread must write nothing more for it (not even open its producer, which would fence the owner).
+                h.worker().requestStop(StopMode.DROP);
                 context.log()
-                        .accept("run " + h.worker().runId() + " did not stop within " + STOP_WAIT.toSeconds() + " s");
+                        .accept("run " + h.worker().runId() + " did not stop within " + STOP_WAIT.toSeconds()
+                                + " s; it is to write nothing more");
             } else {
                 context.log()
                         .accept("run " + h.worker().runId() + (checkpoint ? " released" : " dropped (claim lost)")

@@ -38,7 +38,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * fenced, or {@code claimLost} says the run is no longer this trainer's to write.
  */
 public final class RunPublisher implements AutoCloseable {
-    /** This trainer may no longer write the run: another trainer opened its publisher since, or its claim is lost. */
+    /**
+     * This trainer may no longer write the run: another trainer opened its publisher since, its claim is lost, or it
+     * was asked to stop before its publisher could open.
+     */
     public static final class Fenced extends RuntimeException {
         Fenced(String message, Throwable cause) {
             super(message, cause);
@@ -52,6 +55,7 @@ public final class RunPublisher implements AutoCloseable {
     private final PipelineTopics topics;
     private final String runId;
     private final BooleanSupplier claimLost;
+    private final BooleanSupplier stopRequested;
     private final Consumer<String> log;
     private final String trainerId;
     /** This claim's id, on every record it writes ({@link ClaimHeaders}). */
@@ -76,6 +80,7 @@ public final class RunPublisher implements AutoCloseable {
             String runId,
             String trainerId,
             BooleanSupplier claimLost,
+            BooleanSupplier stopRequested,
             Consumer<String> log)
             throws InterruptedException {
         this.config = TrainerOutputs.producerConfig(kafka, trainerId + "-" + runId);
@@ -84,14 +89,23 @@ public final class RunPublisher implements AutoCloseable {
         this.topics = topics;
         this.runId = runId;
         this.claimLost = claimLost;
+        this.stopRequested = stopRequested;
         this.log = log;
         open();
     }
 
+    /**
+     * Opens the producer; while the broker is away it tries again, but not once the run is asked to stop: opening
+     * late, after the run moved on, would fence the trainer that owns it now.
+     */
     private void open() throws InterruptedException {
         Duration pause = FIRST_PAUSE;
         while (true) {
             checkClaim("open its producer", null);
+            if (producer == null && stopRequested.getAsBoolean()) {
+                throw new Fenced(
+                        "run " + runId + ": asked to stop before its producer could open; not opening it", null);
+            }
             producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
             try {
                 producer.initTransactions();
@@ -155,7 +169,8 @@ public final class RunPublisher implements AutoCloseable {
             if (fenced(failure)) {
                 throw fencedBy(what, failure);
             }
-            if (!KafkaClients.transientFailure(failure)) {
+            if (!KafkaClients.transientFailure(failure)
+                    && !KafkaClients.causedBy(failure, InvalidProducerEpochException.class)) {
                 abortQuietly(failure);
                 throw new IllegalStateException(
                         "run " + runId + ": cannot publish its " + what + ": " + failure.getMessage(), failure);
@@ -195,6 +210,7 @@ public final class RunPublisher implements AutoCloseable {
             }
             log.accept("run " + runId + ": aborting failed (" + e.getMessage() + "); opening its producer again");
             producer.close(Duration.ZERO);
+            producer = null;
             open();
         }
     }
@@ -217,21 +233,21 @@ public final class RunPublisher implements AutoCloseable {
 
     private Fenced fencedBy(String what, Throwable cause) {
         return new Fenced(
-                "run " + runId + ": its " + what + " was refused: another trainer has opened the run's producer since "
-                        + "(it owns the run now), so this trainer's writes are fenced",
+                "run " + runId + ": its " + what + " was refused: a newer producer of the run's transactional id "
+                        + "was opened since (another owner of the run), so this one is fenced",
                 cause);
     }
 
+    /**
+     * Only a newer producer of the run's id fences this one. (An invalid producer epoch means the coordinator expired
+     * this producer's transaction, e.g. across a long outage: abort and publish again.)
+     */
     private static boolean fenced(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
-                return true;
-            }
-        }
-        return false;
+        return KafkaClients.causedBy(e, ProducerFencedException.class);
     }
 
-    private static Duration longer(Duration pause) {
+    /** The next pause of a backoff: twice this one, at most {@link #MAX_PAUSE}. */
+    static Duration longer(Duration pause) {
         Duration next = pause.multipliedBy(2);
         return next.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : next;
     }

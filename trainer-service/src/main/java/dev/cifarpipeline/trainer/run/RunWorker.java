@@ -79,8 +79,8 @@ public final class RunWorker implements Runnable {
     private volatile String detail = "";
     /** The run's own transactional writes; open from the start of {@link #run()} on. */
     private RunPublisher publisher;
-    /** How often the run resumed from its checkpoint after the broker was away past a client timeout. */
-    private volatile int restarts;
+    /** How often a run takes itself back from a stale owner that fenced it before giving up (see {@link #run()}). */
+    private static final int MAX_RETAKES = 3;
 
     private volatile long step;
     private volatile int completedEpochs;
@@ -96,36 +96,39 @@ public final class RunWorker implements Runnable {
     public void run() {
         String runId = settings.runId();
         try {
-            // Opening the run's publisher fences every earlier owner's, so the checkpoint recovered next is the last
-            // one any other trainer can ever publish for this run.
-            publisher = new RunPublisher(
-                    context.kafka(),
-                    context.topics(),
-                    runId,
-                    context.trainerId(),
-                    () -> stop == StopMode.DROP,
-                    context.log());
+            publisher = openPublisher();
             Duration pause = RunPublisher.FIRST_PAUSE;
+            int retakes = 0;
             while (true) {
                 try {
                     attempt();
                     return;
+                } catch (RunPublisher.Fenced e) {
+                    // A newer producer of the run's id was opened while this trainer still holds the claim: a stale
+                    // owner (back from a pause or an outage) opened it late. Opening ours again fences it, and the run
+                    // resumes from its latest checkpoint; the stale one learns it lost the claim and gives up.
+                    if (stop != null || ++retakes > MAX_RETAKES) {
+                        throw e;
+                    }
+                    context.log().accept(e.getMessage() + "; this trainer holds the claim: taking the run back");
+                    publisher.close();
+                    publisher = null;
+                    Thread.sleep(pause.toMillis());
+                    publisher = openPublisher();
                 } catch (RuntimeException e) {
-                    if (!KafkaClients.transientFailure(e) || stop != null) {
+                    if (!KafkaClients.transientFailure(e) || stop == StopMode.DROP) {
                         throw e;
                     }
                     // The broker is away past a client timeout: once it is back, the run resumes from its latest
-                    // checkpoint, as a run moved to another trainer does (the batches since are trained again).
-                    restarts++;
+                    // checkpoint, as a run moved to another trainer does (the batches since are trained again); asked
+                    // to stop or release meanwhile, the next attempt does that instead.
                     state = State.RECOVERING;
                     detail = "waiting for the broker: " + e.getMessage();
                     context.log()
                             .accept("run " + runId + ": " + e.getMessage() + "; resuming from its latest checkpoint in "
                                     + pause.toSeconds() + " s");
                     Thread.sleep(pause.toMillis());
-                    pause = pause.multipliedBy(2).compareTo(RunPublisher.MAX_PAUSE) > 0
-                            ? RunPublisher.MAX_PAUSE
-                            : pause.multipliedBy(2);
+                    pause = RunPublisher.longer(pause);
                 }
             }
         } catch (RunPublisher.Fenced e) {
@@ -156,6 +159,21 @@ public final class RunWorker implements Runnable {
                 publisher.close();
             }
         }
+    }
+
+    /**
+     * The run's publisher, opened now: this fences every earlier owner's, so the checkpoint recovered next is the last
+     * one any other trainer can ever publish for this run.
+     */
+    private RunPublisher openPublisher() throws InterruptedException {
+        return new RunPublisher(
+                context.kafka(),
+                context.topics(),
+                settings.runId(),
+                context.trainerId(),
+                () -> stop == StopMode.DROP,
+                () -> stop != null,
+                context.log());
     }
 
     /** Recovers the run from its latest checkpoint, then trains it until it ends or is asked to stop. */

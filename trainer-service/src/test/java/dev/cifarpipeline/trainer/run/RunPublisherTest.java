@@ -78,7 +78,7 @@ class RunPublisherTest {
                     RunPublisher.Fenced fenced = assertThrows(
                             RunPublisher.Fenced.class,
                             () -> zombie.checkpoint(checkpoint("r", "r-2", bytes(2), 4096), 4096));
-                    assertTrue(fenced.getMessage().contains("another trainer"), fenced.getMessage());
+                    assertTrue(fenced.getMessage().contains("newer producer"), fenced.getMessage());
                     assertThrows(
                             RunPublisher.Fenced.class, () -> zombie.event(event("r", TrainingEvent.Type.FINISHED)));
                     owner.checkpoint(checkpoint("r", "r-3", bytes(3), 4096), 4096);
@@ -157,7 +157,7 @@ class RunPublisherTest {
 
     private static RunPublisher publisher(InProcessKafka kafka, String run, java.util.function.BooleanSupplier lost)
             throws InterruptedException {
-        return new RunPublisher(kafka.clientConfig(), TOPICS, run, "test-" + run, lost, line -> {});
+        return new RunPublisher(kafka.clientConfig(), TOPICS, run, "test-" + run, lost, () -> false, line -> {});
     }
 
     private static List<String> committedManifests(InProcessKafka kafka, int atLeast) {
