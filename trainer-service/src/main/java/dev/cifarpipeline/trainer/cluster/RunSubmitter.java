@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TransactionAbortedException;
@@ -101,10 +102,18 @@ public final class RunSubmitter {
         }
     }
 
-    /** Whether a submission failed because another submission of the same id fenced it, aborting its spec. */
+    /**
+     * Whether a submission failed because another submission of the same id fenced it, aborting its spec: the broker
+     * says so in several ways, depending on where the submission was (an old epoch on its produce request among them;
+     * a submission's transaction lasts a moment, so it cannot have expired instead).
+     */
     private static boolean lostTheRace(Throwable e) {
         return KafkaClients.causedBy(
-                e, ProducerFencedException.class, InvalidTxnStateException.class, TransactionAbortedException.class);
+                e,
+                ProducerFencedException.class,
+                InvalidProducerEpochException.class,
+                InvalidTxnStateException.class,
+                TransactionAbortedException.class);
     }
 
     private static RunExistsException raced(RunSpec spec) {
