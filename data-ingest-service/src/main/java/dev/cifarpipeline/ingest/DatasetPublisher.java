@@ -14,6 +14,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.util.Map;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
@@ -102,7 +103,7 @@ public class DatasetPublisher implements PublishListener {
                 config.maxEpochsAhead(),
                 config.lagPollInterval(),
                 config.compression());
-        long pauseMillis = 1000;
+        Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
         while (!stopping) {
             try (StreamPublisher publisher = new StreamPublisher(batches, topics, kafka, settings, this)) {
                 StreamPublisher.ResumePoint resume = publisher.prepare();
@@ -126,16 +127,16 @@ public class DatasetPublisher implements PublishListener {
                 }
                 // The broker is away past a client timeout: publishing resumes where the stream ends once it is back
                 // (the idempotent producer kept what it stored in order, and the resume point is read from the topic).
-                LOG.warnf("publishing paused: %s; resuming in %d s", e.getMessage(), pauseMillis / 1000);
+                LOG.warnf("publishing paused: %s; resuming in %d s", e.getMessage(), pause.toSeconds());
                 status = with(
                         "WAITING_FOR_BROKER", status.epoch(), status.leadEpochs(), status.resumedAt(), e.getMessage());
                 try {
-                    Thread.sleep(pauseMillis);
+                    Thread.sleep(pause.toMillis());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return;
                 }
-                pauseMillis = Math.min(30_000, pauseMillis * 2);
+                pause = KafkaClients.longerPause(pause);
             }
         }
     }

@@ -53,8 +53,7 @@ public final class CheckpointSearch {
             Duration stallLimit,
             String clientId,
             Consumer<String> log) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = reader(kafka, clientId)) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, stallLimit);
             if (infos == null || infos.isEmpty()) {
                 return Optional.empty();
@@ -79,8 +78,7 @@ public final class CheckpointSearch {
             Duration stallLimit,
             String clientId,
             Consumer<String> log) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = reader(kafka, clientId)) {
             consumer.assign(List.of(tp));
             long begin = consumer.beginningOffsets(List.of(tp), stallLimit).get(tp);
             return assemble(
@@ -93,6 +91,11 @@ public final class CheckpointSearch {
                     stallLimit,
                     log);
         }
+    }
+
+    private static KafkaConsumer<String, byte[]> reader(Map<String, Object> kafka, String clientId) {
+        return new KafkaConsumer<>(
+                KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     /** The partition the producers' default partitioner gives records keyed {@code key}. */

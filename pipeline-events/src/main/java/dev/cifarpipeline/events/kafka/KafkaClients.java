@@ -119,6 +119,18 @@ public final class KafkaClients {
         return causedBy(failure, RetriableException.class, org.apache.kafka.common.errors.TimeoutException.class);
     }
 
+    /** The first pause of the backoff every service waits out a transient failure with. */
+    public static final Duration FIRST_RETRY_PAUSE = Duration.ofSeconds(1);
+
+    /** The longest pause of that backoff: a broker that comes back is noticed within it. */
+    public static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(30);
+
+    /** The next pause of that backoff: twice {@code pause}, at most {@link #MAX_RETRY_PAUSE}. */
+    public static Duration longerPause(Duration pause) {
+        Duration next = pause.multipliedBy(2);
+        return next.compareTo(MAX_RETRY_PAUSE) > 0 ? MAX_RETRY_PAUSE : next;
+    }
+
     /** Whether {@code failure}, or anything in its chain of causes, is one of {@code kinds}. */
     @SafeVarargs
     public static boolean causedBy(Throwable failure, Class<? extends Throwable>... kinds) {

@@ -34,7 +34,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * checkpoint or an event of that run again: its next commit fails with {@link Fenced}.
  *
  * <p>A broker that cannot be reached is waited for, however long: a transaction that failed transiently is
- * aborted and published again, with pauses growing to {@link #MAX_PAUSE}, until it is committed, the producer is
+ * aborted and published again, with pauses growing to {@link KafkaClients#MAX_RETRY_PAUSE}, until it is committed, the producer is
  * fenced, or {@code claimLost} says the run is no longer this trainer's to write.
  */
 public final class RunPublisher implements AutoCloseable {
@@ -47,9 +47,6 @@ public final class RunPublisher implements AutoCloseable {
             super(message, cause);
         }
     }
-
-    static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
-    static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
     private final Map<String, Object> config;
     private final PipelineTopics topics;
@@ -99,7 +96,7 @@ public final class RunPublisher implements AutoCloseable {
      * late, after the run moved on, would fence the trainer that owns it now.
      */
     private void open() throws InterruptedException {
-        Duration pause = FIRST_PAUSE;
+        Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
         while (true) {
             checkClaim("open its producer", null);
             if (producer == null && stopRequested.getAsBoolean()) {
@@ -120,7 +117,7 @@ public final class RunPublisher implements AutoCloseable {
                 log.accept("run " + runId + ": cannot reach the broker to open its producer (" + e.getMessage()
                         + "); trying again in " + pause.toSeconds() + " s");
                 Thread.sleep(pause.toMillis());
-                pause = longer(pause);
+                pause = KafkaClients.longerPause(pause);
             }
         }
     }
@@ -146,7 +143,7 @@ public final class RunPublisher implements AutoCloseable {
     }
 
     private void publish(String what, List<ProducerRecord<String, byte[]>> records) throws InterruptedException {
-        Duration pause = FIRST_PAUSE;
+        Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
         while (true) {
             checkClaim("publish its " + what, null);
             KafkaException failure;
@@ -179,13 +176,13 @@ public final class RunPublisher implements AutoCloseable {
                     + "); aborted, publishing it again in " + pause.toSeconds() + " s");
             abort(what);
             Thread.sleep(pause.toMillis());
-            pause = longer(pause);
+            pause = KafkaClients.longerPause(pause);
         }
     }
 
     /** Commits, asking again after a timeout (the producer allows exactly that) for as long as the broker is away. */
     private void commit(String what) throws InterruptedException {
-        Duration pause = FIRST_PAUSE;
+        Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
         while (true) {
             try {
                 producer.commitTransaction();
@@ -195,7 +192,7 @@ public final class RunPublisher implements AutoCloseable {
                 log.accept("run " + runId + ": committing its " + what + " timed out; asking again in "
                         + pause.toSeconds() + " s");
                 Thread.sleep(pause.toMillis());
-                pause = longer(pause);
+                pause = KafkaClients.longerPause(pause);
             }
         }
     }
@@ -244,12 +241,6 @@ public final class RunPublisher implements AutoCloseable {
      */
     private static boolean fenced(Throwable e) {
         return KafkaClients.causedBy(e, ProducerFencedException.class);
-    }
-
-    /** The next pause of a backoff: twice this one, at most {@link #MAX_PAUSE}. */
-    static Duration longer(Duration pause) {
-        Duration next = pause.multipliedBy(2);
-        return next.compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : next;
     }
 
     @Override

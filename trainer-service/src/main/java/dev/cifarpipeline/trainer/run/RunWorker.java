@@ -97,7 +97,7 @@ public final class RunWorker implements Runnable {
         String runId = settings.runId();
         try {
             publisher = openPublisher();
-            Duration pause = RunPublisher.FIRST_PAUSE;
+            Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
             int retakes = 0;
             while (true) {
                 try {
@@ -128,7 +128,7 @@ public final class RunWorker implements Runnable {
                             .accept("run " + runId + ": " + e.getMessage() + "; resuming from its latest checkpoint in "
                                     + pause.toSeconds() + " s");
                     Thread.sleep(pause.toMillis());
-                    pause = RunPublisher.longer(pause);
+                    pause = KafkaClients.longerPause(pause);
                 }
             }
         } catch (RunPublisher.Fenced e) {
