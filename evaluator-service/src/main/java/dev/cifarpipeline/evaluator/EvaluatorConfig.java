@@ -1,5 +1,6 @@
 package dev.cifarpipeline.evaluator;
 
+import dev.cifarpipeline.events.kafka.ServiceAccess;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -28,7 +29,7 @@ public interface EvaluatorConfig {
     Optional<String> id();
 
     /** Consumer group of all evaluators on the checkpoints topic: its partitions are shared among them. */
-    @WithDefault("evaluator")
+    @WithDefault(ServiceAccess.EVALUATOR_GROUP)
     String group();
 
     /** How long the broker waits for a silent (killed) evaluator before its checkpoints go to another. */

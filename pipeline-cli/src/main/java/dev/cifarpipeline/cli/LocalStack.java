@@ -1,6 +1,7 @@
 package dev.cifarpipeline.cli;
 
 import dev.cifarpipeline.events.access.ApiAccess;
+import dev.cifarpipeline.events.kafka.ServiceAccess;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -29,7 +30,6 @@ public final class LocalStack implements AutoCloseable {
     private final Consumer<String> say;
     private final Map<String, PackagedService> services = new LinkedHashMap<>();
     private boolean brokerStarted;
-    private Map<String, String> clientEnvironment = Map.of();
     /** The services' API token: the caller's PIPELINE_API_TOKEN, or one made up for this stack's lifetime. */
     private final String apiToken = Optional.ofNullable(System.getenv("PIPELINE_API_TOKEN"))
             .filter(t -> !t.isBlank())
@@ -52,7 +52,8 @@ public final class LocalStack implements AutoCloseable {
 
     /**
      * Starts the broker, with {@code security} ({@code plaintext} or {@code sasl-ssl}) when its folder is new; a
-     * folder made earlier keeps its own. Clients then use what the broker left in its folder (client.env).
+     * folder made earlier keeps its own. Each client then logs in with what the broker left in its folder for its
+     * Kafka user (clients/&lt;user&gt;.env, see {@link ServiceAccess}).
      */
     public void startBroker(Optional<String> security) throws IOException, InterruptedException {
         say.accept("starting a Kafka broker on " + bootstrap() + " (data in " + brokerDir + ")");
@@ -70,15 +71,15 @@ public final class LocalStack implements AutoCloseable {
             throw new IllegalStateException("the broker did not start:\n" + out);
         }
         brokerStarted = true;
-        clientEnvironment = readClientEnvironment(brokerDir.resolve("client.env"));
     }
 
     /**
-     * The KAFKA_* variables that reach this broker (bootstrap, and for a secured one protocol, mechanism, login
-     * and trust store): the services get them as environment, which keeps the password off their command lines.
+     * The KAFKA_* variables with which {@code role} reaches this broker (bootstrap, and for a secured one protocol,
+     * mechanism, its own login and the broker's certificate): the services get them as environment, which keeps the
+     * password off their command lines.
      */
-    public Map<String, String> clientEnvironment() {
-        return clientEnvironment;
+    public Map<String, String> clientEnvironment(ServiceAccess.Role role) throws IOException {
+        return readClientEnvironment(brokerDir.resolve("clients").resolve(role.user() + ".env"));
     }
 
     /** The bearer token the started services require for submitting, stopping and scoring. */
@@ -86,17 +87,18 @@ public final class LocalStack implements AutoCloseable {
         return apiToken;
     }
 
-    /** The same settings as Kafka client properties, for this command's own clients. */
-    public Map<String, Object> clientConfig() {
+    /** The viewer's settings as Kafka client properties, for this command's own clients (which only read). */
+    public Map<String, Object> clientConfig() throws IOException {
         Map<String, Object> config = new HashMap<>();
-        clientEnvironment.forEach((k, v) -> config.put(
-                k.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v));
+        clientEnvironment(ServiceAccess.Role.VIEWER)
+                .forEach((k, v) -> config.put(
+                        k.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.'), v));
         return config;
     }
 
     private Map<String, String> readClientEnvironment(Path file) throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
-        if (Files.isRegularFile(file)) {
+        if (brokerStarted && Files.isRegularFile(file)) {
             for (String line : Files.readAllLines(file)) {
                 int eq = line.indexOf('=');
                 if (line.startsWith("KAFKA_") && eq > 0) {
@@ -133,7 +135,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> settings = new LinkedHashMap<>(properties);
         settings.put(
                 "kafka.bootstrap.servers", bootstrap()); // the rest of the client settings (secrets) go by environment
-        Map<String, String> environment = new LinkedHashMap<>(clientEnvironment);
+        Map<String, String> environment = new LinkedHashMap<>(clientEnvironment(ServiceAccess.Role.ofService(module)));
         environment.put("PIPELINE_API_TOKEN", apiToken); // by environment: off the command line
         PackagedService s = PackagedService.start(
                 root, module, port, jvmOptions, settings, environment, logs.resolve(module + ".log"));

@@ -52,13 +52,13 @@ final class BrokerProcess implements AutoCloseable {
         stop();
     }
 
-    /** Runs {@code bin/kafka-broker ARGS}, failing with its output unless it succeeds within 90 s. */
+    /** Runs {@code bin/kafka-broker ARGS}, failing with its output unless it succeeds within 3 minutes (a secured one applies its ACLs first). */
     private static void command(List<String> args) throws Exception {
         List<String> command =
                 new ArrayList<>(List.of(ROOT.resolve("bin/kafka-broker").toString()));
         command.addAll(args);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
-        assertTrue(p.waitFor(90, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + out);
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + out);
     }
 }

@@ -10,6 +10,8 @@ import dev.cifarpipeline.dataset.SyntheticCifar;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.kafka.ServiceAccess;
+import dev.cifarpipeline.events.kafka.ServiceAccess.Role;
 import dev.cifarpipeline.testsupport.TopicReads;
 import java.io.IOException;
 import java.io.StringReader;
@@ -26,20 +28,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole pipeline over Kafka secured as a production broker is: {@code bin/kafka-broker --security sasl-ssl}
- * (a real broker process whose only client listener is TLS with SCRAM-SHA-512 authentication). The broker refuses
- * a plaintext client, a client that does not trust its certificate and a wrong password; the three packaged
- * services, configured only through the KAFKA_* environment variables compose and Kubernetes set, run a training
- * run to its end and its checkpoint is scored.
+ * (a real broker process whose only client listener is TLS with SCRAM-SHA-512 authentication, under an authorizer
+ * that lets each service's user do only what {@link ServiceAccess} grants it). The broker refuses a plaintext client,
+ * a client that does not trust its certificate and a wrong password; the three packaged services, each logging in
+ * as its own user and configured only through the KAFKA_* environment variables compose and Kubernetes set, run a
+ * training run to its end and its checkpoint is scored; then each user is refused what belongs to another.
  */
-@Timeout(value = 6, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class SecuredKafkaTest {
     private static final Path LOGS = Path.of("target", "secured-kafka").toAbsolutePath();
     private static final String RUN = "secured";
@@ -52,7 +67,7 @@ class SecuredKafkaTest {
         Path brokerDir = dir.resolve("kafka");
         int port = ServiceProcess.freePort();
         try (BrokerProcess broker = BrokerProcess.start(brokerDir, port, "--security", "sasl-ssl")) {
-            Map<String, Object> secured = properties(broker.dir().resolve("client.properties"));
+            Map<String, Object> secured = properties(broker.dir().resolve("clients/cifar-viewer.properties"));
             assertEquals("SASL_SSL", secured.get("security.protocol"));
             String bootstrap = "localhost:" + port;
 
@@ -67,12 +82,11 @@ class SecuredKafkaTest {
             Map<String, Object> wrongPassword = new HashMap<>(secured);
             wrongPassword.put(
                     "sasl.jaas.config",
-                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"pipeline\" "
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"cifar-viewer\" "
                             + "password=\"not-the-password\";");
             assertInstanceOf(
                     SaslAuthenticationException.class, refused(wrongPassword), "SCRAM refuses a wrong password");
 
-            Map<String, String> environment = environment(broker.dir().resolve("client.env"));
             Path dataset = dir.resolve("dataset");
             SyntheticCifar.write(dataset, 256, 100, 7);
             try (ServiceProcess ingest = ServiceProcess.start(
@@ -85,16 +99,20 @@ class SecuredKafkaTest {
                                     "1",
                                     "ingest.batch-size",
                                     "32"),
-                            environment,
+                            environment(broker, Role.INGEST),
                             LOGS.resolve("ingest"));
                     ServiceProcess trainer = ServiceProcess.start(
                             "trainer-service",
                             "1g",
                             Map.of("trainer.log-every", "4"),
-                            environment,
+                            environment(broker, Role.TRAINER),
                             LOGS.resolve("trainer"));
                     ServiceProcess evaluator = ServiceProcess.start(
-                            "evaluator-service", "1g", Map.of(), environment, LOGS.resolve("evaluator"))) {
+                            "evaluator-service",
+                            "1g",
+                            Map.of(),
+                            environment(broker, Role.EVALUATOR),
+                            LOGS.resolve("evaluator"))) {
                 for (ServiceProcess s : List.of(ingest, trainer, evaluator)) {
                     s.awaitReady(Duration.ofSeconds(120));
                     assertFalse(
@@ -129,7 +147,84 @@ class SecuredKafkaTest {
                             s.module() + " dead-lettered nothing");
                 }
             }
+            refusedWhatIsNotTheirs(broker);
         }
+    }
+
+    /**
+     * Each user is refused what another service does: writing its topics, reading what it has no business reading,
+     * using its transactional ids. The services ran with these very users, so what they need was granted.
+     */
+    private static void refusedWhatIsNotTheirs(BrokerProcess broker) throws IOException {
+        assertInstanceOf(
+                TopicAuthorizationException.class,
+                writeFails(broker, Role.EVALUATOR, Topics.CHECKPOINTS, null),
+                "the evaluator must not forge a checkpoint");
+        assertInstanceOf(
+                TopicAuthorizationException.class,
+                writeFails(broker, Role.TRAINER, Topics.EVALUATION_RESULTS, null),
+                "a trainer must not score itself");
+        assertInstanceOf(
+                TopicAuthorizationException.class,
+                writeFails(broker, Role.INGEST, Topics.RUN_SPECS, null),
+                "ingest must not submit runs");
+        assertInstanceOf( // refused before any topic: its (idempotent) producer may write nowhere at all
+                AuthorizationException.class,
+                writeFails(broker, Role.VIEWER, Topics.TRAINING_EVENTS, null),
+                "the viewer writes nothing");
+        assertInstanceOf(
+                TransactionalIdAuthorizationException.class,
+                writeFails(
+                        broker,
+                        Role.TRAINER,
+                        Topics.CHECKPOINTS,
+                        ServiceAccess.EVALUATOR_TRANSACTION_PREFIX + "impostor"),
+                "a trainer must not take an evaluator's transactional id");
+        Map<String, Object> ingest = properties(broker.dir().resolve("clients/cifar-ingest.properties"));
+        ingest.put("group.id", ServiceAccess.TRAINER_CLAIMS_GROUP);
+        ingest.put("default.api.timeout.ms", 15000);
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(ingest, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.RUN_SPECS));
+            KafkaException e = assertThrows(
+                    KafkaException.class,
+                    () -> {
+                        for (int i = 0; i < 20; i++) {
+                            consumer.poll(Duration.ofSeconds(1));
+                        }
+                    },
+                    "ingest must not join the trainers' group nor read the run specs");
+            assertTrue(
+                    e instanceof GroupAuthorizationException || e instanceof TopicAuthorizationException, e.toString());
+        }
+    }
+
+    /** What stops {@code role} from writing one record to {@code topic} (in a transaction of {@code transactionalId}). */
+    private static Throwable writeFails(BrokerProcess broker, Role role, String topic, String transactionalId)
+            throws IOException {
+        Map<String, Object> config = properties(broker.dir().resolve("clients/" + role.user() + ".properties"));
+        config.put("max.block.ms", 15000);
+        config.put("delivery.timeout.ms", 15000);
+        config.put("request.timeout.ms", 5000);
+        if (transactionalId != null) {
+            config.put("transactional.id", transactionalId);
+        }
+        try (KafkaProducer<String, byte[]> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+            if (transactionalId != null) {
+                return assertThrows(KafkaException.class, producer::initTransactions);
+            }
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>(topic, "forged", new byte[] {1}))
+                            .get(30, TimeUnit.SECONDS),
+                    role + " wrote to " + topic);
+            return e.getCause();
+        }
+    }
+
+    private static Map<String, String> environment(BrokerProcess broker, Role role) throws IOException {
+        return environment(broker.dir().resolve("clients/" + role.user() + ".env"));
     }
 
     /** A client with {@code config} cannot even list topics; the cause, when the broker gave one. */

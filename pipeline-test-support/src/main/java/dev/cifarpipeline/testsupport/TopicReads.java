@@ -46,8 +46,7 @@ public final class TopicReads {
             Predicate<List<ConsumerRecord<String, byte[]>>> done,
             int quietPolls) {
         Map<String, Object> c = new HashMap<>(client);
-        c.put("group.id", "e2e-reader-" + System.nanoTime());
-        c.put("auto.offset.reset", "earliest");
+        c.remove("group.id"); // no group: a reader needs no right on any group (a secured broker's viewer has none)
         c.put("enable.auto.commit", false);
         c.put("max.partition.fetch.bytes", 4 << 20);
         c.put(
@@ -59,8 +58,18 @@ public final class TopicReads {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
+            List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+            while (partitions.isEmpty() && System.nanoTime() < deadline) { // a topic not created yet shows none
+                var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+                if (infos == null || infos.isEmpty()) {
+                    sleep(Duration.ofMillis(500));
+                    continue;
+                }
+                infos.forEach(i -> partitions.add(new org.apache.kafka.common.TopicPartition(topic, i.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             int quiet = 0;
             while (System.nanoTime() < deadline && (!done.test(records) || quiet < quietPolls)) {
                 var polled = consumer.poll(Duration.ofMillis(500));
@@ -89,6 +98,15 @@ public final class TopicReads {
             return consumer.endOffsets(partitions, Duration.ofSeconds(10)).values().stream()
                     .mapToLong(Long::longValue)
                     .sum();
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a topic", e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.cifarpipeline.trainer;
 
 import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
+import dev.cifarpipeline.events.kafka.ServiceAccess;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
 import dev.cifarpipeline.trainer.training.RunLimits;
 import io.smallrye.config.ConfigMapping;
@@ -80,7 +81,7 @@ public interface TrainerConfig {
          * Consumer group of all trainers on the run-spec topic. Must not start with the run group prefix, or
          * ingest would wait for it as if it were a run.
          */
-        @WithDefault("cifar-trainers")
+        @WithDefault(ServiceAccess.TRAINER_CLAIMS_GROUP)
         String group();
 
         /** Partitions of the run-spec topic when this trainer creates it: the most trainers that can hold runs at once. */

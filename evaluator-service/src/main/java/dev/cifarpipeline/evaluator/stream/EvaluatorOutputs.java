@@ -3,6 +3,7 @@ package dev.cifarpipeline.evaluator.stream;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.kafka.DeadLetter;
 import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.ServiceAccess;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import java.time.Duration;
 import java.util.HashMap;
@@ -52,7 +53,8 @@ public final class EvaluatorOutputs implements AutoCloseable {
         Map<String, Object> transactional = new HashMap<>(config);
         transactional.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-results");
         // Unique per evaluator; the fencing of a stale owner comes from the group's generation (KIP-447), not this id.
-        transactional.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "evaluator-results-" + clientId);
+        transactional.put(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, ServiceAccess.EVALUATOR_TRANSACTION_PREFIX + clientId);
         this.transactionalConfig = Map.copyOf(transactional);
         this.results = new KafkaProducer<>(transactional, new StringSerializer(), new ByteArraySerializer());
         Map<String, Object> plain = new HashMap<>(config);

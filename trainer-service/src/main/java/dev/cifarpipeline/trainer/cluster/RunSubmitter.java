@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer.cluster;
 
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.kafka.ServiceAccess;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
 import java.time.Duration;
 import java.util.HashMap;
@@ -85,7 +86,9 @@ public final class RunSubmitter {
                             + "stop a run with POST /trainer/runs/" + spec.runId() + "/stop");
         }
         Map<String, Object> config = TrainerOutputs.producerConfig(kafka, "submit-" + spec.runId());
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "submit-" + specTopic + "-" + spec.runId());
+        config.put(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                ServiceAccess.SUBMIT_TRANSACTION_PREFIX + specTopic + "-" + spec.runId());
         KafkaProducer<String, byte[]> producer =
                 new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
         try {
