@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cifarpipeline.events.Topics;
 import dev.cifarpipeline.testsupport.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,9 +26,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * {@code docker-compose.yml} with {@code docker-compose.sasl-ssl.yml}, in real containers: the broker's only client
- * listener is TLS with SCRAM-SHA-512 logins, and the services, configured by nothing but their KAFKA_* variables,
- * train and score the default run over it. Clients inside the compose network are then refused when they speak
- * plaintext or log in with a wrong password, and let in with the pipeline's credentials.
+ * listener is TLS with SCRAM-SHA-512 logins under an authorizer, and the services, each logging in as its own user
+ * and configured by nothing but their KAFKA_* variables, train and score the default run over it. Clients inside
+ * the compose network are then refused when they speak plaintext or log in with a wrong password, and the viewer
+ * is let in to see only its own topics; no service can see the broker's volume.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -35,6 +37,9 @@ import org.junit.jupiter.api.Timeout;
 class ComposeSecuredStackTest {
     private static final Path WORK = Path.of("target", "compose-check").toAbsolutePath();
     private static final String BROKER_DIR = "/var/lib/kafka/data/pipeline";
+    /** The read-only user's settings, as the broker script leaves them in its folder. */
+    private static final String VIEWER = BROKER_DIR + "/clients/cifar-viewer.properties";
+
     private final ServiceEndpoint evaluator = new ServiceEndpoint("127.0.0.1", 8083);
     private ComposeStack stack;
 
@@ -42,8 +47,11 @@ class ComposeSecuredStackTest {
     void cleanSlate() throws Exception {
         Map<String, String> environment =
                 new HashMap<>(ComposeStackTest.smallStack(ComposeStackTest.syntheticDataset()));
-        for (String secret :
-                List.of("PIPELINE_KAFKA_PASSWORD", "PIPELINE_KAFKA_ADMIN_PASSWORD", "PIPELINE_KAFKA_STORE_PASSWORD")) {
+        for (String secret : List.of(
+                "PIPELINE_KAFKA_ADMIN_PASSWORD",
+                "PIPELINE_KAFKA_INGEST_PASSWORD",
+                "PIPELINE_KAFKA_TRAINER_PASSWORD",
+                "PIPELINE_KAFKA_EVALUATOR_PASSWORD")) {
             environment.put(secret, UUID.randomUUID().toString().replace("-", ""));
         }
         stack = new ComposeStack(
@@ -73,6 +81,12 @@ class ComposeSecuredStackTest {
                         .output()
                         .contains("listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"),
                 "the only client listener is SASL_SSL");
+        for (String service : List.of("data-ingest-service", "trainer-service", "evaluator-service")) {
+            ComposeStack.Result sees = stack.exec(
+                    service, "sh", "-c", "ls /etc/kafka-trust; test ! -e /var/lib/kafka && echo no-broker-volume");
+            assertEquals(0, sees.status(), service + ": " + sees.output());
+            assertEquals("broker.crt\nno-broker-volume", sees.output().strip(), service + " sees only the certificate");
+        }
 
         JsonNode run = Eventually.await(
                 "one result per epoch checkpoint of the default run",
@@ -104,15 +118,22 @@ class ComposeSecuredStackTest {
                 "bash",
                 "-c",
                 "sed 's/password=\"[^\"]*\";/password=\"wrong\";/' "
-                        + BROKER_DIR + "/client.properties > /tmp/wrong.properties && printf '" + fast
+                        + VIEWER + " > /tmp/wrong.properties && printf '" + fast
                         + "' >> /tmp/wrong.properties && "
                         + "grep -q 'password=\"wrong\"' /tmp/wrong.properties && " + topics + "/tmp/wrong.properties");
         assertNotEquals(0, wrongPassword.status(), "a wrong password lists nothing:\n" + wrongPassword.output());
         assertTrue(wrongPassword.output().contains("Authentication failed"), wrongPassword.output());
 
-        ComposeStack.Result pipeline = stack.exec("kafka", "bash", "-c", topics + BROKER_DIR + "/client.properties");
-        assertEquals(0, pipeline.status(), pipeline.output());
-        assertTrue(pipeline.output().contains("cifar.checkpoints"), pipeline.output());
+        ComposeStack.Result viewer = stack.exec("kafka", "bash", "-c", topics + VIEWER);
+        assertEquals(0, viewer.status(), viewer.output());
+        assertEquals(
+                List.of(Topics.CHECKPOINTS, Topics.EVALUATION_RESULTS, Topics.TRAINING_EVENTS),
+                viewer.output()
+                        .lines()
+                        .filter(l -> l.startsWith("cifar."))
+                        .sorted()
+                        .toList(),
+                "the viewer may see the runs' outcome and no other topic");
     }
 
     @Test

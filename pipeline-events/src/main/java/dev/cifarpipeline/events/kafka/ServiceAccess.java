@@ -235,7 +235,7 @@ public final class ServiceAccess {
                             .append(name)
                             .append('\n')
                             .append("          patternType: ")
-                            .append(lower(g.pattern().name()))
+                            .append(g.pattern() == PatternType.PREFIXED ? "prefix" : "literal") // Strimzi's words
                             .append('\n')
                             .append("        operations: [")
                             .append(g.operations().stream()
