@@ -75,12 +75,15 @@ class ComposeSecuredStackTest {
         stack.awaitHealthy(
                 Duration.ofMinutes(4), "kafka", "data-ingest-service", "trainer-service", "evaluator-service");
         assertEquals(0, stack.awaitExit("default-run", Duration.ofMinutes(3)), stack.logs("default-run", 20));
+        String broker = stack.exec("kafka", "cat", BROKER_DIR + "/server.properties")
+                .orFail("reading the broker's settings")
+                .output();
         assertTrue(
-                stack.exec("kafka", "cat", BROKER_DIR + "/server.properties")
-                        .orFail("reading the broker's settings")
-                        .output()
-                        .contains("listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL"),
+                broker.contains("listener.security.protocol.map=CONTROLLER:SSL,SASL_SSL:SASL_SSL"),
                 "the only client listener is SASL_SSL");
+        assertTrue(
+                broker.contains("authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer"),
+                "under an authorizer");
         for (String service : List.of("data-ingest-service", "trainer-service", "evaluator-service")) {
             ComposeStack.Result sees = stack.exec(
                     service, "sh", "-c", "ls /etc/kafka-trust; test ! -e /var/lib/kafka && echo no-broker-volume");

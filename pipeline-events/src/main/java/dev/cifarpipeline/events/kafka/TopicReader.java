@@ -43,6 +43,34 @@ public final class TopicReader {
             String clientId,
             Duration stallLimit,
             Consumer<ConsumerRecord<String, byte[]>> each) {
+        read(kafka, topic, null, clientId, stallLimit, each);
+    }
+
+    /**
+     * The records keyed {@code key} now in {@code topic}, in offset order, read from the one partition the default
+     * partitioner gives that key (as every keyed writer of the pipeline does); as {@link #forEach} otherwise.
+     */
+    public static void forEachOfKey(
+            Map<String, Object> kafka,
+            String topic,
+            String key,
+            String clientId,
+            Duration stallLimit,
+            Consumer<ConsumerRecord<String, byte[]>> each) {
+        read(kafka, topic, key, clientId, stallLimit, r -> {
+            if (key.equals(r.key())) {
+                each.accept(r);
+            }
+        });
+    }
+
+    private static void read(
+            Map<String, Object> kafka,
+            String topic,
+            String key,
+            String clientId,
+            Duration stallLimit,
+            Consumer<ConsumerRecord<String, byte[]>> each) {
         long until = System.nanoTime() + stallLimit.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
                 KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
@@ -51,7 +79,11 @@ public final class TopicReader {
                 return;
             }
             List<TopicPartition> assigned = new ArrayList<>();
-            partitions.forEach(p -> assigned.add(new TopicPartition(topic, p.partition())));
+            if (key == null) {
+                partitions.forEach(p -> assigned.add(new TopicPartition(topic, p.partition())));
+            } else {
+                assigned.add(new TopicPartition(topic, CheckpointSearch.partitionOf(key, partitions.size())));
+            }
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned, stallLimit);

@@ -182,7 +182,7 @@ public final class RunWorker implements Runnable {
         positions.clear();
         try (TrainingRun run = new TrainingRun(settings, context.chunkBytes(), context.log())) {
             Optional<TrainingCheckpoint> checkpoint =
-                    CheckpointRecovery.latest(context.kafka(), context.topics().checkpoints(), runId, context.log());
+                    CheckpointRecovery.latest(context.kafka(), context.topics(), runId, context.log());
             checkpoint.ifPresent(c -> {
                 run.restore(c);
                 positions.putAll(StreamOffsets.decode(c.state().nextOffsets()));

@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class RunPublisherTest {
-    private static final PipelineTopics TOPICS = PipelineTopics.prefixed("publisher-test.");
+    static final PipelineTopics TOPICS = PipelineTopics.prefixed("publisher-test.");
 
     @Test
     void checkpointsInTheLargestConfigurableChunksArePublishedAndReassemble() throws Exception {
@@ -145,7 +145,7 @@ class RunPublisherTest {
         }
     }
 
-    private static void topics(InProcessKafka kafka) throws Exception {
+    static void topics(InProcessKafka kafka) throws Exception {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             TopicSpec.ensure(
                     admin,
@@ -155,7 +155,7 @@ class RunPublisherTest {
         }
     }
 
-    private static RunPublisher publisher(InProcessKafka kafka, String run, java.util.function.BooleanSupplier lost)
+    static RunPublisher publisher(InProcessKafka kafka, String run, java.util.function.BooleanSupplier lost)
             throws InterruptedException {
         return new RunPublisher(kafka.clientConfig(), TOPICS, run, "test-" + run, lost, () -> false, line -> {});
     }
@@ -175,13 +175,13 @@ class RunPublisherTest {
         return out;
     }
 
-    private static byte[] bytes(int seed) {
+    static byte[] bytes(int seed) {
         byte[] b = new byte[10_000];
         new Random(seed).nextBytes(b);
         return b;
     }
 
-    private static Checkpoint checkpoint(String run, String id, byte[] bytes, int chunk) {
+    static Checkpoint checkpoint(String run, String id, byte[] bytes, int chunk) {
         return new Checkpoint(
                 new CheckpointManifest(
                         CheckpointManifest.SCHEMA_VERSION,
@@ -201,7 +201,7 @@ class RunPublisherTest {
                 bytes);
     }
 
-    private static TrainingEvent event(String run, TrainingEvent.Type type) {
+    static TrainingEvent event(String run, TrainingEvent.Type type) {
         return new TrainingEvent(TrainingEvent.SCHEMA_VERSION, run, type, 1, 10, "test", System.currentTimeMillis());
     }
 }
