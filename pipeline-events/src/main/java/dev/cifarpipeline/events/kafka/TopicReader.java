@@ -2,9 +2,11 @@ package dev.cifarpipeline.events.kafka;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -43,31 +45,52 @@ public final class TopicReader {
             String clientId,
             Duration stallLimit,
             Consumer<ConsumerRecord<String, byte[]>> each) {
-        read(kafka, topic, null, clientId, stallLimit, each);
+        read(kafka, topic, clientId, stallLimit, each);
     }
 
     /**
-     * The records keyed {@code key} now in {@code topic}, in offset order, read from the one partition the default
-     * partitioner gives that key (as every keyed writer of the pipeline does); as {@link #forEach} otherwise.
+     * Whether {@code topic} holds any record keyed {@code key}, committed or not (a question of existence: an open
+     * transaction of another writer, which would hide every later record from a read-committed reader until it
+     * ends, must not hide this key's). Reads only the partition the default partitioner gives the key (as every
+     * keyed writer of the pipeline uses; the pipeline's topics never gain partitions) and stops at the first match.
      */
-    public static void forEachOfKey(
-            Map<String, Object> kafka,
-            String topic,
-            String key,
-            String clientId,
-            Duration stallLimit,
-            Consumer<ConsumerRecord<String, byte[]>> each) {
-        read(kafka, topic, key, clientId, stallLimit, r -> {
-            if (key.equals(r.key())) {
-                each.accept(r);
+    public static boolean anyOfKey(
+            Map<String, Object> kafka, String topic, String key, String clientId, Duration stallLimit) {
+        Map<String, Object> uncommitted = new HashMap<>(KafkaClients.reader(kafka, clientId));
+        uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        long until = System.nanoTime() + stallLimit.toNanos();
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(uncommitted, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, stallLimit);
+            if (partitions == null || partitions.isEmpty()) {
+                return false;
             }
-        });
+            TopicPartition home = new TopicPartition(topic, CheckpointSearch.partitionOf(key, partitions.size()));
+            consumer.assign(List.of(home));
+            consumer.seekToBeginning(List.of(home));
+            long end = consumer.endOffsets(List.of(home), stallLimit).get(home);
+            while (consumer.position(home, stallLimit) < end) {
+                if (System.nanoTime() > until) {
+                    throw new TimeoutException(
+                            "reading " + home + " made no progress for " + stallLimit.toSeconds() + " s");
+                }
+                var records = consumer.poll(POLL);
+                if (!records.isEmpty()) {
+                    until = System.nanoTime() + stallLimit.toNanos();
+                }
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    if (r.offset() < end && key.equals(r.key())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     private static void read(
             Map<String, Object> kafka,
             String topic,
-            String key,
             String clientId,
             Duration stallLimit,
             Consumer<ConsumerRecord<String, byte[]>> each) {
@@ -79,11 +102,7 @@ public final class TopicReader {
                 return;
             }
             List<TopicPartition> assigned = new ArrayList<>();
-            if (key == null) {
-                partitions.forEach(p -> assigned.add(new TopicPartition(topic, p.partition())));
-            } else {
-                assigned.add(new TopicPartition(topic, CheckpointSearch.partitionOf(key, partitions.size())));
-            }
+            partitions.forEach(p -> assigned.add(new TopicPartition(topic, p.partition())));
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned, stallLimit);

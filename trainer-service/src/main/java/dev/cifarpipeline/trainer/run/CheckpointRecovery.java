@@ -9,7 +9,6 @@ import dev.cifarpipeline.model.TrainingCheckpoint;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -58,11 +57,11 @@ public final class CheckpointRecovery {
         return Optional.of(TrainingCheckpoint.decode(found.get().bytes()));
     }
 
-    /** Whether any record keyed by the run is on the training events topic (its small, run-keyed partition). */
+    /**
+     * Whether any record keyed by the run is on the training events topic (its small, run-keyed partition), committed
+     * or not: a false "yes" costs only a search, a false "no" would start a trained run afresh.
+     */
     static boolean everClaimed(Map<String, Object> kafka, String eventsTopic, String runId) {
-        AtomicBoolean any = new AtomicBoolean();
-        TopicReader.forEachOfKey(
-                kafka, eventsTopic, runId, "trainer-recovery-events-" + runId, STALL_LIMIT, r -> any.set(true));
-        return any.get();
+        return TopicReader.anyOfKey(kafka, eventsTopic, runId, "trainer-recovery-events-" + runId, STALL_LIMIT);
     }
 }

@@ -9,6 +9,11 @@ import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
  * training event) is searched for and its checkpoint found; a run without a single event is fresh, and its
  * partition, full of other runs' checkpoints, is not read at all. A checkpoint keyed by the fresh run but never
  * announced by an event (which no trainer can publish: CLAIMED goes out first) is what proves the search skipped.
+ * Another writer's transaction left open on the events partition does not hide a run's CLAIMED.
  */
 @Timeout(120)
 class CheckpointRecoveryTest {
@@ -44,6 +50,25 @@ class CheckpointRecoveryTest {
                     Optional.empty(),
                     CheckpointRecovery.latest(kafka.clientConfig(), RunPublisherTest.TOPICS, "fresh", fresh::add));
             assertEquals(List.of("run fresh has no training event yet: a fresh run, no checkpoint to look for"), fresh);
+
+            // another run's transaction left open on the same partition hides every later record from a
+            // read-committed reader until it ends; the run's CLAIMED written after it must still count
+            java.util.Map<String, Object> config = new java.util.HashMap<>(kafka.clientConfig());
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "hanging");
+            try (KafkaProducer<String, byte[]> hanging =
+                    new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+                hanging.initTransactions();
+                hanging.beginTransaction();
+                hanging.send(new ProducerRecord<>(RunPublisherTest.TOPICS.trainingEvents(), "other", new byte[] {1}))
+                        .get();
+                hanging.flush();
+                try (RunPublisher late = RunPublisherTest.publisher(kafka, "late", () -> false)) {
+                    late.event(RunPublisherTest.event("late", TrainingEvent.Type.CLAIMED));
+                }
+                assertTrue(CheckpointRecovery.everClaimed(
+                        kafka.clientConfig(), RunPublisherTest.TOPICS.trainingEvents(), "late"));
+                hanging.abortTransaction();
+            }
 
             List<String> resumed = new ArrayList<>();
             CheckpointRecovery.latest(kafka.clientConfig(), RunPublisherTest.TOPICS, "taken", resumed::add);
