@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * {@code bin/pipeline bench}: every figure the project claims, measured in one command on this machine, ours
  * next to the seed's PyTorch code where there is one (Debian's {@code python3-torch}; without it those figures
  * are left out with a note). Rounds of ours and of the reference alternate, so a load change on a shared machine
- * hits both alike. Prints a table and writes {@code bench.json} (flat keys, numbers only) and the table.
+ * hits both alike, and both run with the same native allocator ({@link NativeAllocator}). Prints a table and writes {@code bench.json} (flat keys, numbers only) and the table.
  *
  * <ol>
  *   <li>start-up: each packaged service alone, from process start to {@code /q/health/ready} answering 200;</li>
@@ -32,10 +32,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchCommand {
     public static final String USAGE = """
-            usage: bin/pipeline bench [--rounds N] [--train-steps N] [--warm N] [--eval-images N] [--ingest-images N]
-                                      [--rss-steps N] [--out DIR] [--kafka-port N]
+            usage: bin/pipeline bench [--quick] [--rounds N] [--train-steps N] [--warm N] [--eval-images N]
+                                      [--ingest-images N] [--rss-steps N] [--out DIR] [--kafka-port N]
             Defaults: 3 rounds, 40 training steps after 5 warm-up steps, 10,000 test images, 50,000 ingest images,
-            a 1,010-step run for RSS (0 skips it), report in reports/bench, free ports for the broker and the services.""";
+            a 1,010-step run for RSS (0 skips it), report in reports/bench, free ports for the broker and the services.
+            --quick: every ratio in a few minutes (2 rounds, 12 steps after 3 warm-up, 2,000 test images, 20,000 ingest
+            images, no RSS run); options after it change its values.""";
 
     private static final List<String> SERVICES = List.of("data-ingest-service", "trainer-service", "evaluator-service");
 
@@ -60,6 +62,15 @@ public final class BenchCommand {
             int kafkaPort = 0;
             for (int i = 0; i < args.size(); i++) {
                 String option = args.get(i);
+                if (option.equals("--quick")) {
+                    rounds = 2;
+                    trainSteps = 12;
+                    warm = 3;
+                    evalImages = 2_000;
+                    ingestImages = 20_000;
+                    rssSteps = 0;
+                    continue;
+                }
                 if (i + 1 >= args.size()) {
                     throw new IllegalArgumentException(
                             option.startsWith("--")
@@ -148,7 +159,9 @@ public final class BenchCommand {
         results.put("machine_memory_gib", "machine: memory", "GiB", memoryGiB());
         Reference reference = Reference.detect(root);
         reference.notes().forEach(results::note);
-        say("machine: " + cores + " cores, " + Math.round(memoryGiB()) + " GiB; reference: " + reference.describe());
+        say("machine: " + cores + " cores, " + Math.round(memoryGiB()) + " GiB; reference: " + reference.describe()
+                + "; services' allocator: " + NativeAllocator.describe());
+        results.note("native allocator, ours and the seed's alike: " + NativeAllocator.describe());
         Path work = root.resolve(".run/bench");
         deleteRecursively(work);
         int kafkaPort = options.kafkaPort() == 0 ? freePort() : options.kafkaPort();
@@ -158,9 +171,12 @@ public final class BenchCommand {
             save();
             ingest(stack.bootstrap());
             save();
+            ceiling(reference, cores);
+            save();
             trainer(stack.bootstrap(), reference, cores);
             save();
             evaluator(reference, cores);
+            ceilingFractions();
             save();
             if (options.rssSteps() > 0) {
                 rss(stack.bootstrap());
@@ -219,6 +235,107 @@ public final class BenchCommand {
                 "ingest: augment + encode alone (no Kafka)",
                 "img/s",
                 BenchResults.number("IngestThroughputBenchmark", line, "ingest_augment_encode_images_per_s"));
+        results.put(
+                "producer_ceiling_images_per_s",
+                "ingest: a bare producer of the same records, same broker",
+                "img/s",
+                BenchResults.number("IngestThroughputBenchmark", line, "producer_ceiling_images_per_s"));
+        results.put(
+                "ingest_vs_producer_ceiling",
+                "ingest: ours / the bare producer",
+                "x",
+                BenchResults.number("IngestThroughputBenchmark", line, "ingest_vs_producer_ceiling"));
+    }
+
+    /**
+     * The machine's dense fp32 rate through the services' engine ({@code EngineCeilingBenchmark}), and through
+     * PyTorch in fp32 and bf16 ({@code tools/reference/engine_ceiling.py}) where it is installed, alternating.
+     */
+    private void ceiling(Reference reference, int cores) throws Exception {
+        double[] engine = new double[options.rounds()];
+        double[] torchFp32 = reference.torch() ? new double[options.rounds()] : null;
+        double[] torchBf16 = reference.torch() ? new double[options.rounds()] : null;
+        JsonNode line = null;
+        for (int r = 0; r < options.rounds(); r++) {
+            say("machine ceiling round " + (r + 1) + "/" + options.rounds()
+                    + ": dense fp32 through the engine (matrix product, VGG-sized convolution)");
+            line = benchmark(
+                    "trainer-service",
+                    jvmOptions("trainer-service"),
+                    "dev.cifarpipeline.trainer.bench.EngineCeilingBenchmark",
+                    "10");
+            engine[r] = BenchResults.number("EngineCeilingBenchmark", line, "engine_fp32_gflops");
+            if (reference.torch()) {
+                JsonNode torch = python(
+                        root.resolve("tools/reference/engine_ceiling.py").toString(),
+                        "--threads",
+                        Integer.toString(cores));
+                torchFp32[r] = Math.max(
+                        BenchResults.number("engine_ceiling.py", torch, "torch_fp32_matmul_gflops"),
+                        BenchResults.number("engine_ceiling.py", torch, "torch_fp32_conv_gflops"));
+                torchBf16[r] = Math.max(
+                        BenchResults.number("engine_ceiling.py", torch, "torch_bf16_matmul_gflops"),
+                        BenchResults.number("engine_ceiling.py", torch, "torch_bf16_conv_gflops"));
+            }
+        }
+        results.put(
+                "engine_fp32_gflops",
+                "machine: dense fp32 through DJL's libtorch, best of matmul and conv (median of rounds)",
+                "GFLOP/s",
+                BenchResults.median(engine));
+        results.put(
+                "engine_fp32_matmul_gflops",
+                "machine: 2048² matrix product, fp32 (last round)",
+                "GFLOP/s",
+                BenchResults.number("EngineCeilingBenchmark", line, "engine_fp32_matmul_gflops"));
+        results.put(
+                "engine_fp32_conv_gflops",
+                "machine: VGG 3×3 convolution 256→256 at 8×8, batch 128, fp32 (last round)",
+                "GFLOP/s",
+                BenchResults.number("EngineCeilingBenchmark", line, "engine_fp32_conv_gflops"));
+        results.put(
+                "vgg11_forward_multiply_adds",
+                "model: multiply-adds of one image's VGG11 forward (ModelCost)",
+                "",
+                BenchResults.number("EngineCeilingBenchmark", line, "vgg11_forward_multiply_adds"));
+        for (String mode : List.of("inference", "training")) {
+            results.put(
+                    "vgg11_" + mode + "_flop_per_image",
+                    "model: FLOP of one image's VGG11 " + mode + " (ModelCost)",
+                    "",
+                    BenchResults.number("EngineCeilingBenchmark", line, "vgg11_" + mode + "_flop_per_image"));
+        }
+        if (torchFp32 != null) {
+            results.put(
+                    "torch_fp32_gflops",
+                    "machine: the same through PyTorch, fp32 (median)",
+                    "GFLOP/s",
+                    BenchResults.median(torchFp32));
+            results.put(
+                    "torch_bf16_gflops",
+                    "machine: the same through PyTorch, bf16 (median; DJL 0.33 cannot make bf16 tensors)",
+                    "GFLOP/s",
+                    BenchResults.median(torchBf16));
+        } else {
+            results.note("no bf16 figure: it is measured through Debian's python3-torch, which is not installed");
+        }
+    }
+
+    /** The services' achieved FLOP/s (images/s × the model's counted arithmetic) as a share of the fp32 ceiling. */
+    private void ceilingFractions() {
+        Map<String, Double> v = results.values();
+        double ceiling = v.get("engine_fp32_gflops");
+        double trainer = v.get("trainer_images_per_s") * v.get("vgg11_training_flop_per_image") / 1e9;
+        double evaluator = v.get("evaluator_images_per_s") * v.get("vgg11_inference_flop_per_image") / 1e9;
+        results.put("trainer_gflops", "trainer: achieved (training FLOP per image × images/s)", "GFLOP/s", trainer);
+        results.put("trainer_ceiling_fraction", "trainer: achieved / the engine's fp32 ceiling", "", trainer / ceiling);
+        results.put(
+                "evaluator_gflops", "evaluator: achieved (inference FLOP per image × images/s)", "GFLOP/s", evaluator);
+        results.put(
+                "evaluator_ceiling_fraction",
+                "evaluator: achieved / the engine's fp32 ceiling",
+                "",
+                evaluator / ceiling);
     }
 
     private void trainer(String bootstrap, Reference reference, int cores) throws Exception {
@@ -421,17 +538,28 @@ public final class BenchCommand {
                 app.resolve("app") + "/*:" + app.resolve("lib/main") + "/*",
                 mainClass));
         command.addAll(Arrays.asList(args));
-        return BenchResults.jsonLine(mainClass.substring(mainClass.lastIndexOf('.') + 1), exec(command));
+        // the services' allocator (NativeAllocator), as the stack and the images run them
+        return BenchResults.jsonLine(
+                mainClass.substring(mainClass.lastIndexOf('.') + 1), exec(command, NativeAllocator.environment()));
     }
 
     private JsonNode python(String script, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Reference.PYTHON, script));
         command.addAll(Arrays.asList(args));
-        return BenchResults.jsonLine(Path.of(script).getFileName().toString(), exec(command));
+        // the seed's code under the same allocator as ours: libtorch gains from it on both sides (BENCHMARKS.md)
+        return BenchResults.jsonLine(
+                Path.of(script).getFileName().toString(), exec(command, NativeAllocator.environment()));
     }
 
     private static String exec(List<String> command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return exec(command, Map.of());
+    }
+
+    private static String exec(List<String> command, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes());
         if (!p.waitFor(1, TimeUnit.HOURS) || p.exitValue() != 0) {
             p.destroyForcibly();

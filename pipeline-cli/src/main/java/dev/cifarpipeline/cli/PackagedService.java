@@ -71,6 +71,7 @@ public final class PackagedService {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(NativeAllocator.environment()); // as in the images; the caller's settings win
         builder.environment().putAll(environment);
         return new PackagedService(module, port, builder.start(), log);
     }

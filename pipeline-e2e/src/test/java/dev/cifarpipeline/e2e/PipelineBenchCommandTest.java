@@ -65,6 +65,11 @@ class PipelineBenchCommandTest {
                 "checkpoint_publish_seconds",
                 "checkpoint_to_verified_seconds",
                 "checkpoint_to_metrics_seconds",
+                "producer_ceiling_images_per_s",
+                "ingest_vs_producer_ceiling",
+                "engine_fp32_gflops",
+                "trainer_ceiling_fraction",
+                "evaluator_ceiling_fraction",
                 "ingest_startup_seconds",
                 "trainer_startup_seconds",
                 "evaluator_startup_seconds")) {
@@ -81,6 +86,7 @@ class PipelineBenchCommandTest {
         // the command's own rule: the seed's script (tools/reference) under Debian's python3-torch
         boolean torch = python("import torch");
         assertEquals(torch, json.has("trainer_vs_seed"), table);
+        assertEquals(torch, json.has("torch_bf16_gflops"), table);
         // the test() loop's script is this repository's own (tools/reference): python3-torch and torchvision suffice
         assertEquals(python("import torch, torchvision"), json.has("evaluator_vs_seed"), table);
         if (!torch) {

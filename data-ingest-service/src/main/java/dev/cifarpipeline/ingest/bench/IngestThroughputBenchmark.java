@@ -20,9 +20,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Augmented images per second that ingest publishes to a broker, per producer compression, measured through the
@@ -64,6 +69,7 @@ public final class IngestThroughputBenchmark {
         System.out.printf(Locale.ROOT, "augment + encode only (no Kafka): %,.0f images/s%n", cpuOnly);
 
         StringBuilder json = new StringBuilder("{\"ingest_augment_encode_images_per_s\":" + Math.round(cpuOnly));
+        double firstRate = 0;
         System.out.printf(
                 Locale.ROOT,
                 "%-6s %14s %18s %12s %14s %8s%n",
@@ -74,6 +80,10 @@ public final class IngestThroughputBenchmark {
                 "bytes on disk",
                 "ratio");
         publish(bootstrap, dataset, 1, compressions.get(0)); // warm-up of the producer path, not reported
+        byte[] record = AugmentedBatchCodec.encode(new BatchFactory(dataset, 1, 128, 100).trainBatch(0, 0));
+        int records = epochs * new BatchFactory(dataset, 1, 128, 100).trainBatchesPerEpoch();
+        producerRate(bootstrap, record, records / 4 + 1, compressions.get(0)); // warm-up
+        double ceilingBefore = producerRate(bootstrap, record, records, compressions.get(0));
         for (String compression : compressions) {
             Run run = publish(bootstrap, dataset, epochs, compression);
             double seconds = run.seconds();
@@ -101,6 +111,7 @@ public final class IngestThroughputBenchmark {
                     compression,
                     (double) onDisk / rawBytes.get()));
             if (compression.equals(compressions.get(0))) {
+                firstRate = rate;
                 json.append(String.format(
                         Locale.ROOT,
                         ",\"ingest_images_per_s\":%d,\"ingest_vs_target\":%.3f,\"ingest_vs_h100_demand\":%.3f"
@@ -119,7 +130,52 @@ public final class IngestThroughputBenchmark {
                         perCpuSecond / TARGET_IMAGES_PER_S);
             }
         }
+        double ceilingAfter = producerRate(bootstrap, record, records, compressions.get(0));
+        // the better of the two readings either side of ingest's own: a ceiling must not flatter ingest
+        double ceiling = Math.max(ceilingBefore, ceilingAfter) * 128;
+        System.out.printf(
+                Locale.ROOT,
+                "producer ceiling (pre-encoded %,d-byte records, same settings, same broker): %,.0f images/s%n",
+                record.length,
+                ceiling);
+        json.append(String.format(
+                Locale.ROOT,
+                ",\"producer_ceiling_images_per_s\":%d,\"ingest_vs_producer_ceiling\":%.3f",
+                Math.round(ceiling),
+                firstRate / ceiling));
         System.out.println(json.append('}'));
+    }
+
+    /**
+     * Records/s a bare producer with ingest's settings ({@link StreamPublisher#producerConfig}) sends to a fresh
+     * one-partition topic on the same broker, acknowledged: {@code records} copies of one encoded training batch, no
+     * augmenting, encoding or bookkeeping. What ingest could reach if producing its records cost nothing.
+     */
+    static double producerRate(String bootstrap, byte[] record, int records, String compression) throws Exception {
+        String topic = "bench-producer-" + System.nanoTime();
+        Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(kafka)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                            .configs(Map.of("max.message.bytes", Integer.toString(4 << 20)))))
+                    .all()
+                    .get();
+        }
+        double seconds;
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                StreamPublisher.producerConfig(kafka, compression),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(topic, record));
+            }
+            producer.flush();
+            seconds = (System.nanoTime() - start) / 1e9;
+        }
+        try (Admin admin = Admin.create(kafka)) {
+            admin.deleteTopics(List.of(topic)).all().get();
+        }
+        return records / seconds;
     }
 
     record Run(double seconds, double cpuSeconds, long onDisk, AtomicLong rawBytes, AtomicLong trainImages) {}

@@ -86,7 +86,8 @@ public final class StreamPublisher implements AutoCloseable {
         this.probe = new ConsumerProgressProbe(admin, topics.trainBatches(), topics.runGroupPrefix());
     }
 
-    static Map<String, Object> producerConfig(Map<String, Object> kafka, String compression) {
+    /** Ingest's producer settings: every write acknowledged by the in-sync replicas, idempotent, in large batches. */
+    public static Map<String, Object> producerConfig(Map<String, Object> kafka, String compression) {
         Map<String, Object> p = new HashMap<>(kafka);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
