@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,7 +46,10 @@ public final class TopicReader {
             String clientId,
             Duration stallLimit,
             Consumer<ConsumerRecord<String, byte[]>> each) {
-        read(kafka, topic, clientId, stallLimit, each);
+        scan(KafkaClients.reader(kafka, clientId), topic, null, stallLimit, r -> {
+            each.accept(r);
+            return false;
+        });
     }
 
     /**
@@ -58,51 +62,32 @@ public final class TopicReader {
             Map<String, Object> kafka, String topic, String key, String clientId, Duration stallLimit) {
         Map<String, Object> uncommitted = new HashMap<>(KafkaClients.reader(kafka, clientId));
         uncommitted.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        return scan(uncommitted, topic, key, stallLimit, r -> key.equals(r.key()));
+    }
+
+    /**
+     * Reads {@code topic} (only {@code key}'s partition when a key is given) from its beginning to the end it has now,
+     * handing each record to {@code stop}; true as soon as {@code stop} does, false at the end.
+     */
+    private static boolean scan(
+            Map<String, Object> config,
+            String topic,
+            String key,
+            Duration stallLimit,
+            Predicate<ConsumerRecord<String, byte[]>> stop) {
         long until = System.nanoTime() + stallLimit.toNanos();
         try (KafkaConsumer<String, byte[]> consumer =
-                new KafkaConsumer<>(uncommitted, new StringDeserializer(), new ByteArrayDeserializer())) {
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> partitions = consumer.partitionsFor(topic, stallLimit);
             if (partitions == null || partitions.isEmpty()) {
                 return false;
             }
-            TopicPartition home = new TopicPartition(topic, CheckpointSearch.partitionOf(key, partitions.size()));
-            consumer.assign(List.of(home));
-            consumer.seekToBeginning(List.of(home));
-            long end = consumer.endOffsets(List.of(home), stallLimit).get(home);
-            while (consumer.position(home, stallLimit) < end) {
-                if (System.nanoTime() > until) {
-                    throw new TimeoutException(
-                            "reading " + home + " made no progress for " + stallLimit.toSeconds() + " s");
-                }
-                var records = consumer.poll(POLL);
-                if (!records.isEmpty()) {
-                    until = System.nanoTime() + stallLimit.toNanos();
-                }
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    if (r.offset() < end && key.equals(r.key())) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
-    }
-
-    private static void read(
-            Map<String, Object> kafka,
-            String topic,
-            String clientId,
-            Duration stallLimit,
-            Consumer<ConsumerRecord<String, byte[]>> each) {
-        long until = System.nanoTime() + stallLimit.toNanos();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-                KafkaClients.reader(kafka, clientId), new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic, stallLimit);
-            if (partitions == null || partitions.isEmpty()) {
-                return;
-            }
             List<TopicPartition> assigned = new ArrayList<>();
-            partitions.forEach(p -> assigned.add(new TopicPartition(topic, p.partition())));
+            if (key == null) {
+                partitions.forEach(p -> assigned.add(new TopicPartition(topic, p.partition())));
+            } else {
+                assigned.add(new TopicPartition(topic, CheckpointSearch.partitionOf(key, partitions.size())));
+            }
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned, stallLimit);
@@ -116,11 +101,12 @@ public final class TopicReader {
                     until = System.nanoTime() + stallLimit.toNanos(); // progress: the stall clock starts again
                 }
                 for (ConsumerRecord<String, byte[]> r : records) {
-                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        each.accept(r);
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition())) && stop.test(r)) {
+                        return true;
                     }
                 }
             }
+            return false;
         }
     }
 }
