@@ -88,9 +88,17 @@ class TrainerFencingTest {
                 assertEquals(1, codes.stream().filter(c -> c == 201).count(), "one submission accepted: " + codes);
                 assertEquals(5, codes.stream().filter(c -> c == 409).count(), "the others refused: " + codes);
 
-                // 2. Pause the run's trainer past its session timeout; the other takes the run over.
+                // 2. Pause the run's trainer past its session timeout, once a checkpoint of its is committed (so the
+                // run's record shows it as an owner however fast it trains); the other takes the run over.
                 ServiceProcess holder = awaitHolder(List.of(first, second), 12);
                 ServiceProcess other = holder == first ? second : first;
+                TopicReads.readUntil(
+                        kafka.clientConfig(),
+                        Topics.CHECKPOINTS,
+                        Duration.ofSeconds(60),
+                        read -> read.stream()
+                                .anyMatch(r -> RUN.equals(r.key())
+                                        && CheckpointRecordCodec.decode(r.value()) instanceof CheckpointManifest));
                 signal(holder, "STOP");
                 try {
                     Eventually.await(
