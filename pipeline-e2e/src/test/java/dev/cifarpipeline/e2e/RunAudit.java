@@ -71,7 +71,7 @@ final class RunAudit {
         for (ConsumerRecord<String, byte[]> r : TopicReads.readUntilThenDrain(
                 client,
                 Topics.CHECKPOINTS,
-                Duration.ofMinutes(1),
+                Duration.ofMinutes(3), // 74 MB a checkpoint, and fenced ones a read_committed reader fetches past
                 read -> read.stream()
                                 .filter(x -> x.key().equals(run) && x.value()[3] == 'M')
                                 .count()

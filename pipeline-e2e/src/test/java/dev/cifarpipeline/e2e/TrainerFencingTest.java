@@ -126,7 +126,7 @@ class TrainerFencingTest {
                 audit.assertTrainedOnceAndScoredOnce(RUN, EPOCHS, BATCHES_PER_EPOCH);
 
                 List<ConsumerRecord<String, byte[]>> checkpoints = TopicReads.readUntilThenDrain(
-                        kafka.clientConfig(), Topics.CHECKPOINTS, Duration.ofSeconds(60), r -> !r.isEmpty());
+                        kafka.clientConfig(), Topics.CHECKPOINTS, Duration.ofMinutes(3), r -> !r.isEmpty());
                 Set<String> chunked = new HashSet<>();
                 Set<String> manifested = new HashSet<>();
                 for (ConsumerRecord<String, byte[]> r : checkpoints) {
@@ -243,19 +243,25 @@ class TrainerFencingTest {
     /** Each claim's records of the run form one unbroken stretch: once another claim wrote, it never writes again. */
     private static void assertOneOwnerAtATime(List<ConsumerRecord<String, byte[]>> records, String topic) {
         List<String> stretches = new ArrayList<>();
+        List<String> written = new ArrayList<>(); // what a failure shows: who wrote what, in the topic's order
         for (ConsumerRecord<String, byte[]> r : records) {
             if (!RUN.equals(r.key())) {
                 continue;
             }
             String claim = ClaimHeaders.claim(r.headers()).orElse("none");
+            Header writer = r.headers().lastHeader(ClaimHeaders.TRAINER);
+            written.add(r.partition() + "@" + r.offset() + " "
+                    + (writer == null ? "?" : new String(writer.value(), StandardCharsets.UTF_8)) + "/"
+                    + claim.substring(0, Math.min(8, claim.length())));
             if (stretches.isEmpty() || !stretches.get(stretches.size() - 1).equals(claim)) {
                 assertFalse(
                         stretches.contains(claim),
-                        topic + ": claim " + claim + " wrote again after another owner had: " + stretches);
+                        topic + ": claim " + claim + " wrote again after another owner had: " + stretches + "\n"
+                                + written);
                 stretches.add(claim);
             }
         }
-        assertTrue(stretches.size() >= 2, topic + ": the run moved between trainers: " + stretches);
+        assertTrue(stretches.size() >= 2, topic + ": the run moved between trainers: " + stretches + "\n" + written);
     }
 
     private static void signal(ServiceProcess service, String signal) throws Exception {

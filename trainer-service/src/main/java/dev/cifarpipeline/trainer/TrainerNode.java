@@ -115,7 +115,8 @@ public class TrainerNode {
                 config.divergencePolicy(),
                 config.runLimits(),
                 config.limits().maxActiveRuns(),
-                run -> new RunMeters(registry, run));
+                run -> new RunMeters(registry, run),
+                partition -> claims.owner(partition, admin));
         Gauge.builder(
                         "trainer_runs_hosted",
                         () -> runs.statuses().stream()

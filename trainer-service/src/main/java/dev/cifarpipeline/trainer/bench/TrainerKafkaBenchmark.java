@@ -8,6 +8,7 @@ import dev.cifarpipeline.events.batch.BatchKind;
 import dev.cifarpipeline.events.batch.EpochMarker;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
+import dev.cifarpipeline.trainer.run.ClaimCheck;
 import dev.cifarpipeline.trainer.run.ProgressBar;
 import dev.cifarpipeline.trainer.run.RunContext;
 import dev.cifarpipeline.trainer.run.RunMeters;
@@ -95,7 +96,7 @@ public final class TrainerKafkaBenchmark {
             };
             RunContext context = new RunContext(
                     kafka, topics, 512 * 1024, Duration.ofSeconds(10), "bench", outputs, probe, line -> {});
-            RunWorker worker = new RunWorker(settings, context, meters);
+            RunWorker worker = new RunWorker(settings, context, meters, ClaimCheck.SOLE_OWNER);
             worker.run();
             if (worker.state() != RunWorker.State.FINISHED) {
                 throw new IllegalStateException("the benchmark run ended " + worker.state() + ": "

@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.kafka.ConsumerLoop;
 import dev.cifarpipeline.events.kafka.GroupMembership;
+import dev.cifarpipeline.trainer.run.ClaimCheck;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;
@@ -11,14 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
@@ -47,6 +55,7 @@ public final class RunClaims implements AutoCloseable {
     }
 
     private final String specTopic;
+    private final String groupId;
     private final String trainerId;
     private final Host host;
     private final Rejects rejects;
@@ -55,6 +64,8 @@ public final class RunClaims implements AutoCloseable {
     private final Consumer<String> log;
     private final ConsumerLoop loop;
     private volatile boolean joined;
+    /** This trainer's member id in the group, as of its latest assignment; empty before one and once lost. */
+    private volatile String memberId = "";
     /** Per partition, the offset below which specs were handled before (by any trainer): rejects are not repeated. */
     private final Map<Integer, Long> handledBefore = new ConcurrentHashMap<>();
 
@@ -73,6 +84,7 @@ public final class RunClaims implements AutoCloseable {
             Consumer<RunSpec> validate,
             Consumer<String> log) {
         this.specTopic = specTopic;
+        this.groupId = membership.groupId();
         this.trainerId = trainerId;
         this.host = host;
         this.rejects = rejects;
@@ -154,6 +166,41 @@ public final class RunClaims implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the group coordinator, each time it is called, whether the group as it stands gives run-spec partition
+     * {@code partition} to this trainer's current membership. Only a stable group answers: while it rebalances (or
+     * the broker is away) the answer is {@link ClaimCheck.Answer#UNSETTLED}.
+     */
+    public ClaimCheck owner(int partition, Admin admin) {
+        TopicPartition specs = new TopicPartition(specTopic, partition);
+        return () -> {
+            String me = memberId;
+            if (me.isEmpty()) {
+                return ClaimCheck.Answer.UNSETTLED;
+            }
+            ConsumerGroupDescription group;
+            try {
+                group = admin.describeConsumerGroups(List.of(groupId))
+                        .describedGroups()
+                        .get(groupId)
+                        .get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.accept("trainer " + trainerId + " cannot describe group " + groupId + ": " + e.getMessage());
+                return ClaimCheck.Answer.UNSETTLED;
+            }
+            if (group.groupState() != GroupState.STABLE) {
+                return ClaimCheck.Answer.UNSETTLED;
+            }
+            for (MemberDescription member : group.members()) {
+                if (member.assignment().topicPartitions().contains(specs)) {
+                    return member.consumerId().equals(me) ? ClaimCheck.Answer.HELD : ClaimCheck.Answer.LOST;
+                }
+            }
+            // a stable group that gives the partition to nobody, or no longer counts this trainer: not ours
+            return ClaimCheck.Answer.LOST;
+        };
+    }
+
     /** Whether this trainer has joined the group and received its first assignment. */
     public boolean joined() {
         return joined && !loop.closed() && loop.failure() == null;
@@ -181,6 +228,7 @@ public final class RunClaims implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            memberId = consumer.groupMetadata().memberId();
             joined = true;
             if (!partitions.isEmpty()) {
                 consumer.seekToBeginning(partitions);
@@ -214,6 +262,7 @@ public final class RunClaims implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            memberId = ""; // out of the group: no claim of this trainer's stands until it is assigned again
             if (!partitions.isEmpty()) {
                 log.accept("trainer " + trainerId + " LOST run-spec partitions "
                         + partitions.stream()

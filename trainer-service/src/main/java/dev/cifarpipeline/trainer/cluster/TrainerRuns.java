@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer.cluster;
 
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.trainer.run.ClaimCheck;
 import dev.cifarpipeline.trainer.run.RunContext;
 import dev.cifarpipeline.trainer.run.RunMeters;
 import dev.cifarpipeline.trainer.run.RunWorker;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * The runs this trainer hosts, each on a thread of its own, by the run-spec partition that gave it to this
@@ -36,6 +38,7 @@ public final class TrainerRuns implements RunClaims.Host {
     private final DivergencePolicy divergence;
     private final RunLimits limits;
     private final Function<String, RunMeters> meters;
+    private final IntFunction<ClaimCheck> owners;
     /** In the order they started here; guarded by this. */
     private final Map<String, Hosted> hosted = new LinkedHashMap<>();
     /** Claimed runs beyond {@code maxActiveRuns}, in the order they came; each starts when a run here ends. */
@@ -49,7 +52,9 @@ public final class TrainerRuns implements RunClaims.Host {
             DivergencePolicy divergence,
             RunLimits limits,
             int maxActiveRuns,
-            Function<String, RunMeters> meters) {
+            Function<String, RunMeters> meters,
+            IntFunction<ClaimCheck> owners) {
+        this.owners = owners;
         this.maxActiveRuns = maxActiveRuns;
         this.context = context;
         this.logEvery = logEvery;
@@ -154,7 +159,7 @@ public final class TrainerRuns implements RunClaims.Host {
     private void start(int partition, RunSpec spec, TrainingSettings settings) {
         forgetOldEnded();
         RunMeters runMeters = meters.apply(spec.runId());
-        RunWorker worker = new RunWorker(settings, context, runMeters);
+        RunWorker worker = new RunWorker(settings, context, runMeters, owners.apply(partition));
         Thread thread = new Thread(
                 () -> {
                     try {

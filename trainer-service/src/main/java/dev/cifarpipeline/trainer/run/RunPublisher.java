@@ -52,6 +52,7 @@ public final class RunPublisher implements AutoCloseable {
     private final PipelineTopics topics;
     private final String runId;
     private final BooleanSupplier claimLost;
+    private final ClaimCheck owner;
     private final BooleanSupplier stopRequested;
     private final Consumer<String> log;
     private final String trainerId;
@@ -69,7 +70,10 @@ public final class RunPublisher implements AutoCloseable {
      * Opens the run's transactional producer, fencing any other trainer's; waits for the broker while it cannot be
      * reached.
      *
-     * @throws Fenced if {@code claimLost} turns true before the producer is open
+     * @param claimLost what this trainer's claims consumer last heard: the run's partition was taken away
+     * @param owner asked before every opening, since opening fences whoever holds the run's producer now
+     * @throws Fenced if {@code claimLost} turns true, or {@code owner} says the run is another trainer's, before the
+     *     producer is open
      */
     public RunPublisher(
             Map<String, Object> kafka,
@@ -77,6 +81,7 @@ public final class RunPublisher implements AutoCloseable {
             String runId,
             String trainerId,
             BooleanSupplier claimLost,
+            ClaimCheck owner,
             BooleanSupplier stopRequested,
             Consumer<String> log)
             throws InterruptedException {
@@ -86,6 +91,7 @@ public final class RunPublisher implements AutoCloseable {
         this.topics = topics;
         this.runId = runId;
         this.claimLost = claimLost;
+        this.owner = owner;
         this.stopRequested = stopRequested;
         this.log = log;
         open();
@@ -93,7 +99,9 @@ public final class RunPublisher implements AutoCloseable {
 
     /**
      * Opens the producer; while the broker is away it tries again, but not once the run is asked to stop: opening
-     * late, after the run moved on, would fence the trainer that owns it now.
+     * late, after the run moved on, would fence the trainer that owns it now. For the same reason it opens only once
+     * the trainers' group confirms the run is still this trainer's: its own claims consumer may not know yet that the
+     * run moved (this trainer was paused, or cut off).
      */
     private void open() throws InterruptedException {
         Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
@@ -103,22 +111,34 @@ public final class RunPublisher implements AutoCloseable {
                 throw new Fenced(
                         "run " + runId + ": asked to stop before its producer could open; not opening it", null);
             }
-            producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
-            try {
-                producer.initTransactions();
-                return;
-            } catch (KafkaException e) {
-                producer.close(Duration.ZERO);
-                producer = null;
-                if (!KafkaClients.transientFailure(e)) {
-                    throw new IllegalStateException(
-                            "run " + runId + ": cannot open its transactional producer: " + e.getMessage(), e);
-                }
-                log.accept("run " + runId + ": cannot reach the broker to open its producer (" + e.getMessage()
-                        + "); trying again in " + pause.toSeconds() + " s");
-                Thread.sleep(pause.toMillis());
-                pause = KafkaClients.longerPause(pause);
+            ClaimCheck.Answer answer = owner.ask();
+            if (answer == ClaimCheck.Answer.LOST) {
+                throw new Fenced(
+                        "run " + runId + ": the trainers' group gives the run to another trainer now; not opening its "
+                                + "producer (that would fence the run's owner)",
+                        null);
             }
+            if (answer == ClaimCheck.Answer.HELD) {
+                producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+                try {
+                    producer.initTransactions();
+                    return;
+                } catch (KafkaException e) {
+                    producer.close(Duration.ZERO);
+                    producer = null;
+                    if (!KafkaClients.transientFailure(e)) {
+                        throw new IllegalStateException(
+                                "run " + runId + ": cannot open its transactional producer: " + e.getMessage(), e);
+                    }
+                    log.accept("run " + runId + ": cannot reach the broker to open its producer (" + e.getMessage()
+                            + "); trying again in " + pause.toSeconds() + " s");
+                }
+            } else {
+                log.accept("run " + runId + ": the trainers' group cannot confirm the run is this trainer's yet "
+                        + "(rebalancing, or the broker is away); asking again in " + pause.toSeconds() + " s");
+            }
+            Thread.sleep(pause.toMillis());
+            pause = KafkaClients.longerPause(pause);
         }
     }
 

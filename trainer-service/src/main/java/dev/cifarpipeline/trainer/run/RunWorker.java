@@ -69,6 +69,7 @@ public final class RunWorker implements Runnable {
     private final TrainingSettings settings;
     private final RunContext context;
     private final RunMeters meters;
+    private final ClaimCheck owner;
     /** Where the stream is to be read next, per partition: what a checkpoint records. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
 
@@ -86,10 +87,12 @@ public final class RunWorker implements Runnable {
     private volatile int completedEpochs;
     private volatile double meanLoss = Double.NaN;
 
-    public RunWorker(TrainingSettings settings, RunContext context, RunMeters meters) {
+    /** @param owner asks the trainers' group whether the run is still this trainer's (see {@link ClaimCheck}) */
+    public RunWorker(TrainingSettings settings, RunContext context, RunMeters meters, ClaimCheck owner) {
         this.settings = settings;
         this.context = context;
         this.meters = meters;
+        this.owner = owner;
     }
 
     @Override
@@ -104,9 +107,10 @@ public final class RunWorker implements Runnable {
                     attempt();
                     return;
                 } catch (RunPublisher.Fenced e) {
-                    // A newer producer of the run's id was opened while this trainer still holds the claim: a stale
-                    // owner (back from a pause or an outage) opened it late. Opening ours again fences it, and the run
-                    // resumes from its latest checkpoint; the stale one learns it lost the claim and gives up.
+                    // A newer producer of the run's id was opened since ours. If the group still gives the run to this
+                    // trainer, a stale owner (back from a pause or an outage) opened it late: opening ours again fences
+                    // it, and the run resumes from its latest checkpoint. If not, this trainer is the stale one, and
+                    // opening refuses (Fenced): it gives up.
                     if (stop != null || ++retakes > MAX_RETAKES) {
                         throw e;
                     }
@@ -172,6 +176,7 @@ public final class RunWorker implements Runnable {
                 settings.runId(),
                 context.trainerId(),
                 () -> stop == StopMode.DROP,
+                owner,
                 () -> stop != null,
                 context.log());
     }

@@ -9,6 +9,7 @@ import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.testsupport.Eventually;
 import dev.cifarpipeline.testsupport.InProcessKafka;
+import dev.cifarpipeline.trainer.run.ClaimCheck;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
 import dev.cifarpipeline.trainer.training.TrainingSettings;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The trainers' group on a real broker: specs reach the owner of their partition, a bad spec is rejected with
  * its reason, a second trainer takes over partitions (and their runs) only after the first let them go, and a
- * trainer leaving hands its runs back. No training here: the host records what it is told.
+ * trainer leaving hands its runs back; asked, the group confirms a run to its owner only. No training here: the host
+ * records what it is told.
  */
 @Timeout(120)
 class RunClaimsTest {
@@ -111,6 +113,54 @@ class RunClaimsTest {
             assertEquals(
                     1, rejected.size(), "a bad spec is dead-lettered once, not again by each later owner: " + rejected);
         }
+    }
+
+    @Test
+    void theGroupConfirmsEachRunToItsOwnerOnlyAndToNobodyWhoLeft() throws Exception {
+        try (InProcessKafka kafka = new InProcessKafka();
+                Admin admin = Admin.create(kafka.clientConfig());
+                TrainerOutputs outputs =
+                        new TrainerOutputs(kafka.clientConfig(), PipelineTopics.prefixed("claims-test."), "test")) {
+            TopicSpec.ensure(admin, List.of(TopicSpec.runSpecs(TOPIC, 2)));
+            for (int p = 0; p < 2; p++) {
+                outputs.send(TOPIC, p, "run" + p, RunSpec.of("run" + p).toJson());
+            }
+            List<String> rejected = new CopyOnWriteArrayList<>();
+            RecordingHost firstHost = new RecordingHost();
+            RecordingHost secondHost = new RecordingHost();
+            try (RunClaims first = claims(kafka, "first", firstHost, rejected)) {
+                first.start();
+                await(() -> firstHost.holding.size() == 2, () -> "first holds both: " + firstHost.journal);
+                int secondsPartition;
+                try (RunClaims second = claims(kafka, "second", secondHost, rejected)) {
+                    second.start();
+                    await(
+                            () -> secondHost.holding.size() == 1 && firstHost.holding.size() == 1,
+                            () -> "one run each: " + firstHost.journal + " / " + secondHost.journal);
+                    int firstsPartition = firstHost.holding.values().iterator().next();
+                    secondsPartition = secondHost.holding.values().iterator().next();
+                    assertEquals(ClaimCheck.Answer.HELD, settled(first.owner(firstsPartition, admin)));
+                    assertEquals(ClaimCheck.Answer.LOST, settled(first.owner(secondsPartition, admin)));
+                    assertEquals(ClaimCheck.Answer.HELD, settled(second.owner(secondsPartition, admin)));
+                    assertEquals(ClaimCheck.Answer.LOST, settled(second.owner(firstsPartition, admin)));
+                    ClaimCheck leaver = second.owner(secondsPartition, admin);
+                    second.close();
+                    await(() -> firstHost.holding.size() == 2, () -> "both back on first: " + firstHost.journal);
+                    assertEquals(ClaimCheck.Answer.LOST, settled(leaver), "a trainer that left holds nothing");
+                }
+                assertEquals(ClaimCheck.Answer.HELD, settled(first.owner(secondsPartition, admin)));
+            }
+        }
+    }
+
+    /** The group's answer once it is stable. */
+    private static ClaimCheck.Answer settled(ClaimCheck check) throws InterruptedException {
+        return Eventually.await(
+                "a settled answer",
+                Duration.ofSeconds(30),
+                check::ask,
+                a -> a != ClaimCheck.Answer.UNSETTLED,
+                () -> "the group kept rebalancing");
     }
 
     private static RunClaims claims(InProcessKafka kafka, String name, RecordingHost host, List<String> rejected) {

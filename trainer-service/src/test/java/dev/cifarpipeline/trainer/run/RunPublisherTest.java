@@ -145,6 +145,38 @@ class RunPublisherTest {
         }
     }
 
+    @Test
+    void aTrainerTheGroupNoLongerGivesTheRunToDoesNotOpenItsProducerSoTheOwnerIsNotFenced() throws Exception {
+        try (InProcessKafka kafka = new InProcessKafka()) {
+            topics(kafka);
+            try (RunPublisher owner = publisher(kafka, "s", () -> false)) {
+                owner.checkpoint(checkpoint("s", "s-1", bytes(9), 4096), 4096);
+                // Back from a pause, its own claims consumer has not heard yet (claimLost is false); the group has.
+                RunPublisher.Fenced refused = assertThrows(
+                        RunPublisher.Fenced.class,
+                        () -> publisher(kafka, "s", () -> false, () -> ClaimCheck.Answer.LOST));
+                assertTrue(refused.getMessage().contains("another trainer"), refused.getMessage());
+                owner.checkpoint(checkpoint("s", "s-2", bytes(10), 4096), 4096);
+            }
+            assertEquals(List.of("s-1", "s-2"), committedManifests(kafka, 2), "the owner was never fenced");
+        }
+    }
+
+    @Test
+    void aPublisherWaitsWhileTheGroupRebalancesAndOpensOnceItConfirmsTheClaim() throws Exception {
+        try (InProcessKafka kafka = new InProcessKafka()) {
+            topics(kafka);
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            ClaimCheck settlesOnTheThirdAsk =
+                    () -> asked.incrementAndGet() < 3 ? ClaimCheck.Answer.UNSETTLED : ClaimCheck.Answer.HELD;
+            try (RunPublisher publisher = publisher(kafka, "u", () -> false, settlesOnTheThirdAsk)) {
+                publisher.checkpoint(checkpoint("u", "u-1", bytes(11), 4096), 4096);
+            }
+            assertEquals(3, asked.get(), "asked until the group answered");
+            assertEquals(List.of("u-1"), committedManifests(kafka, 1));
+        }
+    }
+
     static void topics(InProcessKafka kafka) throws Exception {
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             TopicSpec.ensure(
@@ -157,7 +189,13 @@ class RunPublisherTest {
 
     static RunPublisher publisher(InProcessKafka kafka, String run, java.util.function.BooleanSupplier lost)
             throws InterruptedException {
-        return new RunPublisher(kafka.clientConfig(), TOPICS, run, "test-" + run, lost, () -> false, line -> {});
+        return publisher(kafka, run, lost, ClaimCheck.SOLE_OWNER);
+    }
+
+    static RunPublisher publisher(
+            InProcessKafka kafka, String run, java.util.function.BooleanSupplier lost, ClaimCheck owner)
+            throws InterruptedException {
+        return new RunPublisher(kafka.clientConfig(), TOPICS, run, "test-" + run, lost, owner, () -> false, line -> {});
     }
 
     private static List<String> committedManifests(InProcessKafka kafka, int atLeast) {
