@@ -3,7 +3,8 @@ head 512->100->10), its training step and forward pass timed: the reference bin/
 trainer against. Synthetic data only: the throughput of a step does not depend on pixel values.
 
 Prints a JSON line with torch's version and threads, then one per mode: {"mode", "train_step_ms", "train_img_s",
-"eval_batch", "eval_img_s", "loss"}. Run: /usr/bin/python3 tools/reference/seed_vgg11.py --threads N [--modes fp32]
+the step's phases ("zero_grad_ms", "forward_ms" with the loss, "backward_ms", "update_ms": medians, each phase timed
+alone), "eval_batch", "eval_img_s", "loss"}. Run: /usr/bin/python3 tools/reference/seed_vgg11.py --threads N [--modes fp32]
 (Debian's python3-torch; its default is one thread, so always say how many).
 """
 import argparse
@@ -37,16 +38,24 @@ def bench(dev, mode, steps, warm, batch=128):
     amp = 'bf16' in mode
     net.train()
     times = []
+    phases = {'zero_grad_ms': [], 'forward_ms': [], 'backward_ms': [], 'update_ms': []}
     for i in range(warm + steps):
         sync(dev); t = time.perf_counter()
         opt.zero_grad(set_to_none=True)
+        sync(dev); t1 = time.perf_counter()
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=amp):
             loss = crit(net(xs[i % 4]), ys[i % 4])
-        loss.backward(); opt.step()
-        sync(dev)
+        sync(dev); t2 = time.perf_counter()
+        loss.backward()
+        sync(dev); t3 = time.perf_counter()
+        opt.step()
+        sync(dev); t4 = time.perf_counter()
         if i >= warm:
-            times.append(time.perf_counter() - t)
+            times.append(t4 - t)
+            for k, (a, b) in zip(phases, ((t, t1), (t1, t2), (t2, t3), (t3, t4))):
+                phases[k].append((b - a) * 1e3)
     times.sort(); med = times[len(times) // 2]
+    phase_medians = {k: round(sorted(v)[len(v) // 2], 2) for k, v in phases.items()}
     net.eval(); et = []
     xe = torch.randn(1000 if dev.type == 'cuda' else 100, 3, 32, 32, device=dev).to(memory_format=fmt)
     with torch.no_grad():
@@ -58,7 +67,7 @@ def bench(dev, mode, steps, warm, batch=128):
             if i >= warm:
                 et.append(time.perf_counter() - t)
     et.sort(); emed = et[len(et) // 2]
-    return dict(mode=mode, train_step_ms=round(med * 1e3, 3), train_img_s=round(batch / med),
+    return dict(mode=mode, train_step_ms=round(med * 1e3, 3), train_img_s=round(batch / med), **phase_medians,
                 eval_batch=xe.shape[0], eval_img_s=round(xe.shape[0] / emed), loss=float(loss))
 
 

@@ -131,7 +131,11 @@ public final class PipelineCommand {
                     "trainer-service",
                     8082,
                     LocalStack.jvmOptions(root, "trainer-service"),
-                    Map.of("trainer.progress-bar", "false"),
+                    Map.of(
+                            "trainer.progress-bar",
+                            "false",
+                            "trainer.log-every",
+                            Integer.toString(logEvery(dataset.trainImages(), options.batchSize()))),
                     logs);
             stack.start(
                     "data-ingest-service",
@@ -228,5 +232,14 @@ public final class PipelineCommand {
         } else {
             System.out.println("no best model to export (" + response.statusCode() + ")");
         }
+    }
+
+    /**
+     * How often the trainer logs its loss in this run: about ten times an epoch, at most every 100 steps (the seed's
+     * cadence), so that even a short run's chart and terminal show its loss falling.
+     */
+    static int logEvery(int trainImages, int batchSize) {
+        int stepsPerEpoch = (trainImages + batchSize - 1) / batchSize;
+        return Math.max(1, Math.min(100, stepsPerEpoch / 10));
     }
 }

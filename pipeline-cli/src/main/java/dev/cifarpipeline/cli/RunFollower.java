@@ -47,6 +47,9 @@ public final class RunFollower {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
+    /** The figures of a trainer's loss line: the running mean loss and the run's step. */
+    private static final Pattern LOSS_LINE = Pattern.compile("\\] loss: (\\S+) .* step (\\d+)$");
+
     private final Map<String, Object> kafka;
     private final String runId;
     private final int epochs;
@@ -158,6 +161,7 @@ public final class RunFollower {
             } else if (r.topic().equals(Topics.EVALUATION_RESULTS)) {
                 EvaluationResult result = EvaluationResult.fromJson(r.value());
                 report.test(result.epoch(), result.meanLoss(), result.accuracy());
+                report.evaluation(result.step(), result.epoch(), result.meanLoss(), result.accuracy());
                 say(String.format(
                         Locale.ROOT,
                         "epoch %d: test accuracy %.2f %%, test loss %.4f (checkpoint %s, step %d)",
@@ -202,6 +206,10 @@ public final class RunFollower {
                 int at = line.indexOf("run " + runId + " [epoch");
                 if (at >= 0) {
                     say(line.substring(at));
+                    Matcher m = LOSS_LINE.matcher(line);
+                    if (m.find()) {
+                        report.trainStepLoss(Long.parseLong(m.group(2)), Double.parseDouble(m.group(1)));
+                    }
                 }
             }
         } catch (IOException e) {

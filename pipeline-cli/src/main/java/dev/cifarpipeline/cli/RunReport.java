@@ -31,6 +31,10 @@ public final class RunReport {
     private final String model;
     private final DatasetChoice dataset;
     private final TreeMap<Integer, double[]> epochs = new TreeMap<>();
+    /** The trainer's logged running-mean loss, by the run's step. */
+    private final TreeMap<Long, Double> stepLosses = new TreeMap<>();
+    /** Every scored checkpoint, by its step: epochs done, test loss, test accuracy. */
+    private final TreeMap<Long, double[]> evaluations = new TreeMap<>();
 
     public RunReport(String runId, String preset, String model, DatasetChoice dataset) {
         this.runId = runId;
@@ -53,6 +57,16 @@ public final class RunReport {
             r[1] = loss;
             r[2] = accuracy;
         }
+    }
+
+    /** The training loss the trainer logged at {@code step} (a resumed run logs a step again: the later line wins). */
+    public synchronized void trainStepLoss(long step, double loss) {
+        stepLosses.put(step, loss);
+    }
+
+    /** A scored checkpoint taken at {@code step}. */
+    public synchronized void evaluation(long step, int epoch, double loss, double accuracy) {
+        evaluations.putIfAbsent(step, new double[] {epoch, loss, accuracy});
     }
 
     private double[] row(int epoch) {
@@ -139,40 +153,55 @@ public final class RunReport {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, f, v);
     }
 
-    /** Loss (train and test) and test accuracy per epoch as inline SVG: one file that any browser opens. */
-    String chart() {
-        List<Epoch> rows = epochs();
-        int w = 640;
-        int h = 260;
-        int pad = 40;
-        double maxLoss = rows.stream()
-                .flatMapToDouble(e -> DoubleStream.of(e.trainLoss(), e.testLoss()))
+    /**
+     * The training loss at every logged step and each evaluation as a marked point with its value, as inline SVG: one
+     * file any browser opens. A run of one epoch still shows its learning (its logged steps, its one evaluation).
+     */
+    synchronized String chart() {
+        int w = 720;
+        int h = 280;
+        long lastStep = Math.max(
+                1,
+                Math.max(
+                        stepLosses.isEmpty() ? 0 : stepLosses.lastKey(),
+                        evaluations.isEmpty() ? 0 : evaluations.lastKey()));
+        double maxLoss = DoubleStream.concat(
+                        stepLosses.values().stream().mapToDouble(Double::doubleValue),
+                        evaluations.values().stream().mapToDouble(e -> e[1]))
                 .filter(Double::isFinite)
                 .max()
                 .orElse(1);
-        int n = Math.max(1, rows.size() - 1);
-        StringBuilder loss = new StringBuilder();
-        StringBuilder testLoss = new StringBuilder();
-        StringBuilder acc = new StringBuilder();
-        for (int i = 0; i < rows.size(); i++) {
-            Epoch e = rows.get(i);
-            double x = pad + (w - 2.0 * pad) * (rows.size() == 1 ? 0.5 : (double) i / n);
-            point(loss, x, e.trainLoss(), maxLoss, h, pad);
-            point(testLoss, x, e.testLoss(), maxLoss, h, pad);
-            point(acc, x, e.testAccuracy(), 1.0, h, pad);
+        Plot loss = new Plot(w, h, lastStep, maxLoss);
+        StringBuilder lossSvg = new StringBuilder();
+        lossSvg.append(loss.frame("%.2f".formatted(maxLoss)));
+        lossSvg.append(loss.line(stepLosses, "#1f77b4", "train-loss"));
+        for (var e : evaluations.entrySet()) {
+            lossSvg.append(
+                    loss.mark(e.getKey(), e.getValue()[1], "#ff7f0e", "test-loss", "%.3f".formatted(e.getValue()[1])));
+        }
+        Plot accuracy = new Plot(w, h, lastStep, 1.0);
+        StringBuilder accSvg = new StringBuilder(accuracy.frame("100 %"));
+        TreeMap<Long, Double> accuracies = new TreeMap<>();
+        evaluations.forEach((step, e) -> accuracies.put(step, e[2]));
+        accSvg.append(accuracy.line(accuracies, "#2ca02c", "accuracy-line"));
+        for (var e : evaluations.entrySet()) {
+            accSvg.append(accuracy.mark(
+                    e.getKey(),
+                    e.getValue()[2],
+                    "#2ca02c",
+                    "test-accuracy",
+                    String.format(Locale.ROOT, "%.1f %% (epoch %d)", 100 * e.getValue()[2], (int) e.getValue()[0])));
         }
         return """
                 <!doctype html><html><head><meta charset="utf-8"><title>run %1$s</title>
                 <style>body{font-family:sans-serif;margin:2em} svg{border:1px solid #ccc;margin:0.5em 0} .k{display:inline-block;width:1em;height:0.3em;margin-right:0.3em}</style>
                 </head><body><h1>run %1$s</h1><p>%2$s preset, %3$s, %4$s dataset (%5$d train / %6$d test images)</p>
-                <h2>loss per epoch</h2><p><span class="k" style="background:#1f77b4"></span>train (mean of the last 100 steps)
-                <span class="k" style="background:#ff7f0e;margin-left:1em"></span>test</p>
-                <svg width="%7$d" height="%8$d"><text x="4" y="%9$d" font-size="11">0</text><text x="4" y="%10$d" font-size="11">%11$.2f</text>
-                <polyline fill="none" stroke="#1f77b4" stroke-width="2" points="%12$s"/><polyline fill="none" stroke="#ff7f0e" stroke-width="2" points="%13$s"/></svg>
-                <h2>test accuracy per epoch</h2>
-                <svg width="%7$d" height="%8$d"><text x="4" y="%9$d" font-size="11">0 %%</text><text x="4" y="%10$d" font-size="11">100 %%</text>
-                <polyline fill="none" stroke="#2ca02c" stroke-width="2" points="%14$s"/></svg>
-                <pre>%15$s</pre></body></html>
+                <h2>loss by step</h2><p><span class="k" style="background:#1f77b4"></span>train (running mean, at every logged step)
+                <span class="k" style="background:#ff7f0e;margin-left:1em"></span>test (each scored checkpoint)</p>
+                <svg id="loss" width="%7$d" height="%8$d">%9$s</svg>
+                <h2>test accuracy at each evaluation</h2>
+                <svg id="accuracy" width="%7$d" height="%8$d">%10$s</svg>
+                <h2>per epoch</h2><pre>%11$s</pre></body></html>
                 """.formatted(
                         runId,
                         preset,
@@ -182,19 +211,89 @@ public final class RunReport {
                         dataset.testImages(),
                         w,
                         h,
-                        h - pad,
-                        pad + 4,
-                        maxLoss,
-                        loss,
-                        testLoss,
-                        acc,
+                        lossSvg,
+                        accSvg,
                         table());
     }
 
-    private static void point(StringBuilder points, double x, double value, double max, int h, int pad) {
-        if (Double.isFinite(value)) {
-            double y = h - pad - (h - 2.0 * pad) * Math.max(0, Math.min(1, value / max));
-            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+    /** Step on x (0 to {@code lastStep}), value on y (0 to {@code max}), inside a padded frame. */
+    private record Plot(int w, int h, long lastStep, double max) {
+        static final int PAD = 44;
+
+        double x(long step) {
+            return PAD + (w - 2.0 * PAD) * step / lastStep;
+        }
+
+        double y(double value) {
+            return h - PAD - (h - 2.0 * PAD) * Math.max(0, Math.min(1, value / max));
+        }
+
+        String frame(String top) {
+            return String.format(
+                    Locale.ROOT,
+                    "<text x=\"4\" y=\"%d\" font-size=\"11\">0</text><text x=\"4\" y=\"%d\" font-size=\"11\">%s</text>"
+                            + "<text x=\"%d\" y=\"%d\" font-size=\"11\">step 0</text>"
+                            + "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">step %d</text>"
+                            + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>",
+                    h - PAD,
+                    PAD + 4,
+                    top,
+                    PAD,
+                    h - PAD + 16,
+                    w - PAD,
+                    h - PAD + 16,
+                    lastStep,
+                    PAD,
+                    h - PAD,
+                    w - PAD,
+                    h - PAD);
+        }
+
+        /** A polyline through the finite points, and a dot on each when there are few (one point is no line). */
+        String line(TreeMap<Long, Double> points, String color, String cls) {
+            StringBuilder coords = new StringBuilder();
+            StringBuilder dots = new StringBuilder();
+            points.forEach((step, value) -> {
+                if (Double.isFinite(value)) {
+                    coords.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(step), y(value)));
+                    if (points.size() <= 60) {
+                        dots.append(String.format(
+                                Locale.ROOT,
+                                "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>",
+                                cls,
+                                x(step),
+                                y(value),
+                                color));
+                    }
+                }
+            });
+            return String.format(
+                            Locale.ROOT,
+                            "<polyline class=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>",
+                            cls,
+                            color,
+                            coords.toString().trim())
+                    + dots;
+        }
+
+        /** A marked point with its value written beside it. */
+        String mark(long step, double value, String color, String cls, String label) {
+            if (!Double.isFinite(value)) {
+                return "";
+            }
+            double x = x(step);
+            return String.format(
+                    Locale.ROOT,
+                    "<circle class=\"%s\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>"
+                            + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">%s</text>",
+                    cls,
+                    x,
+                    y(value),
+                    color,
+                    x > w - 2.0 * PAD ? x - 8 : x + 8,
+                    y(value) - 8,
+                    x > w - 2.0 * PAD ? "end" : "start",
+                    label);
         }
     }
 }

@@ -117,7 +117,12 @@ class PipelineCommandTest {
                 assertTrue(accuracy >= 0 && accuracy <= 1, epoch.toString());
             }
             assertEquals("finished", summary.get("status").asText());
-            assertTrue(Files.readString(report.resolve("chart.html")).contains("<svg"));
+            String chart = Files.readString(report.resolve("chart.html"));
+            // the trainer's logged losses, one dot each, and a marked point per scored checkpoint (3 at least)
+            assertTrue(chart.contains("<circle class=\"train-loss\""), "the logged training losses are drawn");
+            assertTrue(
+                    chart.split("<circle class=\"test-accuracy\"", -1).length - 1 >= 3,
+                    "each evaluation is a marked point");
             SafeTensors.File best = SafeTensors.read(Files.readAllBytes(report.resolve("best.safetensors")));
             assertTrue(
                     best.tensors().containsKey("layer1.conv2D1.weight")

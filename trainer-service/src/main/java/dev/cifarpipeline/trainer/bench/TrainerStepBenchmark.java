@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.ImageGeometry;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.BatchKind;
 import dev.cifarpipeline.trainer.training.OneCycleSchedule;
+import dev.cifarpipeline.trainer.training.StepTimes;
 import dev.cifarpipeline.trainer.training.TrainingPreset;
 import dev.cifarpipeline.trainer.training.TrainingSession;
 import dev.cifarpipeline.trainer.training.TrainingSettings;
@@ -17,7 +18,7 @@ import java.util.Random;
 /**
  * The trainer's step alone, as the seed's PyTorch script measures its own ({@code tools/reference/seed_vgg11.py}:
  * four fixed random batches cycled, warm-up steps discarded, median step time): images per second of
- * {@link TrainingSession#step}, plus the process's RSS at steps 100 and 1,000 when the run is that long.
+ * {@link TrainingSession#step}, the median of each of its phases ({@link StepTimes}), plus the process's RSS at steps 100 and 1,000 when the run is that long.
  * It ran next to the seed's script on the same machine. Prints one JSON line.
  *
  * <p>Arguments: steps (default 30), warm-up steps (5), batch size (128), preset (seed).
@@ -45,6 +46,7 @@ public final class TrainerStepBenchmark {
                     new AugmentedBatch(BatchKind.TRAIN, 0, 0, i, batches.length, new int[batchSize], labels, pixels);
         }
         double[] times = new double[steps];
+        double[][] phases = new double[4][steps]; // input, forward with loss, backward, update (StepTimes)
         long rss100 = -1;
         long rss1000 = -1;
         try (TrainingSession session = new TrainingSession(settings, OneCycleSchedule.pytorchDefaults(0.1, total))) {
@@ -53,6 +55,11 @@ public final class TrainerStepBenchmark {
                 session.step(batches[i % batches.length]);
                 if (i >= warm) {
                     times[i - warm] = (System.nanoTime() - start) / 1e9;
+                    StepTimes t = session.lastStepTimes();
+                    phases[0][i - warm] = t.inputNanos() / 1e6;
+                    phases[1][i - warm] = t.forwardNanos() / 1e6;
+                    phases[2][i - warm] = t.backwardNanos() / 1e6;
+                    phases[3][i - warm] = t.updateNanos() / 1e6;
                 }
                 if ((i + 1) % 100 == 0) {
                     Runtime rt = Runtime.getRuntime();
@@ -73,13 +80,21 @@ public final class TrainerStepBenchmark {
         }
         Arrays.sort(times);
         double median = times[steps / 2];
+        for (double[] phase : phases) {
+            Arrays.sort(phase);
+        }
         System.out.printf(
                 Locale.ROOT,
-                "{\"preset\":\"%s\",\"batch\":%d,\"train_step_ms\":%.1f,\"train_img_s\":%.0f,\"rss_step_100\":%d,"
+                "{\"preset\":\"%s\",\"batch\":%d,\"train_step_ms\":%.1f,\"input_ms\":%.2f,\"forward_ms\":%.2f,"
+                        + "\"backward_ms\":%.2f,\"update_ms\":%.2f,\"train_img_s\":%.0f,\"rss_step_100\":%d,"
                         + "\"rss_step_1000\":%d,\"rss_growth\":%s}%n",
                 preset.id(),
                 batchSize,
                 median * 1e3,
+                phases[0][steps / 2],
+                phases[1][steps / 2],
+                phases[2][steps / 2],
+                phases[3][steps / 2],
                 batchSize / median,
                 rss100,
                 rss1000,

@@ -88,14 +88,15 @@ public final class TrainingRun implements AutoCloseable {
         }
         if (session.steps() % settings.logEvery() == 0) {
             progress.accept(String.format(
-                    "run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  momentum %.4f  %.0f img/s",
+                    "run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  momentum %.4f  %.0f img/s  step %d",
                     settings.runId(),
                     batch.epoch() + 1,
                     batch.batchIndex() + 1,
                     losses.mean(),
                     lr,
                     momentum,
-                    batch.size() / seconds));
+                    batch.size() / seconds,
+                    session.steps()));
         }
         Optional<Checkpoint> checkpoint = Optional.empty();
         boolean periodic =

@@ -48,6 +48,7 @@ public final class TrainingSession implements AutoCloseable {
     private final double fixedMomentum;
     private long steps;
     private final long seed;
+    private volatile StepTimes lastStepTimes = StepTimes.NONE;
     /** One gradient collector per JVM: held for the whole of each step by every session of the process. */
     private static final ReentrantLock STEP_LOCK = new ReentrantLock();
 
@@ -87,6 +88,7 @@ public final class TrainingSession implements AutoCloseable {
         }
         STEP_LOCK.lock();
         try (NDManager stepManager = trainer.getManager().newSubManager()) {
+            long start = System.nanoTime();
             Engine.getInstance().setRandomSeed(stepSeed(seed, steps));
             NDArray input = normaliser.normalise(batch.pixels(), 0, batch.size(), stepManager);
             long[] labelValues = new long[batch.size()];
@@ -95,13 +97,24 @@ public final class TrainingSession implements AutoCloseable {
             }
             NDArray labels = stepManager.create(labelValues);
             double loss;
+            long inputDone;
+            long forwardDone;
+            long backwardDone;
             try (GradientCollector collector = trainer.newGradientCollector()) {
+                inputDone = System.nanoTime();
                 NDList logits = trainer.forward(new NDList(input));
                 NDArray lossValue = trainer.getLoss().evaluate(new NDList(labels), logits);
+                forwardDone = System.nanoTime();
                 collector.backward(lossValue);
                 loss = lossValue.getFloat();
+                backwardDone = System.nanoTime();
             }
             trainer.step();
+            lastStepTimes = new StepTimes(
+                    inputDone - start,
+                    forwardDone - inputDone,
+                    backwardDone - forwardDone,
+                    System.nanoTime() - backwardDone);
             steps++;
             return loss;
         } finally {
@@ -115,6 +128,11 @@ public final class TrainingSession implements AutoCloseable {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return (int) (z ^ (z >>> 31));
+    }
+
+    /** Where the latest step's time went. */
+    public StepTimes lastStepTimes() {
+        return lastStepTimes;
     }
 
     public long steps() {
