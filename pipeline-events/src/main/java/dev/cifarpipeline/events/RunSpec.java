@@ -43,6 +43,7 @@ import java.util.stream.Collectors;
  * @param submittedAtMillis    when it was submitted, Unix epoch milliseconds
  * @param stopRequestedAtMillis when a stop was asked for ({@code POST /trainer/runs/{id}/stop}); null while the run
  *                             is wanted. The stop is this same spec again, so compaction keeps the run stopped.
+ * @param sweep                the sweep this run belongs to ({@code POST /trainer/sweeps}); null for a run of its own
  */
 public record RunSpec(
         int schemaVersion,
@@ -61,7 +62,8 @@ public record RunSpec(
         Long seed,
         Integer checkpointEverySteps,
         long submittedAtMillis,
-        Long stopRequestedAtMillis) {
+        Long stopRequestedAtMillis,
+        String sweep) {
     public static final int SCHEMA_VERSION = 1;
     public static final String DEFAULT_PRESET = "stable";
     public static final String DEFAULT_MODEL = "vgg11";
@@ -76,8 +78,15 @@ public record RunSpec(
             .map(RecordComponent::getName)
             .collect(Collectors.toCollection(LinkedHashSet::new));
     /** The keys that override a preset's value: what {@link #overrides()} lists when set. */
-    private static final Set<String> NOT_OVERRIDES =
-            Set.of("schemaVersion", "runId", "preset", "model", "epochs", "submittedAtMillis", "stopRequestedAtMillis");
+    private static final Set<String> NOT_OVERRIDES = Set.of(
+            "schemaVersion",
+            "runId",
+            "preset",
+            "model",
+            "epochs",
+            "submittedAtMillis",
+            "stopRequestedAtMillis",
+            "sweep");
 
     public RunSpec {
         if (schemaVersion < 1 || schemaVersion > SCHEMA_VERSION) {
@@ -91,6 +100,10 @@ public record RunSpec(
         if (runId == null || !runId.matches(RUN_ID)) {
             throw new RecordFormatException(
                     "run spec: runId '" + runId + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (sweep != null && !sweep.matches(RUN_ID)) {
+            throw new RecordFormatException(
+                    "run spec " + runId + ": sweep '" + sweep + "' must be 1-64 letters, digits, '.', '_' or '-'");
         }
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(model, "model");
@@ -137,6 +150,7 @@ public record RunSpec(
                 null,
                 null,
                 System.currentTimeMillis(),
+                null,
                 null);
     }
 
@@ -241,33 +255,51 @@ public record RunSpec(
                 throw new RecordFormatException("run spec: '" + pair + "' is not key=value");
             }
             String key = pair.substring(0, eq);
-            String value = pair.substring(eq + 1);
-            Class<?> type = Arrays.stream(COMPONENTS)
-                    .filter(c -> c.getName().equals(key))
-                    .map(RecordComponent::getType)
-                    .findFirst()
-                    .orElseThrow(() -> new RecordFormatException("run spec: unknown key '" + key + "' in '" + pair
-                            + "'; known keys: " + String.join(", ", KEYS)));
-            try {
-                if (type == String.class) {
-                    node.put(key, value);
-                } else if (type == int.class || type == Integer.class) {
-                    node.put(key, Integer.parseInt(value));
-                } else if (type == long.class || type == Long.class) {
-                    node.put(key, Long.parseLong(value));
-                } else if (type == Double.class) {
-                    node.put(key, Double.parseDouble(value));
-                } else if (type == Boolean.class && (value.equals("true") || value.equals("false"))) {
-                    node.put(key, Boolean.parseBoolean(value));
-                } else {
-                    throw new NumberFormatException();
-                }
-            } catch (NumberFormatException e) {
-                throw new RecordFormatException("run spec: '" + pair + "': " + key + " must be "
-                        + (type == Boolean.class ? "true or false" : type == Double.class ? "a number" : "an integer"));
+            if (!KEYS.contains(key)) {
+                throw new RecordFormatException("run spec: unknown key '" + key + "' in '" + pair + "'; known keys: "
+                        + String.join(", ", KEYS));
             }
+            Object value;
+            try {
+                value = typedValue(key, pair.substring(eq + 1));
+            } catch (RecordFormatException e) {
+                throw new RecordFormatException(e.getMessage().replace("run spec: ", "run spec: '" + pair + "': "));
+            }
+            node.set(key, MAPPER.valueToTree(value));
         }
         return fromJson(bytes(node));
+    }
+
+    /** The type of {@code key}'s value (the record component's). */
+    public static Class<?> typeOf(String key) {
+        return Arrays.stream(COMPONENTS)
+                .filter(c -> c.getName().equals(key))
+                .map(RecordComponent::getType)
+                .findFirst()
+                .orElseThrow(() -> new RecordFormatException(
+                        "run spec: unknown key '" + key + "'; known keys: " + String.join(", ", KEYS)));
+    }
+
+    /** {@code text} as a value of {@code key}, typed by it: a name, an integer, a number, or true or false. */
+    public static Object typedValue(String key, String text) {
+        Class<?> type = typeOf(key);
+        try {
+            if (type == String.class) {
+                return text;
+            } else if (type == int.class || type == Integer.class) {
+                return Integer.parseInt(text);
+            } else if (type == long.class || type == Long.class) {
+                return Long.parseLong(text);
+            } else if (type == Double.class) {
+                return Double.parseDouble(text);
+            } else if (type == Boolean.class && (text.equals("true") || text.equals("false"))) {
+                return Boolean.parseBoolean(text);
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new RecordFormatException("run spec: " + key + " must be "
+                + (type == Boolean.class ? "true or false" : type == Double.class ? "a number" : "an integer"));
     }
 
     /** The keys a spec may have, in documentation order. */

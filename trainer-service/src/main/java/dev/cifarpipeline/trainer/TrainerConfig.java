@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.kafka.ServiceAccess;
 import dev.cifarpipeline.trainer.training.DivergencePolicy;
 import dev.cifarpipeline.trainer.training.RunLimits;
+import dev.cifarpipeline.trainer.training.SweepLimits;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -65,6 +66,19 @@ public interface TrainerConfig {
          */
         @WithDefault("8")
         int maxActiveRuns();
+
+        /** Runs one sweep may have ({@code POST /trainer/sweeps}): a search space multiplies quickly. */
+        @WithDefault("64")
+        int maxSweepRuns();
+
+        /** Epochs all of one sweep's runs may train together, counted before early stopping cuts any. */
+        @WithDefault("2000")
+        int maxSweepEpochs();
+    }
+
+    /** The sweep limits as submissions apply them. */
+    default SweepLimits sweepLimits() {
+        return new SweepLimits(limits().maxSweepRuns(), limits().maxSweepEpochs());
     }
 
     /** The run limits as the trainer's runs apply them. */
@@ -120,6 +134,11 @@ public interface TrainerConfig {
 
     /** Refuses values that cannot work, naming the key. */
     default void validate() {
+        if (limits().maxSweepRuns() < 1 || limits().maxSweepEpochs() < 1) {
+            throw new IllegalArgumentException(
+                    "trainer.limits.max-sweep-runs and .max-sweep-epochs must be at least 1, " + "got "
+                            + limits().maxSweepRuns() + " and " + limits().maxSweepEpochs());
+        }
         if (logEvery() < 1) {
             throw new IllegalArgumentException("trainer.log-every must be at least 1, got " + logEvery());
         }

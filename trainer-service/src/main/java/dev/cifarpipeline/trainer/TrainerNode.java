@@ -6,6 +6,7 @@ import dev.cifarpipeline.events.kafka.GroupMembership;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.kafka.TopicSpec;
+import dev.cifarpipeline.events.sweep.SweepSpec;
 import dev.cifarpipeline.trainer.cluster.RunClaims;
 import dev.cifarpipeline.trainer.cluster.RunDirectory;
 import dev.cifarpipeline.trainer.cluster.RunSubmitter;
@@ -15,6 +16,7 @@ import dev.cifarpipeline.trainer.run.RunContext;
 import dev.cifarpipeline.trainer.run.RunMeters;
 import dev.cifarpipeline.trainer.run.RunWorker;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
+import dev.cifarpipeline.trainer.training.SweepLimits;
 import dev.cifarpipeline.trainer.training.TrainingDevice;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,7 +27,9 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -202,6 +206,48 @@ public class TrainerNode {
     public RunSubmitter.Placement submit(RunSpec spec) throws InterruptedException {
         runs.settingsOf(spec);
         return submitter.submit(spec);
+    }
+
+    /** A submitted sweep: each run placed, with the values the sweep gave it, and the runs submitted before. */
+    public record SweepSubmission(String sweepId, List<Map<String, Object>> runs, List<String> alreadySubmitted) {}
+
+    /**
+     * Checks a sweep against this trainer's limits and every one of its runs as a run is checked, then submits the
+     * runs one by one. Submitting a sweep again submits only its runs that are missing (a submission cut short
+     * finishes); when none is missing the sweep exists, and {@link RunSubmitter.RunExistsException} says so.
+     */
+    public SweepSubmission submitSweep(SweepSpec sweep) throws InterruptedException {
+        SweepLimits limits = config.sweepLimits();
+        limits.checkSize(sweep.sweepId(), sweep.size());
+        List<RunSpec> specs = sweep.runs();
+        limits.checkEpochs(sweep.sweepId(), specs);
+        for (RunSpec spec : specs) {
+            runs.settingsOf(spec);
+        }
+        List<Map<String, Object>> placed = new ArrayList<>();
+        List<String> existed = new ArrayList<>();
+        for (RunSpec spec : specs) {
+            try {
+                RunSubmitter.Placement p = submitter.submit(spec);
+                Map<String, Object> run = new LinkedHashMap<>();
+                run.put("runId", p.runId());
+                run.put("partition", p.partition());
+                run.put("values", SweepSpec.values(sweep.base(), spec));
+                placed.add(run);
+            } catch (RunSubmitter.RunExistsException e) {
+                existed.add(spec.runId());
+            }
+        }
+        if (placed.isEmpty()) {
+            throw new RunSubmitter.RunExistsException("sweep " + sweep.sweepId() + " exists already: all its "
+                    + existed.size() + " runs were submitted before; choose another sweep id");
+        }
+        return new SweepSubmission(sweep.sweepId(), placed, existed);
+    }
+
+    /** Asks every run of a sweep that has not ended to stop (see {@link RunSubmitter#stopSweep}). */
+    public RunSubmitter.SweepStop stopSweep(String sweepId) {
+        return submitter.stopSweep(sweepId);
     }
 
     /** Asks a run to stop, wherever it trains (see {@link RunSubmitter#stop}). */

@@ -9,7 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * A run spec is a few hundred bytes of JSON: {@code POST /trainer/runs} takes at most {@link #RUN_SPEC_BYTES}, and
- * no other route takes a body. Applied to the declared length before the body is read; a body sent without a length
+ * {@code POST /trainer/sweeps} (a base spec and a search space) as much; no other route takes a body. Applied to the declared length before the body is read; a body sent without a length
  * is bounded by Quarkus' own limit.
  */
 public class RequestSizeLimits {
@@ -18,7 +18,7 @@ public class RequestSizeLimits {
     @ServerRequestFilter(preMatching = true)
     public Optional<RestResponse<Object>> refuseOversizedBodies(ContainerRequestContext request) {
         String path = request.getUriInfo().getPath();
-        long limit = path.equals("/trainer/runs") ? RUN_SPEC_BYTES : 0;
+        long limit = path.equals("/trainer/runs") || path.equals("/trainer/sweeps") ? RUN_SPEC_BYTES : 0;
         long declared = request.getLength();
         if (declared <= limit) {
             return Optional.empty();

@@ -105,7 +105,7 @@ public class RunsResource {
         }
     }
 
-    private static Response unauthorized(String reason) {
+    static Response unauthorized(String reason) {
         return Response.status(Response.Status.UNAUTHORIZED)
                 .header("WWW-Authenticate", "Bearer")
                 .type(MediaType.APPLICATION_JSON)
@@ -113,7 +113,7 @@ public class RunsResource {
                 .build();
     }
 
-    private static Response problem(Response.Status status, String message) {
+    static Response problem(Response.Status status, String message) {
         return Response.status(status)
                 .type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("error", message))

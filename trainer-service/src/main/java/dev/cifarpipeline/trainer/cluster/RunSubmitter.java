@@ -5,6 +5,7 @@ import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.ServiceAccess;
 import dev.cifarpipeline.trainer.run.TrainerOutputs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -212,4 +213,36 @@ public final class RunSubmitter {
         outputs.send(specTopic, entry.partition(), runId, stopped.toJson());
         return new StopRequest(runId, entry.partition(), stopped.stopRequestedAtMillis(), false);
     }
+
+    /**
+     * Asks every run of sweep {@code sweepId} that has not ended to stop, as {@link #stop} asks one: one read of the
+     * topics, then each run's spec again with the time of the request. The runs that had ended are listed apart.
+     */
+    public synchronized SweepStop stopSweep(String sweepId) {
+        List<StopRequest> requested = new ArrayList<>();
+        List<String> ended = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        RunDirectory.read(kafka, specTopic, eventTopic, "trainer-stop").runs().forEach((runId, entry) -> {
+            if (!sweepId.equals(entry.spec().sweep())) {
+                return;
+            }
+            if (entry.terminal()) {
+                ended.add(runId);
+            } else if (entry.spec().stopRequested()) {
+                requested.add(
+                        new StopRequest(runId, entry.partition(), entry.spec().stopRequestedAtMillis(), true));
+            } else {
+                RunSpec stopped = entry.spec().withStopRequested(now);
+                outputs.send(specTopic, entry.partition(), runId, stopped.toJson());
+                requested.add(new StopRequest(runId, entry.partition(), now, false));
+            }
+        });
+        if (requested.isEmpty() && ended.isEmpty()) {
+            throw new UnknownRunException("no run of sweep " + sweepId + " on " + specTopic);
+        }
+        return new SweepStop(sweepId, requested, ended);
+    }
+
+    /** What stopping a sweep asked: the runs asked to stop (or asked before), and those that had ended already. */
+    public record SweepStop(String sweepId, List<StopRequest> stopping, List<String> ended) {}
 }
