@@ -124,6 +124,16 @@ public final class LocalStack implements AutoCloseable {
     public PackagedService start(
             String module, int port, List<String> jvmOptions, Map<String, String> properties, Path logs)
             throws IOException {
+        return start(module, module, port, jvmOptions, properties, logs);
+    }
+
+    /**
+     * As {@link #start(String, int, List, Map, Path)}, under {@code name} (its log {@code <name>.log}): how a second
+     * replica of a module, a trainer of a sweep, is started beside the first.
+     */
+    public PackagedService start(
+            String name, String module, int port, List<String> jvmOptions, Map<String, String> properties, Path logs)
+            throws IOException {
         PackagedService.jar(root, module);
         try (ServerSocket probe = new ServerSocket(port)) {
             probe.setReuseAddress(true);
@@ -138,8 +148,8 @@ public final class LocalStack implements AutoCloseable {
         Map<String, String> environment = new LinkedHashMap<>(clientEnvironment(ServiceAccess.Role.ofService(module)));
         environment.put("PIPELINE_API_TOKEN", apiToken); // by environment: off the command line
         PackagedService s = PackagedService.start(
-                root, module, port, jvmOptions, settings, environment, logs.resolve(module + ".log"));
-        services.put(module, s);
+                root, module, port, jvmOptions, settings, environment, logs.resolve(name + ".log"));
+        services.put(name, s);
         return s;
     }
 
@@ -152,20 +162,20 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Stops one service (SIGTERM, then SIGKILL after two minutes) and forgets it. */
-    public void stop(String module) throws InterruptedException {
-        PackagedService s = services.remove(module);
+    public void stop(String name) throws InterruptedException {
+        PackagedService s = services.remove(name);
         if (s == null) {
             return;
         }
         s.process().destroy();
         if (!s.process().waitFor(120, TimeUnit.SECONDS)) {
-            say.accept(module + " did not stop within 120 s; killing it");
+            say.accept(name + " did not stop within 120 s; killing it");
             s.process().destroyForcibly().waitFor();
         }
     }
 
-    public PackagedService service(String module) {
-        return services.get(module);
+    public PackagedService service(String name) {
+        return services.get(name);
     }
 
     /** Stops the services (trainer first, so its last checkpoint reaches a running broker), then the broker. */
@@ -173,9 +183,7 @@ public final class LocalStack implements AutoCloseable {
     public void close() throws InterruptedException, IOException {
         List<PackagedService> order = new ArrayList<>();
         for (String m : List.of("data-ingest-service", "trainer-service", "evaluator-service")) {
-            if (services.containsKey(m)) {
-                order.add(services.get(m));
-            }
+            services.values().stream().filter(s -> s.module().equals(m)).forEach(order::add);
         }
         for (PackagedService s : order) {
             s.process().destroy();

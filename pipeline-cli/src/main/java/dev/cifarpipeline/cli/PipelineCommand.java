@@ -40,8 +40,42 @@ public final class PipelineCommand {
                             .toAbsolutePath()
                             .normalize()));
         }
+        if (args.length > 0 && args[0].equals("sweep")) {
+            SweepOptions sweep;
+            try {
+                sweep = SweepOptions.parse(Arrays.asList(args).subList(1, args.length));
+            } catch (IllegalArgumentException e) {
+                System.err.println("bin/pipeline: " + e.getMessage());
+                System.exit(2);
+                return;
+            }
+            Thread main = Thread.currentThread();
+            Thread hook = new Thread(
+                    () -> {
+                        INTERRUPTED.set(true);
+                        System.out.println("\nstopping: the trainers checkpoint their runs, then every process ends");
+                        try {
+                            main.join(Duration.ofMinutes(4).toMillis());
+                        } catch (InterruptedException ignored) {
+                            Thread.currentThread().interrupt();
+                        }
+                    },
+                    "pipeline-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            int status = SweepCommand.run(
+                    sweep,
+                    Path.of(System.getProperty("pipeline.root", "."))
+                            .toAbsolutePath()
+                            .normalize(),
+                    INTERRUPTED::get);
+            if (!INTERRUPTED.get()) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                System.exit(status);
+            }
+            return;
+        }
         if (args.length == 0 || !args[0].equals("run")) {
-            System.err.println(RunOptions.USAGE + "\n" + BenchCommand.USAGE);
+            System.err.println(RunOptions.USAGE + "\n" + SweepOptions.USAGE + "\n" + BenchCommand.USAGE);
             System.exit(2);
         }
         RunOptions options;

@@ -1,0 +1,88 @@
+package dev.cifarpipeline.cli;
+
+import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.sweep.SearchSpace;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code bin/pipeline sweep}'s options: the search space ({@code --grid}, {@code --random} with {@code --seed} and
+ * {@code --range}), how many trainer processes share the runs ({@code --trainers}), the sweep's id, and every data
+ * and run option of {@code bin/pipeline run} (the base of each run) except those that name one run.
+ */
+public record SweepOptions(RunOptions run, Optional<String> sweepId, int trainers, SearchSpace space) {
+    public static final String USAGE = """
+            usage: bin/pipeline sweep [run options: --data DIR | --download | --synthetic, --epochs N, --preset,
+                                       --model, --limit-train N, --limit-test N, --batch-size N, --report DIR, ...]
+                                      [--grid key=v1,v2,...]... [--random N [--seed S] --range key=low:high[:log]...]
+                                      [--trainers N] [--sweep-id ID]
+            Each point of the space is a run: the run options with the point's run-spec values (maxLearningRate,
+            weightDecay, scheduleEpochs, preset, model, seed, ...).""";
+
+    public static SweepOptions parse(List<String> args) {
+        List<String> rest = new ArrayList<>();
+        Map<String, List<Object>> grid = new LinkedHashMap<>();
+        Map<String, SearchSpace.Range> ranges = new LinkedHashMap<>();
+        int samples = 0;
+        long seed = 0;
+        int trainers = 2;
+        Optional<String> sweepId = Optional.empty();
+        try {
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--grid" -> {
+                        var axis = SearchSpace.gridAxis(value(args, ++i, a));
+                        if (grid.put(axis.getKey(), axis.getValue()) != null) {
+                            throw new IllegalArgumentException("--grid " + axis.getKey() + " is given twice");
+                        }
+                    }
+                    case "--range" -> {
+                        var range = SearchSpace.range(value(args, ++i, a));
+                        ranges.put(range.getKey(), range.getValue());
+                    }
+                    case "--random" -> samples = positive(args, ++i, a);
+                    case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
+                    case "--trainers" -> trainers = positive(args, ++i, a);
+                    case "--sweep-id" -> sweepId = Optional.of(value(args, ++i, a));
+                    case "--resume", "--run-id" ->
+                        throw new IllegalArgumentException(
+                                a + " names one run; a sweep names its runs <sweep-id>-<n> (--sweep-id)");
+                    default -> rest.add(a);
+                }
+            }
+            SearchSpace space = new SearchSpace(grid, samples, seed, ranges);
+            RunOptions run = RunOptions.parse(rest);
+            if (sweepId.isPresent() && !sweepId.get().matches("[A-Za-z0-9._-]{1,56}")) {
+                throw new IllegalArgumentException(
+                        "sweep id '" + sweepId.get() + "' must be 1-56 letters, digits, '.', '_' or '-'");
+            }
+            return new SweepOptions(run, sweepId, trainers, space);
+        } catch (RecordFormatException | NumberFormatException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("sweep: ", "") + "\n" + USAGE);
+        }
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size() || args.get(i).startsWith("--")) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int positive(List<String> args, int i, String option) {
+        String v = value(args, i, option);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " takes a positive whole number, got '" + v + "'");
+        }
+    }
+}
