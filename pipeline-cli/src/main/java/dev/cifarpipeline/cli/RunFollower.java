@@ -208,7 +208,11 @@ public final class RunFollower {
                     say(line.substring(at));
                     Matcher m = LOSS_LINE.matcher(line);
                     if (m.find()) {
-                        report.trainStepLoss(Long.parseLong(m.group(2)), Double.parseDouble(m.group(1)));
+                        try {
+                            report.trainStepLoss(Long.parseLong(m.group(2)), Double.parseDouble(m.group(1)));
+                        } catch (NumberFormatException e) {
+                            // a line of another form (an older trainer's): printed, not charted
+                        }
                     }
                 }
             }

@@ -64,13 +64,15 @@ public final class SweepCommand {
         SweepSpec sweep;
         List<RunSpec> runs;
         try {
-            sweep = new SweepSpec(
-                    sweepId,
-                    RunSpec.of(sweepId)
-                            .with("preset", base.preset())
-                            .with("model", base.model())
-                            .with("epochs", base.epochs()),
-                    options.space());
+            RunSpec baseSpec = RunSpec.of(sweepId)
+                    .with("preset", base.preset())
+                    .with("model", base.model())
+                    .with("epochs", base.epochs())
+                    .with("sweep", sweepId);
+            if (options.ashaEta().isPresent()) {
+                baseSpec = baseSpec.with("ashaEta", options.ashaEta().get());
+            }
+            sweep = new SweepSpec(sweepId, baseSpec, options.space());
             runs = sweep.runs();
         } catch (RecordFormatException e) {
             System.err.println("bin/pipeline: " + e.getMessage());
@@ -89,10 +91,11 @@ public final class SweepCommand {
         int maxEpochs = runs.stream().mapToInt(RunSpec::epochs).max().orElse(base.epochs());
         System.out.printf(
                 Locale.ROOT,
-                "sweep %s: %d runs on %d trainer(s), %s dataset (%d train / %d test images); report in %s%n",
+                "sweep %s: %d runs on %d trainer(s)%s, %s dataset (%d train / %d test images); report in %s%n",
                 sweepId,
                 runs.size(),
                 options.trainers(),
+                options.ashaEta().map(eta -> ", ASHA with eta " + eta).orElse(""),
                 dataset.kind(),
                 dataset.trainImages(),
                 dataset.testImages(),
@@ -100,9 +103,10 @@ public final class SweepCommand {
         SweepReport sweepReport = new SweepReport(sweepId);
         Map<String, RunReport> reports = new LinkedHashMap<>();
         Map<String, Map<String, Object>> values = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> points = sweep.pointsByRun();
         for (RunSpec run : runs) {
             reports.put(run.runId(), new RunReport(run.runId(), run.preset(), run.model(), dataset));
-            values.put(run.runId(), SweepSpec.values(sweep.base(), run));
+            values.put(run.runId(), points.get(run.runId()));
         }
         Map<String, String> status = new LinkedHashMap<>();
         Map<String, EvaluationResult> best = new HashMap<>();
@@ -242,6 +246,9 @@ public final class SweepCommand {
                     try {
                         if (r.topic().equals(Topics.TRAINING_EVENTS)) {
                             TrainingEvent e = TrainingEvent.fromJson(r.value());
+                            if (e.type() == TrainingEvent.Type.RUNG_PASSED || e.type() == TrainingEvent.Type.RUNG_CUT) {
+                                System.out.println("run " + r.key() + ": " + e.message());
+                            }
                             if (e.terminal()) {
                                 String s = e.type().name().toLowerCase(Locale.ROOT);
                                 if (status.put(r.key(), s) == null) {

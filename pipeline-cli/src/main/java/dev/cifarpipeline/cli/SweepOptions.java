@@ -13,14 +13,16 @@ import java.util.Optional;
  * {@code --range}), how many trainer processes share the runs ({@code --trainers}), the sweep's id, and every data
  * and run option of {@code bin/pipeline run} (the base of each run) except those that name one run.
  */
-public record SweepOptions(RunOptions run, Optional<String> sweepId, int trainers, SearchSpace space) {
+public record SweepOptions(
+        RunOptions run, Optional<String> sweepId, int trainers, SearchSpace space, Optional<Integer> ashaEta) {
     public static final String USAGE = """
             usage: bin/pipeline sweep [run options: --data DIR | --download | --synthetic, --epochs N, --preset,
                                        --model, --limit-train N, --limit-test N, --batch-size N, --report DIR, ...]
                                       [--grid key=v1,v2,...]... [--random N [--seed S] --range key=low:high[:log]...]
-                                      [--trainers N] [--sweep-id ID]
+                                      [--trainers N] [--sweep-id ID] [--asha ETA]
             Each point of the space is a run: the run options with the point's run-spec values (maxLearningRate,
-            weightDecay, scheduleEpochs, preset, model, seed, ...).""";
+            weightDecay, scheduleEpochs, preset, model, seed, ...). --asha ETA stops losing runs early (ASHA): at
+            1, ETA, ETA^2 ... epochs a run goes on only if it is not below the top 1/ETA of the runs there before it.""";
 
     public static SweepOptions parse(List<String> args) {
         List<String> rest = new ArrayList<>();
@@ -30,6 +32,7 @@ public record SweepOptions(RunOptions run, Optional<String> sweepId, int trainer
         long seed = 0;
         int trainers = 2;
         Optional<String> sweepId = Optional.empty();
+        Optional<Integer> ashaEta = Optional.empty();
         try {
             for (int i = 0; i < args.size(); i++) {
                 String a = args.get(i);
@@ -42,12 +45,22 @@ public record SweepOptions(RunOptions run, Optional<String> sweepId, int trainer
                     }
                     case "--range" -> {
                         var range = SearchSpace.range(value(args, ++i, a));
-                        ranges.put(range.getKey(), range.getValue());
+                        if (ranges.put(range.getKey(), range.getValue()) != null) {
+                            throw new IllegalArgumentException("--range " + range.getKey() + " is given twice");
+                        }
                     }
                     case "--random" -> samples = positive(args, ++i, a);
                     case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
                     case "--trainers" -> trainers = positive(args, ++i, a);
                     case "--sweep-id" -> sweepId = Optional.of(value(args, ++i, a));
+                    case "--asha" -> {
+                        int eta = positive(args, ++i, a);
+                        if (eta < 2) {
+                            throw new IllegalArgumentException(
+                                    "--asha takes a reduction factor of 2 or more, got " + eta);
+                        }
+                        ashaEta = Optional.of(eta);
+                    }
                     case "--resume", "--run-id" ->
                         throw new IllegalArgumentException(
                                 a + " names one run; a sweep names its runs <sweep-id>-<n> (--sweep-id)");
@@ -60,7 +73,7 @@ public record SweepOptions(RunOptions run, Optional<String> sweepId, int trainer
                 throw new IllegalArgumentException(
                         "sweep id '" + sweepId.get() + "' must be 1-56 letters, digits, '.', '_' or '-'");
             }
-            return new SweepOptions(run, sweepId, trainers, space);
+            return new SweepOptions(run, sweepId, trainers, space, ashaEta);
         } catch (RecordFormatException | NumberFormatException e) {
             throw new IllegalArgumentException(e.getMessage().replace("sweep: ", "") + "\n" + USAGE);
         }

@@ -83,9 +83,9 @@ public final class SweepReport {
         RunReport.atomicWrite(dir.resolve("sweep.html"), page(new String(json, StandardCharsets.UTF_8)));
     }
 
-    /** The page: the data inline (as JSON no script can end early), drawn by a script of its own. */
+    /** The page: the data inline (every '<' escaped, so no value can end the tag), drawn by a script of its own. */
     static byte[] page(String json) {
-        String data = json.replace("</", "<\\/");
+        String data = json.replace("<", "\\u003c"); // JSON's escape of '<': no value can end or comment the tag
         return ("""
                 <!doctype html><html><head><meta charset="utf-8"><title>sweep</title>
                 <style>body{font-family:sans-serif;margin:2em} table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:0.3em 0.6em;text-align:right}

@@ -32,6 +32,12 @@ class SweepOptionsTest {
         assertEquals(9, o.run().epochs());
         assertEquals(32, o.run().batchSize());
         assertEquals(List.of(0.02, 0.05, 0.1, 0.2), o.space().grid().get("maxLearningRate"));
+        assertTrue(o.ashaEta().isEmpty());
+        assertEquals(
+                3,
+                SweepOptions.parse(List.of("--grid", "seed=1,2", "--asha", "3"))
+                        .ashaEta()
+                        .orElseThrow());
     }
 
     @Test
@@ -52,6 +58,7 @@ class SweepOptionsTest {
         assertTrue(message("--grid", "epochs=1", "--run-id", "x").contains("a sweep names its runs"));
         assertTrue(message("--grid", "epochs=1", "--trainers", "0").contains("--trainers takes a positive"));
         assertTrue(message("--grid", "epochs=1", "--bogus").contains("unknown option '--bogus'"));
+        assertTrue(message("--grid", "epochs=1", "--asha", "1").contains("2 or more"));
     }
 
     private static String message(String... args) {

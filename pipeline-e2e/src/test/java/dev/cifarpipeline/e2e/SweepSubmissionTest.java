@@ -74,10 +74,29 @@ class SweepSubmissionTest {
                 assertEquals(400, refused.statusCode());
                 assertTrue(refused.body().contains("trainer.limits.max-sweep-runs"), refused.body());
 
+                var ownRun = first.post(
+                        "/trainer/runs",
+                        "{\"runId\":\"taken-1\",\"epochs\":1}",
+                        first.endpoint().bearer());
+                assertEquals(201, ownRun.statusCode(), ownRun.body());
+                var adopting = first.post(
+                        "/trainer/sweeps",
+                        "{\"sweepId\":\"taken\",\"base\":{\"epochs\":1},\"grid\":{\"seed\":[1,2]}}",
+                        first.endpoint().bearer());
+                assertEquals(409, adopting.statusCode(), "a sweep never adopts a run of another: " + adopting.body());
+                var posing = first.post(
+                        "/trainer/runs",
+                        "{\"runId\":\"posing\",\"sweep\":\"grid\"}",
+                        first.endpoint().bearer());
+                assertEquals(400, posing.statusCode(), "a run does not join a sweep by itself: " + posing.body());
+
                 List<String> runs = List.of("grid-1", "grid-2", "grid-3", "grid-4");
                 RunAudit audit = new RunAudit(Map.of("bootstrap.servers", bootstrap));
                 assertTrue(
-                        audit.awaitFinished(runs, Duration.ofMinutes(4), () -> false),
+                        audit.awaitFinished(
+                                List.of("grid-1", "grid-2", "grid-3", "grid-4", "taken-1"),
+                                Duration.ofMinutes(4),
+                                () -> false),
                         "the sweep's four runs finished:\n" + first.tail(20) + "\n" + second.tail(20));
                 Map<String, RunSpec> specs = new HashMap<>();
                 for (ConsumerRecord<String, byte[]> r : TopicReads.readUntil(

@@ -44,6 +44,9 @@ import java.util.stream.Collectors;
  * @param stopRequestedAtMillis when a stop was asked for ({@code POST /trainer/runs/{id}/stop}); null while the run
  *                             is wanted. The stop is this same spec again, so compaction keeps the run stopped.
  * @param sweep                the sweep this run belongs to ({@code POST /trainer/sweeps}); null for a run of its own
+ * @param ashaEta              early stopping within the sweep (ASHA): at rungs of 1, η, η², … epochs the run goes on only
+ *                             if it is not below the top 1/η of the sweep's runs that reached the rung before it; null:
+ *                             it trains to its last epoch
  */
 public record RunSpec(
         int schemaVersion,
@@ -63,7 +66,8 @@ public record RunSpec(
         Integer checkpointEverySteps,
         long submittedAtMillis,
         Long stopRequestedAtMillis,
-        String sweep) {
+        String sweep,
+        Integer ashaEta) {
     public static final int SCHEMA_VERSION = 1;
     public static final String DEFAULT_PRESET = "stable";
     public static final String DEFAULT_MODEL = "vgg11";
@@ -104,6 +108,13 @@ public record RunSpec(
         if (sweep != null && !sweep.matches(RUN_ID)) {
             throw new RecordFormatException(
                     "run spec " + runId + ": sweep '" + sweep + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (ashaEta != null && (ashaEta < 2 || ashaEta > 100)) {
+            throw new RecordFormatException("run spec " + runId + ": ashaEta must be 2..100, got " + ashaEta);
+        }
+        if (ashaEta != null && sweep == null) {
+            throw new RecordFormatException("run spec " + runId + ": ashaEta stops a run early against the other runs "
+                    + "of its sweep; a run of its own has none (submit it through POST /trainer/sweeps)");
         }
         Objects.requireNonNull(preset, "preset");
         Objects.requireNonNull(model, "model");
@@ -150,6 +161,7 @@ public record RunSpec(
                 null,
                 null,
                 System.currentTimeMillis(),
+                null,
                 null,
                 null);
     }

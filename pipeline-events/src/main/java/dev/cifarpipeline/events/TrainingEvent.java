@@ -7,7 +7,7 @@ import java.util.Objects;
  *
  * @param schemaVersion version of this event's schema
  * @param runId         the run
- * @param type          DIVERGED, STOPPED, FINISHED, FAILED, CLAIMED or RELEASED
+ * @param type          DIVERGED, STOPPED, FINISHED, FAILED, CLAIMED, RELEASED, RUNG_PASSED or RUNG_CUT
  * @param epoch         1-based epoch in progress (or completed, for FINISHED)
  * @param step          optimizer steps taken
  * @param message       what happened, in words
@@ -28,7 +28,14 @@ public record TrainingEvent(
         /** A trainer took the run on, with the step it resumes at (0 for a fresh run); the message names the trainer. */
         CLAIMED,
         /** A trainer let the run go (moved to another replica, or the trainer shut down) after checkpointing it. */
-        RELEASED;
+        RELEASED,
+        /**
+         * The run of a sweep with early stopping reached a rung and is among the best there: it goes on. The message
+         * holds the decision ({@code dev.cifarpipeline.events.sweep.SuccessiveHalving.Decision}); epoch is the rung.
+         */
+        RUNG_PASSED,
+        /** As {@link #RUNG_PASSED}, for a run below the rung's cutoff: it stops early (STOPPED follows). */
+        RUNG_CUT;
 
         /** Whether a run with this event has ended for good: no trainer takes it on again. */
         public boolean terminal() {

@@ -94,6 +94,7 @@ public final class HeadlessChromium {
                 .redirectError(err.toFile())
                 .start();
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // its renderers and helpers too
             p.destroyForcibly();
             throw new IOException("chromium did not finish within 90 s: " + command);
         }

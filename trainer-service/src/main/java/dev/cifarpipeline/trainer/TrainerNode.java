@@ -10,6 +10,7 @@ import dev.cifarpipeline.events.sweep.SweepSpec;
 import dev.cifarpipeline.trainer.cluster.RunClaims;
 import dev.cifarpipeline.trainer.cluster.RunDirectory;
 import dev.cifarpipeline.trainer.cluster.RunSubmitter;
+import dev.cifarpipeline.trainer.cluster.SweepSupervisor;
 import dev.cifarpipeline.trainer.cluster.TrainerRuns;
 import dev.cifarpipeline.trainer.run.ProgressBar;
 import dev.cifarpipeline.trainer.run.RunContext;
@@ -58,6 +59,7 @@ public class TrainerNode {
     private Admin admin;
     private TrainerRuns runs;
     private RunClaims claims;
+    private SweepSupervisor sweeps;
     private RunSubmitter submitter;
 
     public TrainerNode(
@@ -168,6 +170,22 @@ public class TrainerNode {
                 topics.trainingEvents(),
                 config.claims().group());
         claims.start();
+        sweeps = new SweepSupervisor(
+                kafka,
+                topics,
+                trainerId,
+                runs,
+                runId -> {
+                    try {
+                        submitter.stop(runId); // the cut, kept on the run's spec: no trainer trains it again
+                    } catch (RunSubmitter.RunExistsException e) {
+                        // it has ended already (STOPPED): nothing left to keep from training
+                    } catch (RuntimeException e) {
+                        LOG.warnf("run %s: cut early, but its stop request was not written: %s", runId, e.getMessage());
+                    }
+                },
+                LOG::info);
+        sweeps.start();
         LOG.infof(
                 "trainer %s: joining group %s on %s (session timeout %s); runs read %s as %s<run id>",
                 trainerId,
@@ -191,6 +209,9 @@ public class TrainerNode {
     }
 
     void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (sweeps != null) {
+            sweeps.close();
+        }
         if (claims != null) {
             claims.close(); // releases every run, each after a checkpoint
         }
@@ -224,23 +245,51 @@ public class TrainerNode {
         for (RunSpec spec : specs) {
             runs.settingsOf(spec);
         }
-        List<Map<String, Object>> placed = new ArrayList<>();
+        Map<String, Map<String, Object>> points = sweep.pointsByRun();
+        // A run id taken by anything but this very sweep's same run is a conflict, never quietly adopted.
+        Map<String, RunDirectory.Entry> known = RunDirectory.read(
+                        kafka, topics.runSpecs(), topics.trainingEvents(), trainerId + "-sweep")
+                .runs();
         List<String> existed = new ArrayList<>();
         for (RunSpec spec : specs) {
-            try {
-                RunSubmitter.Placement p = submitter.submit(spec);
-                Map<String, Object> run = new LinkedHashMap<>();
-                run.put("runId", p.runId());
-                run.put("partition", p.partition());
-                run.put("values", SweepSpec.values(sweep.base(), spec));
-                placed.add(run);
-            } catch (RunSubmitter.RunExistsException e) {
-                existed.add(spec.runId());
+            RunDirectory.Entry entry = known.get(spec.runId());
+            if (entry == null) {
+                continue;
             }
+            if (!sweep.sweepId().equals(entry.spec().sweep())
+                    || !SweepSpec.values(sweep.base(), entry.spec()).equals(SweepSpec.values(sweep.base(), spec))) {
+                throw new RunSubmitter.RunExistsException("run " + spec.runId() + " exists already and is not this "
+                        + "sweep's run with these values; choose another sweep id");
+            }
+            existed.add(spec.runId());
         }
-        if (placed.isEmpty()) {
+        if (existed.size() == specs.size()) {
             throw new RunSubmitter.RunExistsException("sweep " + sweep.sweepId() + " exists already: all its "
                     + existed.size() + " runs were submitted before; choose another sweep id");
+        }
+        List<Map<String, Object>> placed = new ArrayList<>();
+        for (RunSpec spec : specs) {
+            if (existed.contains(spec.runId())) {
+                continue;
+            }
+            RunSubmitter.Placement p = submitter.submit(spec);
+            Map<String, Object> run = new LinkedHashMap<>();
+            run.put("runId", p.runId());
+            run.put("partition", p.partition());
+            run.put("values", points.get(spec.runId()));
+            placed.add(run);
+        }
+        // A stop of the sweep that came while its runs were being submitted reached only those before it: the rest
+        // are stopped now.
+        boolean stopped =
+                RunDirectory.read(kafka, topics.runSpecs(), topics.trainingEvents(), trainerId + "-sweep")
+                        .runs()
+                        .values()
+                        .stream()
+                        .anyMatch(e -> sweep.sweepId().equals(e.spec().sweep())
+                                && e.spec().stopRequested());
+        if (stopped) {
+            submitter.stopSweep(sweep.sweepId());
         }
         return new SweepSubmission(sweep.sweepId(), placed, existed);
     }
@@ -270,12 +319,16 @@ public class TrainerNode {
     /** Live while the claims loop runs and no run's thread has died without ending its run. */
     public boolean alive() {
         return (claims == null || claims.alive())
+                && (sweeps == null || sweeps.alive())
                 && (runs == null || runs.deadRuns().isEmpty());
     }
 
     public String problem() {
         if (claims != null && claims.failure() != null) {
             return "run claims stopped: " + claims.failure().getMessage();
+        }
+        if (sweeps != null && !sweeps.alive()) {
+            return "the sweeps' early stopping stopped: " + sweeps.failure();
         }
         List<String> dead = runs == null ? List.of() : runs.deadRuns();
         if (!dead.isEmpty()) {

@@ -115,7 +115,8 @@ public final class ServiceAccess {
             case TRAINER ->
                 List.of(
                         topics(OWN, Topics.RUN_SPECS, Topics.CHECKPOINTS, Topics.TRAINING_EVENTS),
-                        topics(READ, Topics.TRAIN_BATCHES, Topics.EPOCH_MARKERS),
+                        // the results: a sweep's early stopping decides on them (SweepSupervisor)
+                        topics(READ, Topics.TRAIN_BATCHES, Topics.EPOCH_MARKERS, Topics.EVALUATION_RESULTS),
                         topics(APPEND, Topics.DEAD_LETTER),
                         new Grant(ResourceType.GROUP, PatternType.LITERAL, List.of(TRAINER_CLAIMS_GROUP), READ),
                         new Grant(ResourceType.GROUP, PatternType.PREFIXED, List.of(runGroups), READ),

@@ -76,7 +76,10 @@ public record SearchSpace(Map<String, List<Object>> grid, int samples, long seed
     public long size() {
         long n = Math.max(1, samples);
         for (List<Object> values : grid.values()) {
-            n = Math.multiplyExact(n, values.size());
+            if (n > Long.MAX_VALUE / values.size()) {
+                return Long.MAX_VALUE; // beyond any limit: the limit's check says so
+            }
+            n *= values.size();
         }
         return n;
     }
@@ -171,7 +174,11 @@ public record SearchSpace(Map<String, List<Object>> grid, int samples, long seed
     private static Object typed(String key, double value) {
         Class<?> type = RunSpec.typeOf(key);
         if (type == int.class || type == Integer.class) {
-            return (int) Math.round(value);
+            long rounded = Math.round(value);
+            if (rounded != (int) rounded) {
+                throw new RecordFormatException("sweep: '" + key + "' drew " + rounded + ", beyond an integer's range");
+            }
+            return (int) rounded;
         }
         if (type == long.class || type == Long.class) {
             return Math.round(value);

@@ -70,6 +70,17 @@ public record SweepSpec(String sweepId, RunSpec base, SearchSpace space) {
         return runs;
     }
 
+    /** Each run's point of the space, by run id, in the runs' order: the values the sweep gave it. */
+    public Map<String, Map<String, Object>> pointsByRun() {
+        List<Map<String, Object>> points = space.points();
+        int width = Integer.toString(points.size()).length();
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (int i = 0; i < points.size(); i++) {
+            out.put(sweepId + "-" + String.format("%0" + width + "d", i + 1), points.get(i));
+        }
+        return out;
+    }
+
     /** The values a run of this sweep was given: its overrides of the base, by key. */
     public static Map<String, Object> values(RunSpec base, RunSpec run) {
         Map<String, Object> out = new LinkedHashMap<>();
@@ -132,6 +143,7 @@ public record SweepSpec(String sweepId, RunSpec base, SearchSpace space) {
             }
         }
         base.put("runId", sweepId);
+        base.put("sweep", sweepId); // its runs' (and ashaEta, early stopping within the sweep, needs one)
         RunSpec baseSpec;
         try {
             baseSpec = RunSpec.fromJson(MAPPER.writeValueAsBytes(base));
@@ -158,7 +170,12 @@ public record SweepSpec(String sweepId, RunSpec base, SearchSpace space) {
             ObjectNode random = object(root.get("random"), "random");
             known(random, RANDOM_KEYS, "sweep: random");
             samples = integer(random.get("samples"), "random.samples");
-            seed = random.has("seed") ? integer(random.get("seed"), "random.seed") : 0;
+            if (random.has("seed")
+                    && !(random.get("seed").isIntegralNumber()
+                            && random.get("seed").canConvertToLong())) {
+                throw new RecordFormatException("sweep: 'random.seed' must be an integer");
+            }
+            seed = random.has("seed") ? random.get("seed").longValue() : 0;
             if (random.has("ranges")) {
                 object(random.get("ranges"), "random.ranges").fields().forEachRemaining(e -> {
                     ObjectNode r = object(e.getValue(), "random.ranges." + e.getKey());
@@ -168,6 +185,9 @@ public record SweepSpec(String sweepId, RunSpec base, SearchSpace space) {
                             && r.has("high")
                             && r.get("high").isNumber())) {
                         throw new RecordFormatException("sweep: range '" + e.getKey() + "' needs numbers low and high");
+                    }
+                    if (r.has("log") && !r.get("log").isBoolean()) {
+                        throw new RecordFormatException("sweep: range '" + e.getKey() + "': log must be true or false");
                     }
                     ranges.put(
                             e.getKey(),

@@ -43,6 +43,21 @@ class SweepSpecTest {
         assertEquals(0.2, runs.get(7).maxLearningRate());
         assertEquals(Map.of("maxLearningRate", 0.05, "weightDecay", 5e-3), SweepSpec.values(sweep.base(), runs.get(3)));
         assertEquals(8, runs.stream().map(RunSpec::runId).distinct().count());
+        assertEquals(null, runs.get(0).ashaEta(), "no early stopping unless asked");
+    }
+
+    @Test
+    void earlyStoppingInTheBaseReachesEveryRunAndNeedsASweep() {
+        List<RunSpec> runs = parse(
+                        "{\"sweepId\":\"e\",\"base\":{\"epochs\":9,\"ashaEta\":3}," + "\"grid\":{\"seed\":[1,2]}}")
+                .runs();
+        assertEquals(List.of(3, 3), runs.stream().map(RunSpec::ashaEta).toList());
+        assertTrue(assertThrows(
+                        RecordFormatException.class, () -> RunSpec.of("alone").with("ashaEta", 3))
+                .getMessage()
+                .contains("a run of its own has none"));
+        assertTrue(error("{\"sweepId\":\"e\",\"base\":{\"ashaEta\":1},\"grid\":{\"seed\":[1]}}")
+                .contains("ashaEta must be 2..100"));
     }
 
     @Test
@@ -97,6 +112,37 @@ class SweepSpecTest {
                         .map(r -> SweepSpec.values(again.base(), r))
                         .toList());
         assertEquals("seed", again.runs().get(0).preset());
+    }
+
+    @Test
+    void hostileSpacesAreRefusedOrSizedWithoutBeingBuilt() {
+        String values = java.util.stream.IntStream.range(0, 1700)
+                .mapToObj(i -> Integer.toString(i + 1))
+                .collect(java.util.stream.Collectors.joining(","));
+        SweepSpec huge = parse("{\"sweepId\":\"h\",\"grid\":{\"seed\":[" + values + "],\"scheduleEpochs\":["
+                + values + "],\"epochs\":[" + values + "]},\"random\":{\"samples\":2147483647,\"seed\":1,"
+                + "\"ranges\":{\"weightDecay\":{\"low\":0,\"high\":1}}}}");
+        assertEquals(Long.MAX_VALUE, huge.size(), "beyond a long: saturated, for the limit to refuse");
+        assertTrue(error("{\"sweepId\":\"w\",\"random\":{\"samples\":3,\"seed\":1,"
+                        + "\"ranges\":{\"epochs\":{\"low\":1,\"high\":1e10}}}}")
+                .contains("beyond an integer's range"));
+        assertTrue(error("{\"sweepId\":\"w\",\"random\":{\"samples\":3,\"seed\":1,"
+                        + "\"ranges\":{\"weightDecay\":{\"low\":0.1,\"high\":1,\"log\":\"yes\"}}}}")
+                .contains("log must be true or false"));
+        SweepSpec bigSeed = parse("{\"sweepId\":\"b\",\"random\":{\"samples\":2,\"seed\":5000000000,"
+                + "\"ranges\":{\"weightDecay\":{\"low\":0,\"high\":1}}}}");
+        assertEquals(
+                5_000_000_000L, SweepSpec.fromJson(bigSeed.toJson()).space().seed());
+        assertEquals(
+                Map.of(
+                        "b-1",
+                        bigSeed.runs().get(0).weightDecay(),
+                        "b-2",
+                        bigSeed.runs().get(1).weightDecay()),
+                Map.of(
+                        "b-1", bigSeed.pointsByRun().get("b-1").get("weightDecay"),
+                        "b-2", bigSeed.pointsByRun().get("b-2").get("weightDecay")),
+                "each run's point, by its id");
     }
 
     @Test

@@ -54,6 +54,12 @@ public class RunsResource {
         } catch (RecordFormatException e) {
             return problem(Response.Status.BAD_REQUEST, e.getMessage());
         }
+        if (spec.sweep() != null || spec.ashaEta() != null) {
+            return problem(
+                    Response.Status.BAD_REQUEST,
+                    "run spec " + spec.runId() + ": sweep and ashaEta are set by POST /trainer/sweeps, which names "
+                            + "and stops a sweep's runs as a whole");
+        }
         try {
             RunSubmitter.Placement placed = node.submit(spec);
             return Response.status(Response.Status.CREATED)

@@ -4,6 +4,7 @@ import dev.cifarpipeline.events.RecordFormatException;
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.kafka.ConsumerLoop;
 import dev.cifarpipeline.events.kafka.GroupMembership;
+import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.trainer.run.ClaimCheck;
 import java.time.Duration;
 import java.util.Collection;
@@ -184,7 +185,14 @@ public final class RunClaims implements AutoCloseable {
                         .describedGroups()
                         .get(groupId)
                         .get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (TimeoutException e) {
+                return ClaimCheck.Answer.UNSETTLED;
+            } catch (ExecutionException e) {
+                if (!KafkaClients.transientFailure(e.getCause())) {
+                    // refused, not unreachable (an authorization, say): asking again would never settle it
+                    throw new IllegalStateException(
+                            "trainer " + trainerId + " cannot describe group " + groupId + ": " + e.getCause(), e);
+                }
                 log.accept("trainer " + trainerId + " cannot describe group " + groupId + ": " + e.getMessage());
                 return ClaimCheck.Answer.UNSETTLED;
             }

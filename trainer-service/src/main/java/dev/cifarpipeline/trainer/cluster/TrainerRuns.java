@@ -2,6 +2,7 @@ package dev.cifarpipeline.trainer.cluster;
 
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.sweep.SuccessiveHalving;
 import dev.cifarpipeline.trainer.run.ClaimCheck;
 import dev.cifarpipeline.trainer.run.RunContext;
 import dev.cifarpipeline.trainer.run.RunMeters;
@@ -124,6 +125,21 @@ public final class TrainerRuns implements RunClaims.Host {
             return;
         }
         start(partition, spec, settings);
+    }
+
+    /** Whether this trainer trains {@code runId} now (started here, not ended). */
+    public synchronized boolean trains(String runId) {
+        Hosted h = hosted.get(runId);
+        return h != null && !h.worker().ended();
+    }
+
+    /**
+     * Hands a rung decision of its sweep to {@code runId}'s worker, if this trainer trains it and has not had that rung
+     * decided (see {@link RunWorker#rung}); whether it did.
+     */
+    public synchronized boolean rung(String runId, SuccessiveHalving.Decision decision, boolean published) {
+        Hosted h = hosted.get(runId);
+        return h != null && !h.worker().ended() && h.worker().rung(decision, published);
     }
 
     private long activeRuns() {

@@ -5,6 +5,7 @@ import dev.cifarpipeline.events.TrainingEvent;
 import dev.cifarpipeline.events.batch.AugmentedBatch;
 import dev.cifarpipeline.events.batch.AugmentedBatchCodec;
 import dev.cifarpipeline.events.kafka.KafkaClients;
+import dev.cifarpipeline.events.sweep.SuccessiveHalving;
 import dev.cifarpipeline.model.TrainingCheckpoint;
 import dev.cifarpipeline.trainer.training.BatchLedger;
 import dev.cifarpipeline.trainer.training.Checkpoint;
@@ -18,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -82,6 +85,15 @@ public final class RunWorker implements Runnable {
     private RunPublisher publisher;
     /** How often a run takes itself back from a stale owner that fenced it before giving up (see {@link #run()}). */
     private static final int MAX_RETAKES = 3;
+
+    /** Rung decisions of the run's sweep for the run's thread to publish (and, for a cut, act on). */
+    private final Queue<RungVerdict> verdicts = new ConcurrentLinkedQueue<>();
+    /** Why the run ends early, when a sweep's early stopping cut it; null otherwise. */
+    private volatile String cutBy;
+    /** The rungs a decision was handed to this worker for. */
+    private final java.util.Set<Integer> rungsDecided = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private record RungVerdict(SuccessiveHalving.Decision decision, boolean published) {}
 
     private volatile long step;
     private volatile int completedEpochs;
@@ -230,6 +242,10 @@ public final class RunWorker implements Runnable {
             long lastStepEnd = 0;
             outer:
             while (stop == null) {
+                applyVerdicts(run);
+                if (stop != null) {
+                    break;
+                }
                 var records = consumer.poll(POLL);
                 long lag = 0;
                 for (TopicPartition tp : consumer.assignment()) {
@@ -237,6 +253,7 @@ public final class RunWorker implements Runnable {
                 }
                 meters.lag(lag + records.count());
                 for (ConsumerRecord<String, byte[]> record : records) {
+                    applyVerdicts(run);
                     if (stop != null) {
                         break outer; // the rest are read again from the checkpoint's offsets by the next owner
                     }
@@ -270,15 +287,15 @@ public final class RunWorker implements Runnable {
                         ? " after checkpoint " + last.get().manifest().checkpointId()
                         : ", nothing new to checkpoint";
                 if (mode == StopMode.END) {
+                    String why = cutBy == null ? "stopped on request" : "stopped early (" + cutBy + ")";
                     state = State.STOPPED;
-                    detail = "stopped on request";
-                    context.log()
-                            .accept("run " + settings.runId() + " stopped on request at step " + run.steps() + after);
+                    detail = why;
+                    context.log().accept("run " + settings.runId() + " " + why + " at step " + run.steps() + after);
                     event(
                             TrainingEvent.Type.STOPPED,
                             run.completedEpochs(),
                             run.steps(),
-                            "stopped on request by trainer " + context.trainerId() + after);
+                            why + " by trainer " + context.trainerId() + after);
                     return;
                 }
                 event(
@@ -373,6 +390,38 @@ public final class RunWorker implements Runnable {
                 atStep,
                 message,
                 System.currentTimeMillis()));
+    }
+
+    /**
+     * A rung decision of the run's sweep (from the trainer's {@code SweepSupervisor}): the run's own thread publishes it
+     * as RUNG_PASSED or RUNG_CUT unless it was read from the events topic ({@code published}), and a cut ends the run
+     * where it is, checkpointed, as a stop on request does. False, and nothing done, for a rung decided here before.
+     */
+    public boolean rung(SuccessiveHalving.Decision decision, boolean published) {
+        if (!rungsDecided.add(decision.rung())) {
+            return false; // decided here already: the event read back is this trainer's own
+        }
+        verdicts.add(new RungVerdict(decision, published));
+        return true;
+    }
+
+    private void applyVerdicts(TrainingRun run) throws InterruptedException {
+        RungVerdict v;
+        while ((v = verdicts.poll()) != null) {
+            SuccessiveHalving.Decision d = v.decision();
+            if (!v.published()) {
+                event(
+                        d.stop() ? TrainingEvent.Type.RUNG_CUT : TrainingEvent.Type.RUNG_PASSED,
+                        d.rung(),
+                        run.steps(),
+                        d.describe());
+            }
+            context.log().accept("run " + settings.runId() + ": " + d.describe());
+            if (d.stop()) {
+                cutBy = d.describe();
+                requestStop(StopMode.END);
+            }
+        }
     }
 
     /**

@@ -88,6 +88,7 @@ public final class TrainingRun implements AutoCloseable {
         }
         if (session.steps() % settings.logEvery() == 0) {
             progress.accept(String.format(
+                    java.util.Locale.ROOT, // the command reads the numbers back (RunFollower)
                     "run %s [epoch %d, iteration %5d] loss: %.3f  lr %.5f  momentum %.4f  %.0f img/s  step %d",
                     settings.runId(),
                     batch.epoch() + 1,

@@ -1,0 +1,68 @@
+package dev.cifarpipeline.events.sweep;
+
+import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TrainingEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Early stopping for every sweep a trainer sees, from what Kafka says: run specs (which runs share a sweep, and its η),
+ * the runs' rung decisions on the events topic (RUNG_PASSED, RUNG_CUT: the sweeps' record, replayed into each
+ * sweep's {@link SuccessiveHalving}), and the evaluator's results of the runs this trainer trains, which it decides
+ * on. Framework-free: the trainer's {@code SweepSupervisor} feeds it records and acts on what it returns.
+ */
+public final class SweepDecider {
+    private record Member(String sweep, int eta, int epochs) {}
+
+    private final Map<String, Member> runs = new HashMap<>();
+    private final Map<String, SuccessiveHalving> sweeps = new HashMap<>();
+    /** Rung events read before their run's spec: replayed once it comes. */
+    private final Map<String, List<TrainingEvent>> early = new HashMap<>();
+
+    /** A run spec as read from its topic; only runs of a sweep with early stopping matter. */
+    public void spec(RunSpec spec) {
+        if (spec.sweep() == null || spec.ashaEta() == null || runs.containsKey(spec.runId())) {
+            return;
+        }
+        runs.put(spec.runId(), new Member(spec.sweep(), spec.ashaEta(), spec.epochs()));
+        sweeps.computeIfAbsent(spec.sweep(), s -> new SuccessiveHalving(spec.ashaEta(), 1, Integer.MAX_VALUE));
+        for (TrainingEvent e : early.getOrDefault(spec.runId(), List.of())) {
+            event(e);
+        }
+        early.remove(spec.runId());
+    }
+
+    /**
+     * A training event: a rung decision is recorded (made by whichever trainer held the run then). Returns it when it
+     * cut the run, which the run's trainer must then stop if it still trains it (the cut was published, but the
+     * trainer that published it may have died before stopping).
+     */
+    public Optional<SuccessiveHalving.Decision> event(TrainingEvent e) {
+        if (e.type() != TrainingEvent.Type.RUNG_PASSED && e.type() != TrainingEvent.Type.RUNG_CUT) {
+            return Optional.empty();
+        }
+        Member m = runs.get(e.runId());
+        if (m == null) {
+            early.computeIfAbsent(e.runId(), r -> new ArrayList<>()).add(e);
+            return Optional.empty();
+        }
+        Optional<SuccessiveHalving.Decision> d = SuccessiveHalving.Decision.parse(e.runId(), e.message());
+        d.ifPresent(sweeps.get(m.sweep())::replay);
+        return d.filter(SuccessiveHalving.Decision::stop);
+    }
+
+    /**
+     * The test accuracy of run {@code run} after {@code epochs} epochs, for a run this trainer trains: its decision
+     * when that is a rung of its sweep below its last epoch that no decision covers yet.
+     */
+    public Optional<SuccessiveHalving.Decision> result(String run, int epochs, double accuracy) {
+        Member m = runs.get(run);
+        if (m == null || epochs >= m.epochs()) {
+            return Optional.empty();
+        }
+        return sweeps.get(m.sweep()).observe(run, epochs, accuracy);
+    }
+}

@@ -1,0 +1,68 @@
+package dev.cifarpipeline.events.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cifarpipeline.events.RunSpec;
+import dev.cifarpipeline.events.TrainingEvent;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SweepDeciderTest {
+    private static RunSpec run(String id, String sweep) {
+        return RunSpec.of(id).with("epochs", 9).with("sweep", sweep).with("ashaEta", 3);
+    }
+
+    private static TrainingEvent rungEvent(SuccessiveHalving.Decision d) {
+        return new TrainingEvent(
+                TrainingEvent.SCHEMA_VERSION,
+                d.run(),
+                d.stop() ? TrainingEvent.Type.RUNG_CUT : TrainingEvent.Type.RUNG_PASSED,
+                d.rung(),
+                0,
+                d.describe(),
+                0);
+    }
+
+    @Test
+    void anotherTrainersDecisionsOnTheEventsTopicAreTheFieldARunIsHeldTo() {
+        SweepDecider here = new SweepDecider();
+        SweepDecider there = new SweepDecider();
+        for (String id : new String[] {"s-1", "s-2", "s-3"}) {
+            here.spec(run(id, "s"));
+            there.spec(run(id, "s"));
+        }
+        // s-1 trains on the other trainer, which decides it and publishes the decision
+        SuccessiveHalving.Decision first = there.result("s-1", 1, 0.8).orElseThrow();
+        assertEquals(Optional.empty(), here.event(rungEvent(first)), "a pass asks nothing of this trainer");
+        // s-2 trains here: held to s-1's 0.8
+        SuccessiveHalving.Decision second = here.result("s-2", 1, 0.5).orElseThrow();
+        assertTrue(second.stop());
+        assertEquals(1, second.compared());
+        assertEquals(Optional.empty(), here.result("s-2", 1, 0.9), "decided once");
+        assertEquals(Optional.empty(), here.result("s-2", 9, 0.9), "the last epoch is no rung");
+    }
+
+    @Test
+    void aCutReadBackAfterARestartIsToBeAppliedAndEventsBeforeTheirSpecWait() {
+        SweepDecider restarted = new SweepDecider();
+        SuccessiveHalving asha = new SuccessiveHalving(3, 1, 9);
+        asha.observe("t-1", 1, 0.9);
+        SuccessiveHalving.Decision cut = asha.observe("t-2", 1, 0.1).orElseThrow();
+        assertEquals(Optional.empty(), restarted.event(rungEvent(cut)), "its spec is not read yet");
+        restarted.spec(run("t-1", "t"));
+        restarted.spec(run("t-2", "t"));
+        assertEquals(Optional.of(cut), restarted.event(rungEvent(cut)), "a cut: the run's trainer stops it");
+        assertEquals(Optional.empty(), restarted.result("t-2", 1, 0.1), "the cut counts as the decision");
+    }
+
+    @Test
+    void runsWithoutEarlyStoppingAreNotDecided() {
+        SweepDecider decider = new SweepDecider();
+        decider.spec(RunSpec.of("plain").with("epochs", 9).with("sweep", "p"));
+        decider.spec(RunSpec.of("alone").with("epochs", 9));
+        assertEquals(Optional.empty(), decider.result("plain", 1, 0.5));
+        assertEquals(Optional.empty(), decider.result("alone", 1, 0.5));
+        assertEquals(Optional.empty(), decider.result("unknown", 1, 0.5));
+    }
+}
