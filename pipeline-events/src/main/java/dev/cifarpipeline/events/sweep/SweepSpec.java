@@ -53,7 +53,7 @@ public record SweepSpec(String sweepId, RunSpec base, SearchSpace space) {
         int width = Integer.toString(points.size()).length();
         List<RunSpec> runs = new ArrayList<>(points.size());
         for (int i = 0; i < points.size(); i++) {
-            String runId = sweepId + "-" + String.format("%0" + width + "d", i + 1);
+            String runId = runId(i, width);
             RunSpec spec = base.with("runId", runId).with("sweep", sweepId);
             for (Map.Entry<String, Object> value : points.get(i).entrySet()) {
                 try {
@@ -70,13 +70,18 @@ public record SweepSpec(String sweepId, RunSpec base, SearchSpace space) {
         return runs;
     }
 
+    /** The id of the run of point {@code i}: the sweep's id and its number, zero-padded to {@code width} digits. */
+    private String runId(int i, int width) {
+        return sweepId + "-" + String.format("%0" + width + "d", i + 1);
+    }
+
     /** Each run's point of the space, by run id, in the runs' order: the values the sweep gave it. */
     public Map<String, Map<String, Object>> pointsByRun() {
         List<Map<String, Object>> points = space.points();
         int width = Integer.toString(points.size()).length();
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (int i = 0; i < points.size(); i++) {
-            out.put(sweepId + "-" + String.format("%0" + width + "d", i + 1), points.get(i));
+            out.put(runId(i, width), points.get(i));
         }
         return out;
     }
