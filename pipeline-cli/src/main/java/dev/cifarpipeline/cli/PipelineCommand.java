@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code interrupted}.
  */
 public final class PipelineCommand {
-    private static final HttpClient HTTP = HttpClient.newBuilder()
+    static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2))
             .build();
@@ -49,19 +49,7 @@ public final class PipelineCommand {
                 System.exit(2);
                 return;
             }
-            Thread main = Thread.currentThread();
-            Thread hook = new Thread(
-                    () -> {
-                        INTERRUPTED.set(true);
-                        System.out.println("\nstopping: the trainers checkpoint their runs, then every process ends");
-                        try {
-                            main.join(Duration.ofMinutes(4).toMillis());
-                        } catch (InterruptedException ignored) {
-                            Thread.currentThread().interrupt();
-                        }
-                    },
-                    "pipeline-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            Thread hook = shutdownHook("\nstopping: the trainers checkpoint their runs, then every process ends");
             int status = SweepCommand.run(
                     sweep,
                     Path.of(System.getProperty("pipeline.root", "."))
@@ -97,6 +85,27 @@ public final class PipelineCommand {
         // Ctrl-C: the JVM is already shutting down (exit status 130); System.exit now would block for good.
     }
 
+    /**
+     * Installs the hook that Ctrl-C (SIGINT) or SIGTERM runs: it says {@code message}, marks the command interrupted
+     * and gives the calling thread four minutes to stop the services cleanly.
+     */
+    private static Thread shutdownHook(String message) {
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(
+                () -> {
+                    INTERRUPTED.set(true);
+                    System.out.println(message);
+                    try {
+                        main.join(Duration.ofMinutes(4).toMillis());
+                    } catch (InterruptedException ignored) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "pipeline-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return hook;
+    }
+
     /** Set when Ctrl-C (SIGINT) or SIGTERM started the JVM's shutdown. */
     private static final AtomicBoolean INTERRUPTED = new AtomicBoolean();
 
@@ -117,9 +126,7 @@ public final class PipelineCommand {
                     + "); resume it with --resume " + runId);
             return 2;
         }
-        Path chosen = options.report().orElse(Path.of("reports", runId));
-        Path report = chosen.isAbsolute() ? chosen : root.resolve(chosen);
-        Files.createDirectories(report);
+        Path report = reportDir(root, options.report(), runId);
         DatasetChoice dataset;
         try {
             dataset = DatasetChoice.resolve(options, root.resolve(".run"), System.out::println);
@@ -140,21 +147,8 @@ public final class PipelineCommand {
                 report);
         RunReport runReport = new RunReport(runId, options.preset(), options.model(), dataset);
         AtomicBoolean interrupted = INTERRUPTED;
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(
-                () -> {
-                    interrupted.set(true);
-                    System.out.println(
-                            "\nstopping: the trainer checkpoints the run, then every process ends (resume with --resume "
-                                    + runId + ")");
-                    try {
-                        main.join(Duration.ofMinutes(4).toMillis());
-                    } catch (InterruptedException ignored) {
-                        Thread.currentThread().interrupt();
-                    }
-                },
-                "pipeline-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        Thread hook = shutdownHook("\nstopping: the trainer checkpoints the run, then every process ends (resume with "
+                + "--resume " + runId + ")");
         String status;
         Path logs = report.resolve("logs");
         try (LocalStack stack =
@@ -209,9 +203,9 @@ public final class PipelineCommand {
                 System.out.println("run " + runId + " " + status + ": " + follower.finalMessage());
             }
             if (!interrupted.get()) {
-                downloadBest(
+                download(
                         stack.service("evaluator-service").url("/evaluator/runs/" + runId + "/best.safetensors"),
-                        report);
+                        report.resolve("best.safetensors"));
             }
         } catch (RuntimeException | IOException e) {
             System.err.println("bin/pipeline: " + e.getMessage());
@@ -255,14 +249,21 @@ public final class PipelineCommand {
         }
     }
 
-    private static void downloadBest(String url, Path report) throws IOException, InterruptedException {
+    /** The report folder, made: {@code --report DIR} (relative to the repository) or {@code reports/<id>}. */
+    static Path reportDir(Path root, Optional<Path> chosen, String id) throws IOException {
+        Path dir = chosen.orElse(Path.of("reports", id));
+        return Files.createDirectories(dir.isAbsolute() ? dir : root.resolve(dir));
+    }
+
+    /** The evaluator's export at {@code url} (a best model's safetensors) into {@code file}, written atomically. */
+    static void download(String url, Path file) throws IOException, InterruptedException {
         HttpResponse<byte[]> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(url))
                         .timeout(Duration.ofMinutes(2))
                         .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         if (response.statusCode() == 200) {
-            RunReport.atomicWrite(report.resolve("best.safetensors"), response.body());
+            RunReport.atomicWrite(file, response.body());
         } else {
             System.out.println("no best model to export (" + response.statusCode() + ")");
         }

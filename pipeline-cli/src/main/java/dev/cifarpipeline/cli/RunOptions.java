@@ -113,14 +113,14 @@ public record RunOptions(
                 kafkaSecurity);
     }
 
-    private static String value(List<String> args, int i, String option) {
+    static String value(List<String> args, int i, String option) {
         if (i >= args.size() || args.get(i).startsWith("--")) {
             throw new IllegalArgumentException(option + " needs a value");
         }
         return args.get(i);
     }
 
-    private static int positive(List<String> args, int i, String option) {
+    static int positive(List<String> args, int i, String option) {
         String v = value(args, i, option);
         try {
             int n = Integer.parseInt(v);

@@ -42,10 +42,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * own, the sweep's {@code sweep.json} and {@code sweep.html}, and the winner's weights ({@code winner.safetensors}).
  */
 public final class SweepCommand {
-    private static final HttpClient HTTP = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    private static final HttpClient HTTP = PipelineCommand.HTTP;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private SweepCommand() {}
@@ -78,9 +75,7 @@ public final class SweepCommand {
             System.err.println("bin/pipeline: " + e.getMessage());
             return 2;
         }
-        Path chosen = base.report().orElse(Path.of("reports", sweepId));
-        Path report = chosen.isAbsolute() ? chosen : root.resolve(chosen);
-        Files.createDirectories(report);
+        Path report = PipelineCommand.reportDir(root, base.report(), sweepId);
         DatasetChoice dataset;
         try {
             dataset = DatasetChoice.resolve(base, root.resolve(".run"), System.out::println);
@@ -155,7 +150,7 @@ public final class SweepCommand {
                 if (winner != null) {
                     EvaluationResult w = best.get(winner.runId());
                     sweepReport.winnerConfusion(w == null ? null : w.confusion());
-                    download(
+                    PipelineCommand.download(
                             stack.service("evaluator-service")
                                     .url("/evaluator/runs/" + winner.runId() + "/best.safetensors"),
                             report.resolve("winner.safetensors"));
@@ -308,18 +303,5 @@ public final class SweepCommand {
             }
         }
         return true;
-    }
-
-    private static void download(String url, Path file) throws IOException, InterruptedException {
-        HttpResponse<byte[]> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofMinutes(2))
-                        .build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() == 200) {
-            RunReport.atomicWrite(file, response.body());
-        } else {
-            System.out.println("no winner's model to export (" + response.statusCode() + ")");
-        }
     }
 }

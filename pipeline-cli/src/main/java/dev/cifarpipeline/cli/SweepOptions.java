@@ -38,23 +38,23 @@ public record SweepOptions(
                 String a = args.get(i);
                 switch (a) {
                     case "--grid" -> {
-                        var axis = SearchSpace.gridAxis(value(args, ++i, a));
+                        var axis = SearchSpace.gridAxis(RunOptions.value(args, ++i, a));
                         if (grid.put(axis.getKey(), axis.getValue()) != null) {
                             throw new IllegalArgumentException("--grid " + axis.getKey() + " is given twice");
                         }
                     }
                     case "--range" -> {
-                        var range = SearchSpace.range(value(args, ++i, a));
+                        var range = SearchSpace.range(RunOptions.value(args, ++i, a));
                         if (ranges.put(range.getKey(), range.getValue()) != null) {
                             throw new IllegalArgumentException("--range " + range.getKey() + " is given twice");
                         }
                     }
-                    case "--random" -> samples = positive(args, ++i, a);
-                    case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
-                    case "--trainers" -> trainers = positive(args, ++i, a);
-                    case "--sweep-id" -> sweepId = Optional.of(value(args, ++i, a));
+                    case "--random" -> samples = RunOptions.positive(args, ++i, a);
+                    case "--seed" -> seed = Long.parseLong(RunOptions.value(args, ++i, a));
+                    case "--trainers" -> trainers = RunOptions.positive(args, ++i, a);
+                    case "--sweep-id" -> sweepId = Optional.of(RunOptions.value(args, ++i, a));
                     case "--asha" -> {
-                        int eta = positive(args, ++i, a);
+                        int eta = RunOptions.positive(args, ++i, a);
                         if (eta < 2) {
                             throw new IllegalArgumentException(
                                     "--asha takes a reduction factor of 2 or more, got " + eta);
@@ -76,26 +76,6 @@ public record SweepOptions(
             return new SweepOptions(run, sweepId, trainers, space, ashaEta);
         } catch (RecordFormatException | NumberFormatException e) {
             throw new IllegalArgumentException(e.getMessage().replace("sweep: ", "") + "\n" + USAGE);
-        }
-    }
-
-    private static String value(List<String> args, int i, String option) {
-        if (i >= args.size() || args.get(i).startsWith("--")) {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.get(i);
-    }
-
-    private static int positive(List<String> args, int i, String option) {
-        String v = value(args, i, option);
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 1) {
-                throw new NumberFormatException();
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " takes a positive whole number, got '" + v + "'");
         }
     }
 }
