@@ -83,7 +83,10 @@ public final class RunWorker implements Runnable {
     private volatile String detail = "";
     /** The run's own transactional writes; open from the start of {@link #run()} on. */
     private RunPublisher publisher;
-    /** How often a run takes itself back from a stale owner that fenced it before giving up (see {@link #run()}). */
+    /**
+     * How often in a row a run takes itself back from a stale owner that fenced it before giving up (see {@link #run()});
+     * a retake after which the run trained past the step it was fenced at ends the row.
+     */
     private static final int MAX_RETAKES = 3;
 
     /** Rung decisions of the run's sweep for the run's thread to publish (and, for a cut, act on). */
@@ -114,6 +117,7 @@ public final class RunWorker implements Runnable {
             publisher = openPublisher();
             Duration pause = KafkaClients.FIRST_RETRY_PAUSE;
             int retakes = 0;
+            long stepAtRetake = -1;
             while (true) {
                 try {
                     attempt();
@@ -123,9 +127,13 @@ public final class RunWorker implements Runnable {
                     // trainer, a stale owner (back from a pause or an outage) opened it late: opening ours again fences
                     // it, and the run resumes from its latest checkpoint. If not, this trainer is the stale one, and
                     // opening refuses (Fenced): it gives up.
+                    if (step > stepAtRetake) {
+                        retakes = 0; // the last retake held: the run trained past where it was fenced then
+                    }
                     if (stop != null || ++retakes > MAX_RETAKES) {
                         throw e;
                     }
+                    stepAtRetake = step;
                     context.log().accept(e.getMessage() + "; this trainer holds the claim: taking the run back");
                     publisher.close();
                     publisher = null;
