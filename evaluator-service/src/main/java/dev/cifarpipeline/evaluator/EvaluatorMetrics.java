@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Scores for Prometheus, labelled by run (and class): the latest scored checkpoint's accuracy, loss, per-class
  * accuracy and confusion counts, the best accuracy so far; scoring time and how long a checkpoint took from the
- * trainer to its score. Gauges follow every result on the topic, so any evaluator replica shows every run.
+ * trainer to its score. Gauges follow every result on the topic, so any evaluator replica shows every run; a run of a
+ * sweep also has {@link #SWEEP_INFO}.
  */
 @ApplicationScoped
 public class EvaluatorMetrics {
@@ -23,6 +24,9 @@ public class EvaluatorMetrics {
     public static final String CHECKPOINTS = "checkpoints";
 
     public static final String TEST_BATCHES = "test-batches";
+
+    /** The series that ties a run to its sweep (label {@code sweep}), for the sweep dashboard's selections. */
+    public static final String SWEEP_INFO = "evaluator_run_sweep_info";
 
     private final MeterRegistry registry;
     /**
@@ -46,6 +50,15 @@ public class EvaluatorMetrics {
             String gone = eldest.next();
             eldest.remove();
             forget(gone);
+        }
+        if (result.sweep() != null && g.sweep == null) {
+            g.sweep = result.sweep();
+            // an info series: dashboards select a sweep's runs with `and on (run) evaluator_run_sweep_info{sweep=…}`
+            Gauge.builder(SWEEP_INFO, () -> 1)
+                    .tag("run", result.runId())
+                    .tag("sweep", result.sweep())
+                    .description("1 for each run of a sweep: which sweep the run belongs to")
+                    .register(registry);
         }
         g.accuracy = result.accuracy();
         g.loss = result.meanLoss();
@@ -196,6 +209,7 @@ public class EvaluatorMetrics {
     }
 
     private static final class RunGauges {
+        volatile String sweep;
         volatile double accuracy = Double.NaN;
         volatile double loss = Double.NaN;
         volatile double epoch;

@@ -10,12 +10,10 @@ import dev.cifarpipeline.events.checkpoint.CheckpointRecordCodec;
 import dev.cifarpipeline.events.kafka.KafkaClients;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,20 +45,16 @@ public final class RunFollower {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
-    /** The figures of a trainer's loss line: the running mean loss and the run's step. */
-    private static final Pattern LOSS_LINE = Pattern.compile("\\] loss: (\\S+) .* step (\\d+)$");
-
     private final Map<String, Object> kafka;
     private final String runId;
     private final int epochs;
     private final RunReport report;
     private final String trainerMetrics;
-    private final Path trainerLog;
+    private final TrainerLossLines lossLines;
     private final PrintStream out;
     private final boolean terminal;
     private final Set<String> seenCheckpoints = new HashSet<>();
     private final Set<Integer> trainLossEpochs = new HashSet<>();
-    private long logPosition;
     private TrainingEvent.Type finalEvent;
     private String finalMessage = "";
     private boolean barShown;
@@ -79,7 +73,7 @@ public final class RunFollower {
         this.epochs = epochs;
         this.report = report;
         this.trainerMetrics = trainerMetrics;
-        this.trainerLog = trainerLog;
+        this.lossLines = new TrainerLossLines(trainerLog);
         this.out = out;
         this.terminal = terminal;
     }
@@ -189,36 +183,14 @@ public final class RunFollower {
 
     /** The trainer's seed-style loss lines ("[epoch 1, iteration 100] loss: 2.103 ...") since the last look. */
     private void printLossLines() {
-        try (RandomAccessFile file = new RandomAccessFile(trainerLog.toFile(), "r")) {
-            if (file.length() < logPosition) {
-                logPosition = 0;
-            }
-            file.seek(logPosition);
-            byte[] bytes = new byte[(int) Math.min(1 << 20, file.length() - logPosition)];
-            file.readFully(bytes);
-            String text = new String(bytes, StandardCharsets.UTF_8);
-            int end = text.lastIndexOf('\n');
-            if (end < 0) {
-                return;
-            }
-            logPosition += text.substring(0, end + 1).getBytes(StandardCharsets.UTF_8).length;
-            for (String line : text.substring(0, end).split("\n")) {
-                int at = line.indexOf("run " + runId + " [epoch");
-                if (at >= 0) {
-                    say(line.substring(at));
-                    Matcher m = LOSS_LINE.matcher(line);
-                    if (m.find()) {
-                        try {
-                            report.trainStepLoss(Long.parseLong(m.group(2)), Double.parseDouble(m.group(1)));
-                        } catch (NumberFormatException e) {
-                            // a line of another form (an older trainer's): printed, not charted
-                        }
-                    }
+        lossLines.read((run, text, step, loss) -> {
+            if (run.equals(runId)) {
+                say(text);
+                if (step >= 0) {
+                    report.trainStepLoss(step, loss);
                 }
             }
-        } catch (IOException e) {
-            // the log appears once the trainer starts
-        }
+        });
     }
 
     private void drawBar() {

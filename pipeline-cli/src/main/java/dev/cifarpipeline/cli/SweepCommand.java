@@ -115,14 +115,17 @@ public final class SweepCommand {
                     "false",
                     "trainer.log-every",
                     Integer.toString(PipelineCommand.logEvery(dataset.trainImages(), base.batchSize())));
+            List<TrainerLossLines> lossLines = new ArrayList<>();
             for (int t = 1; t <= options.trainers(); t++) {
+                String name = t == 1 ? "trainer-service" : "trainer-service-" + t;
                 stack.start(
-                        t == 1 ? "trainer-service" : "trainer-service-" + t,
+                        name,
                         "trainer-service",
                         t == 1 ? 8082 : 8083 + t,
                         LocalStack.jvmOptions(root, "trainer-service"),
                         trainerSettings,
                         logs);
+                lossLines.add(new TrainerLossLines(stack.service(name).log()));
             }
             stack.start(
                     "data-ingest-service",
@@ -140,7 +143,7 @@ public final class SweepCommand {
                     "starting ingest, " + options.trainers() + " trainer(s) and the evaluator (logs in " + logs + ")");
             stack.awaitReady(Duration.ofMinutes(3));
             submit(stack.service("trainer-service").url("/trainer/sweeps"), stack.apiToken(), sweep);
-            follow(stack.clientConfig(), reports, status, best, interrupted);
+            follow(stack.clientConfig(), reports, status, best, lossLines, interrupted);
             if (!interrupted.getAsBoolean()) {
                 for (String run : reports.keySet()) {
                     sweepReport.add(new SweepReport.Run(
@@ -208,13 +211,15 @@ public final class SweepCommand {
 
     /**
      * Reads the runs' events, results and checkpoint manifests from the start until every run has ended (a finished
-     * run once its last epoch is scored, or five minutes after it finished).
+     * run once its last epoch is scored, or five minutes after it finished), and the trainers' loss lines, which chart
+     * each run's training loss at every logged step.
      */
     private static void follow(
             Map<String, Object> kafka,
             Map<String, RunReport> reports,
             Map<String, String> status,
             Map<String, EvaluationResult> best,
+            List<TrainerLossLines> lossLines,
             BooleanSupplier interrupted) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -233,6 +238,14 @@ public final class SweepCommand {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (!interrupted.getAsBoolean() && !allEnded(reports, status, epochsOf, finishedAt)) {
+                for (TrainerLossLines trainer : lossLines) {
+                    trainer.read((run, text, step, loss) -> {
+                        RunReport report = reports.get(run);
+                        if (report != null && step >= 0) {
+                            report.trainStepLoss(step, loss);
+                        }
+                    });
+                }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
                     RunReport report = r.key() == null ? null : reports.get(r.key());
                     if (report == null) {

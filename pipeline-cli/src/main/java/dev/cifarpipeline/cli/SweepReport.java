@@ -2,6 +2,7 @@ package dev.cifarpipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cifarpipeline.events.sweep.SweepStandings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -39,18 +40,16 @@ public final class SweepReport {
         this.winnerConfusion = confusion;
     }
 
-    /** The run with the best test accuracy; null while none is scored. */
+    /** The run with the best test accuracy ({@link SweepStandings#winner}, the evaluator's rule too); null while none is scored. */
     public synchronized Run winner() {
-        Run best = null;
-        double bestAccuracy = -1;
+        Map<String, Double> best = new LinkedHashMap<>();
+        Map<String, Run> byId = new LinkedHashMap<>();
         for (Run r : runs) {
             Object a = r.report().summary(r.status(), 0).get("best_test_accuracy");
-            if (a instanceof Double d && d > bestAccuracy) {
-                bestAccuracy = d;
-                best = r;
-            }
+            best.put(r.runId(), a instanceof Double d ? d : null);
+            byId.put(r.runId(), r);
         }
-        return best;
+        return SweepStandings.winner(best).map(byId::get).orElse(null);
     }
 
     /** {@code sweep.json}'s content. */

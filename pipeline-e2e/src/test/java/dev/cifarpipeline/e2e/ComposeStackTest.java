@@ -48,6 +48,10 @@ class ComposeStackTest {
     static final int EPOCHS = 2;
     static final int BATCHES_PER_EPOCH = 20; // 640 images in batches of 32
     static final String DEFAULT_RUN = "first";
+    /** A sweep of one run, submitted through the published port; its run is {@link #SWEEP_RUN}. */
+    static final String SWEEP = "via-port";
+
+    static final String SWEEP_RUN = SWEEP + "-1";
     /** Every service but Grafana, whose image cannot be had here. */
     static final String[] SERVICES = {
         "kafka",
@@ -138,9 +142,16 @@ class ComposeStackTest {
 
     @Test
     @Order(2)
-    void aRunSubmittedThroughThePublishedTrainerPortIsTrainedScoredOnceAndReadBackOverHttp() throws Exception {
-        String run = "via-port";
-        submit(run);
+    void aSweepSubmittedThroughThePublishedTrainerPortIsTrainedScoredOnceAndItsWinnerServedOverHttp() throws Exception {
+        // a sweep of one run, with early stopping: its rung decision is made and shown, and nothing is cut
+        ServiceEndpoint api = trainers.withApiToken(apiToken());
+        var created = api.post(
+                "/trainer/sweeps",
+                "{\"sweepId\":\"" + SWEEP + "\",\"base\":{\"epochs\":" + EPOCHS
+                        + ",\"maxLearningRate\":0.02,\"ashaEta\":2},\"grid\":{\"weightDecay\":[0.0005]}}",
+                api.bearer());
+        assertEquals(201, created.statusCode(), created.body());
+        String run = SWEEP_RUN;
         assertTrue(
                 audit.awaitFinished(List.of(run), Duration.ofMinutes(5), () -> false),
                 stack.logs("trainer-service", 40));
@@ -156,19 +167,27 @@ class ComposeStackTest {
         EvaluationResult best = results.stream()
                 .max((a, b) -> Double.compare(a.accuracy(), b.accuracy()))
                 .orElseThrow();
+        assertEquals(SWEEP, best.sweep(), "the result names the run's sweep");
         JsonNode served = JSON.readTree(evaluator.get("/evaluator/runs/" + run).body());
         assertEquals(results.size(), served.get("results").size(), served.toString());
         assertEquals(best.checkpointId(), served.get("best").get("checkpointId").asText(), served.toString());
         assertEquals(best.accuracy(), served.get("best").get("accuracy").asDouble(), 1e-12);
         assertTrue(best.accuracy() > 0.5, "well above chance (0.1): " + best.accuracy());
+        JsonNode standings =
+                JSON.readTree(evaluator.get("/evaluator/sweeps/" + SWEEP).body());
+        assertEquals(run, standings.get("winner").asText(), standings.toString());
 
-        var file = evaluator.getBytes("/evaluator/runs/" + run + "/best.safetensors");
+        var file = evaluator.getBytes("/evaluator/sweeps/" + SWEEP + "/best.safetensors");
         assertEquals(200, file.statusCode());
         SafeTensors.File weights = SafeTensors.read(file.body());
         assertEquals(best.checkpointId(), weights.metadata().get("checkpoint"));
         assertTrue(
                 weights.tensors().containsKey("layer1.conv2D1.weight"),
                 weights.tensors().keySet().toString());
+        var predicted = evaluator.postBytes(
+                "/evaluator/predict?sweep=" + SWEEP, "application/octet-stream", new byte[32 * 32 * 3]);
+        assertEquals(200, predicted.statusCode(), predicted.body());
+        assertEquals(run, JSON.readTree(predicted.body()).get("run").asText(), predicted.body());
     }
 
     @Test
@@ -183,8 +202,8 @@ class ComposeStackTest {
                                 kafka,
                                 Topics.EVALUATION_RESULTS,
                                 Duration.ofMinutes(1),
-                                read -> !resultsOf(read, "via-port").isEmpty()),
-                        "via-port")
+                                read -> !resultsOf(read, SWEEP_RUN).isEmpty()),
+                        SWEEP_RUN)
                 .stream()
                 .reduce((a, b) -> b)
                 .orElseThrow()
@@ -199,7 +218,7 @@ class ComposeStackTest {
                     prometheus
                             .query("up == 1")
                             .forEach(s -> jobs.add(s.get("metric").get("job").asText()));
-                    List<JsonNode> accuracy = prometheus.query("evaluator_test_accuracy{run=\"via-port\"}");
+                    List<JsonNode> accuracy = prometheus.query("evaluator_test_accuracy{run=\"" + SWEEP_RUN + "\"}");
                     scraped[0] = accuracy.isEmpty()
                             ? Double.NaN
                             : accuracy.get(0).get("value").get(1).asDouble();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The dashboards and alerts are proven to show data: a real Prometheus (Debian's {@code prometheus} package),
  * configured from {@code dashboard/prometheus/prometheus.yml} with only the targets and interval changed,
- * scrapes the three real services while they train and score a run; every panel query of every Grafana
+ * scrapes the three real services while they train and score a run (a sweep's one run); every panel query of every Grafana
  * dashboard in {@code dashboard/grafana/dashboards} must return series, every alert rule must load healthy, and
  * every series a rule watches must exist. {@code promtool check rules} must accept the rules. Runs in the
  * {@code dashboards} Maven profile, which {@code .ci/run} enables after installing Prometheus.
@@ -88,7 +88,14 @@ class DashboardQueriesTest {
                 for (ServiceProcess s : List.of(evaluator, trainer, ingest)) {
                     s.awaitReady(Duration.ofSeconds(90));
                 }
-                trainer.submitRun("{\"runId\":\"dash\",\"epochs\":2,\"maxLearningRate\":0.02}");
+                // a sweep of one run with early stopping: the run is trained and scored as any run is, and the sweep
+                // dashboard's series (the run's sweep, its rung decision) exist too
+                var sweep = trainer.post(
+                        "/trainer/sweeps",
+                        "{\"sweepId\":\"dash\",\"base\":{\"epochs\":2,\"maxLearningRate\":0.02,\"ashaEta\":2},"
+                                + "\"grid\":{\"weightDecay\":[0.0005]}}",
+                        trainer.endpoint().bearer());
+                assertEquals(201, sweep.statusCode(), sweep.body());
                 try (PrometheusProcess prometheus = PrometheusProcess.start(Map.of(
                         "data-ingest-service:8081",
                         ingest.port(),

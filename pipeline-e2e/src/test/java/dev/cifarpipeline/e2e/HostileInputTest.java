@@ -124,6 +124,7 @@ class HostileInputTest {
                                 CheckpointManifest.SCHEMA_VERSION,
                                 "bombed-e10",
                                 "bombed",
+                                null,
                                 "vgg11",
                                 "batchnorm",
                                 TrainingCheckpoint.FORMAT,

@@ -93,10 +93,10 @@ class PipelineSweepCommandTest {
                     best = run.get("best_test_accuracy").asDouble();
                     bestRun = id;
                 }
-                assertTrue(
-                        Files.readString(report.resolve(id).resolve("chart.html"))
-                                .contains("test-accuracy"),
-                        id);
+                String chart = Files.readString(report.resolve(id).resolve("chart.html"));
+                assertTrue(chart.contains("test-accuracy"), id);
+                // the run's losses from its trainer's log (two trainers' logs, read by run), one dot each
+                assertTrue(chart.contains("<circle class=\"train-loss\""), id + ": its logged training losses");
                 assertEquals(
                         id,
                         new ObjectMapper()

@@ -26,7 +26,7 @@ record PrometheusApi(int port) {
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One query of one panel of a Grafana dashboard, with the {@code $run} variable standing for every run. */
+    /** One query of one panel of a Grafana dashboard, with the {@code $run} and {@code $sweep} variables standing for every run and sweep. */
     record PanelQuery(String dashboard, String panel, String expr) {
         @Override
         public String toString() {
@@ -44,7 +44,10 @@ record PrometheusApi(int port) {
                         out.add(new PanelQuery(
                                 file.getFileName().toString(),
                                 panel.get("title").asText(),
-                                target.get("expr").asText().replace("$run", ".+")));
+                                target.get("expr")
+                                        .asText()
+                                        .replace("$run", ".+")
+                                        .replace("$sweep", ".+")));
                     }
                 }
             }

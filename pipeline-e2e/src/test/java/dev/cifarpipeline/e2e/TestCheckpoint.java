@@ -36,6 +36,7 @@ record TestCheckpoint(String id, String run, List<byte[]> records) {
                 CheckpointManifest.SCHEMA_VERSION,
                 id,
                 run,
+                null,
                 "vgg11",
                 "batchnorm",
                 TrainingCheckpoint.FORMAT,

@@ -6,8 +6,10 @@ import java.util.Objects;
 /**
  * The score of one checkpoint on the whole test set, published once per checkpoint.
  *
- * @param schemaVersion     version of this event's schema (2 added model, layout, per-class accuracy, confusion matrix)
+ * @param schemaVersion     version of this event's schema (2 added model, layout, per-class accuracy, confusion matrix;
+ *                          3 added sweep)
  * @param runId             the training run
+ * @param sweep             the sweep the run belongs to, from its checkpoint's manifest; null for a run of its own
  * @param checkpointId      the checkpoint scored
  * @param model             its architecture (vgg11, …)
  * @param layout            its layout (seed or batchnorm)
@@ -25,6 +27,7 @@ import java.util.Objects;
 public record EvaluationResult(
         int schemaVersion,
         String runId,
+        String sweep,
         String checkpointId,
         String model,
         String layout,
@@ -38,7 +41,7 @@ public record EvaluationResult(
         double scoringSeconds,
         long checkpointAtMillis,
         long evaluatedAtMillis) {
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
 
     public EvaluationResult {
         Objects.requireNonNull(runId, "runId");
@@ -58,6 +61,6 @@ public record EvaluationResult(
     }
 
     public static EvaluationResult fromJson(byte[] json) {
-        return EventJson.read(json, EvaluationResult.class);
+        return EventJson.readAdding(json, EvaluationResult.class, "sweep");
     }
 }

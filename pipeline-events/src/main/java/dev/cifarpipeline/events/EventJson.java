@@ -2,7 +2,9 @@ package dev.cifarpipeline.events;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /** The JSON form of control and result events: one mapper configuration for every service. */
@@ -30,6 +32,29 @@ public final class EventJson {
         }
         try {
             return MAPPER.readValue(json, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new RecordFormatException(type.getSimpleName() + ": invalid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an event whose later schema versions added {@code added} fields: records written before them lack those
+     * fields and read as null there (every other missing field still fails, as in {@link #read}).
+     */
+    public static <T> T readAdding(byte[] json, Class<T> type, String... added) {
+        if (json == null) {
+            throw new RecordFormatException(type.getSimpleName() + ": the record has no value (null payload)");
+        }
+        try {
+            JsonNode tree = MAPPER.readTree(json);
+            if (tree instanceof ObjectNode object) {
+                for (String field : added) {
+                    if (!object.has(field)) {
+                        object.putNull(field);
+                    }
+                }
+            }
+            return MAPPER.treeToValue(tree, type);
         } catch (IOException | IllegalArgumentException e) {
             throw new RecordFormatException(type.getSimpleName() + ": invalid JSON: " + e.getMessage(), e);
         }

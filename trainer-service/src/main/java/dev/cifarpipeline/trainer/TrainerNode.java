@@ -10,6 +10,7 @@ import dev.cifarpipeline.events.sweep.SweepSpec;
 import dev.cifarpipeline.trainer.cluster.RunClaims;
 import dev.cifarpipeline.trainer.cluster.RunDirectory;
 import dev.cifarpipeline.trainer.cluster.RunSubmitter;
+import dev.cifarpipeline.trainer.cluster.SweepMeters;
 import dev.cifarpipeline.trainer.cluster.SweepSupervisor;
 import dev.cifarpipeline.trainer.cluster.TrainerRuns;
 import dev.cifarpipeline.trainer.run.ProgressBar;
@@ -184,6 +185,7 @@ public class TrainerNode {
                         LOG.warnf("run %s: cut early, but its stop request was not written: %s", runId, e.getMessage());
                     }
                 },
+                new SweepMeters(registry),
                 LOG::info);
         sweeps.start();
         LOG.infof(

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -110,22 +111,79 @@ public class EvaluatorResource {
                 .build();
     }
 
-    /** The ten class probabilities for one 32×32 image (PNG, or 3,072 raw CHW bytes) from the run's best model. */
+    /**
+     * A sweep's standings: each run's best checkpoint, best first, and the winner ({@code SweepStandings}' rule, as in
+     * {@code bin/pipeline sweep}'s report).
+     */
+    @GET
+    @Path("/sweeps/{sweep}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response sweep(@PathParam("sweep") String sweep) {
+        Optional<EvaluationResult> winner = node.book().sweepWinner(sweep);
+        if (winner.isEmpty()) {
+            return noSweep(sweep);
+        }
+        List<Map<String, Object>> runs = new ArrayList<>();
+        node.book().sweepBests(sweep).values().stream()
+                .sorted(Comparator.comparingDouble(EvaluationResult::accuracy).reversed())
+                .forEach(best -> {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("run", best.runId());
+                    line.put("best", summary(best));
+                    runs.add(line);
+                });
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("sweep", sweep);
+        out.put("winner", winner.get().runId());
+        out.put("runs", runs);
+        return Response.ok(out).build();
+    }
+
+    /** The sweep winner's best weights, as {@code /runs/{run}/best.safetensors} gives a run's. */
+    @GET
+    @Path("/sweeps/{sweep}/best.safetensors")
+    @Produces(MediaType.APPLICATION_OCTET_STREAM)
+    public Response sweepBestSafetensors(@PathParam("sweep") String sweep) {
+        Optional<EvaluationResult> winner = node.book().sweepWinner(sweep);
+        if (winner.isEmpty()) {
+            return noSweep(sweep);
+        }
+        return bestSafetensors(winner.get().runId());
+    }
+
+    /**
+     * The ten class probabilities for one 32×32 image (PNG, or 3,072 raw CHW bytes) from a run's best model
+     * ({@code ?run=}), or from the best model of a sweep's winner ({@code ?sweep=}).
+     */
     @POST
     @Path("/predict")
     @Consumes({ImageInput.PNG, ImageInput.RAW})
     @Produces(MediaType.APPLICATION_JSON)
     public Response predict(
-            @QueryParam("run") String run, @HeaderParam("Content-Type") String contentType, byte[] body) {
-        if (run == null || run.isBlank()) {
+            @QueryParam("run") String run,
+            @QueryParam("sweep") String sweep,
+            @HeaderParam("Content-Type") String contentType,
+            byte[] body) {
+        boolean byRun = run != null && !run.isBlank();
+        boolean bySweep = sweep != null && !sweep.isBlank();
+        if (byRun == bySweep) {
             return problem(
-                    Response.Status.BAD_REQUEST, "say which run's best model to use: /evaluator/predict?run=<run id>");
+                    Response.Status.BAD_REQUEST,
+                    "say whose best model to use, a run's or a sweep's winner's: /evaluator/predict?run=<run id> or "
+                            + "/evaluator/predict?sweep=<sweep id>" + (byRun ? ", not both" : ""));
         }
         byte[] chw;
         try {
             chw = ImageInput.decode(body, contentType);
         } catch (IllegalArgumentException e) {
             return problem(Response.Status.BAD_REQUEST, e.getMessage());
+        }
+        if (bySweep) {
+            Optional<EvaluationResult> winner = node.book().sweepWinner(sweep);
+            if (winner.isEmpty()) {
+                return noSweep(sweep);
+            }
+            run = winner.get().runId();
         }
         Optional<VggInference> net = node.bestModels().network(run);
         if (net.isEmpty()) {
@@ -139,16 +197,19 @@ public class EvaluatorResource {
             top = p[c] > p[top] ? c : top;
         }
         EvaluationResult best = node.book().best(run).orElseThrow();
-        return Response.ok(Map.of(
-                        "run",
-                        run,
-                        "checkpoint",
-                        best.checkpointId(),
-                        "predicted",
-                        ImageGeometry.CLASS_NAMES.get(top),
-                        "probabilities",
-                        byClass))
-                .build();
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (bySweep) {
+            out.put("sweep", sweep);
+        }
+        out.put("run", run);
+        out.put("checkpoint", best.checkpointId());
+        out.put("predicted", ImageGeometry.CLASS_NAMES.get(top));
+        out.put("probabilities", byClass);
+        return Response.ok(out).build();
+    }
+
+    private static Response noSweep(String sweep) {
+        return problem(Response.Status.NOT_FOUND, "no results for sweep '" + sweep + "'");
     }
 
     /** Scores an uploaded safetensors file in the seed's names on the test set; publishes nothing. */

@@ -111,6 +111,7 @@ public final class CheckpointLatencyProbe {
                             CheckpointManifest.SCHEMA_VERSION,
                             id,
                             run,
+                            null,
                             "vgg11",
                             "seed",
                             TrainingCheckpoint.FORMAT,

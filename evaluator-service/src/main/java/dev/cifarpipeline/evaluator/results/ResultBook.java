@@ -1,7 +1,9 @@
 package dev.cifarpipeline.evaluator.results;
 
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.sweep.SweepStandings;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Every result on the results topic, whichever evaluator published it, per run in publication order: what
@@ -35,6 +38,9 @@ public final class ResultBook {
     /** Oldest first. */
     private final Set<String> scored = new LinkedHashSet<>();
 
+    /** The runs of each sweep (as their results name it) whose results are kept, by run id. */
+    private final Map<String, Set<String>> runsBySweep = new HashMap<>();
+
     private final int maxRuns;
     private final int maxScoredIds;
 
@@ -58,10 +64,20 @@ public final class ResultBook {
         }
         results.add(result);
         byRun.put(result.runId(), results);
-        var eldest = byRun.keySet().iterator();
+        if (result.sweep() != null) {
+            runsBySweep.computeIfAbsent(result.sweep(), s -> new TreeSet<>()).add(result.runId());
+        }
+        var eldest = byRun.entrySet().iterator();
         while (byRun.size() > maxRuns) {
-            eldest.next();
+            var gone = eldest.next();
             eldest.remove();
+            String sweep = gone.getValue().get(0).sweep();
+            if (sweep != null && runsBySweep.containsKey(sweep)) {
+                runsBySweep.get(sweep).remove(gone.getKey());
+                if (runsBySweep.get(sweep).isEmpty()) {
+                    runsBySweep.remove(sweep);
+                }
+            }
         }
         var oldest = scored.iterator();
         while (scored.size() > maxScoredIds) {
@@ -84,6 +100,23 @@ public final class ResultBook {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** Each run of the sweep with results, by run id: its best checkpoint's result. Empty for an unknown sweep. */
+    public synchronized Map<String, EvaluationResult> sweepBests(String sweep) {
+        Map<String, EvaluationResult> out = new TreeMap<>();
+        for (String run : runsBySweep.getOrDefault(sweep, Set.of())) {
+            best(run).ifPresent(b -> out.put(run, b));
+        }
+        return out;
+    }
+
+    /** The sweep's winner ({@link SweepStandings#winner}): its best checkpoint's result; empty before any result. */
+    public synchronized Optional<EvaluationResult> sweepWinner(String sweep) {
+        Map<String, EvaluationResult> bests = sweepBests(sweep);
+        Map<String, Double> accuracy = new TreeMap<>();
+        bests.forEach((run, r) -> accuracy.put(run, r.accuracy()));
+        return SweepStandings.winner(accuracy).map(bests::get);
     }
 
     public synchronized Map<String, List<EvaluationResult>> snapshot() {

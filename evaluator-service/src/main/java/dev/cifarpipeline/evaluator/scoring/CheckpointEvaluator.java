@@ -34,6 +34,7 @@ public final class CheckpointEvaluator {
         EvaluationResult result = new EvaluationResult(
                 EvaluationResult.SCHEMA_VERSION,
                 m.runId(),
+                m.sweep(),
                 m.checkpointId(),
                 spec.architecture().id(),
                 spec.layout().id(),

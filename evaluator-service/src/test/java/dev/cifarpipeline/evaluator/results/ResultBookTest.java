@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.evaluator.TestResults;
 import dev.cifarpipeline.events.EvaluationResult;
-import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
 /** The book stays bounded however many runs it sees, and still knows a checkpoint it let its run go of was scored. */
@@ -34,22 +34,40 @@ class ResultBookTest {
         assertTrue(book.contains("c2") && book.contains("c4"));
     }
 
+    @Test
+    void aSweepsWinnerIsItsRunWithTheBestCheckpointAndTheFirstSubmittedOnATie() {
+        ResultBook book = new ResultBook();
+        book.add(result("s-2", "s", "s-2-a", 0.4));
+        book.add(result("s-1", "s", "s-1-a", 0.3));
+        book.add(result("s-3", "s", "s-3-a", 0.2));
+        book.add(result("lone", null, "lone-a", 0.9)); // a run of its own never wins a sweep
+        book.add(result("t-1", "t", "t-1-a", 0.8)); // nor does another sweep's run
+        assertEquals("s-2", book.sweepWinner("s").orElseThrow().runId());
+        book.add(result("s-3", "s", "s-3-b", 0.5)); // a later, better checkpoint makes s-3 the winner
+        EvaluationResult winner = book.sweepWinner("s").orElseThrow();
+        assertEquals("s-3", winner.runId());
+        assertEquals("s-3-b", winner.checkpointId());
+        book.add(result("s-1", "s", "s-1-b", 0.5)); // a tie: the run submitted first wins
+        assertEquals("s-1", book.sweepWinner("s").orElseThrow().runId());
+        assertEquals(java.util.Set.of("s-1", "s-2", "s-3"), book.sweepBests("s").keySet());
+        assertTrue(book.sweepWinner("nobody").isEmpty());
+    }
+
+    @Test
+    void aSweepWhoseRunsWereLetGoIsForgottenWithThem() {
+        ResultBook book = new ResultBook(2, 100);
+        book.add(result("s-1", "s", "s-1-a", 0.3));
+        book.add(result("r1", null, "r1-a", 0.1));
+        book.add(result("r2", null, "r2-a", 0.2)); // s-1 goes
+        assertTrue(book.sweepWinner("s").isEmpty());
+        assertTrue(book.sweepBests("s").isEmpty());
+    }
+
     private static EvaluationResult result(String run, String checkpoint, double accuracy) {
-        return new EvaluationResult(
-                EvaluationResult.SCHEMA_VERSION,
-                run,
-                checkpoint,
-                "vgg11",
-                "batchnorm",
-                1,
-                10,
-                accuracy,
-                1.0,
-                Collections.nCopies(10, accuracy),
-                new int[10][10],
-                100,
-                1.0,
-                0,
-                0);
+        return result(run, null, checkpoint, accuracy);
+    }
+
+    private static EvaluationResult result(String run, String sweep, String checkpoint, double accuracy) {
+        return TestResults.of(run, sweep, checkpoint, accuracy);
     }
 }

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.evaluator.TestResults;
 import dev.cifarpipeline.events.EvaluationResult;
 import dev.cifarpipeline.events.kafka.TopicSpec;
 import dev.cifarpipeline.testsupport.InProcessKafka;
 import java.time.Duration;
-import java.util.Collections;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
@@ -65,21 +65,6 @@ class ResultLogTest {
     }
 
     private static EvaluationResult result(String run, String checkpoint) {
-        return new EvaluationResult(
-                EvaluationResult.SCHEMA_VERSION,
-                run,
-                checkpoint,
-                "vgg11",
-                "djl",
-                1,
-                10,
-                0.5,
-                1.0,
-                Collections.nCopies(10, 0.5),
-                new int[10][10],
-                10,
-                0.1,
-                System.currentTimeMillis(),
-                System.currentTimeMillis());
+        return TestResults.of(run, null, checkpoint, 0.5);
     }
 }

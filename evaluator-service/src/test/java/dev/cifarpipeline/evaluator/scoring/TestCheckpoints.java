@@ -35,6 +35,7 @@ public final class TestCheckpoints {
                         CheckpointManifest.SCHEMA_VERSION,
                         checkpointId,
                         runId,
+                        null,
                         "vgg11",
                         "batchnorm",
                         TrainingCheckpoint.FORMAT,

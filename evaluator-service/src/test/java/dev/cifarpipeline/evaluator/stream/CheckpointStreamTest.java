@@ -261,6 +261,7 @@ class CheckpointStreamTest {
                             EvaluationResult r = new EvaluationResult(
                                     EvaluationResult.SCHEMA_VERSION,
                                     m.runId(),
+                                    m.sweep(),
                                     m.checkpointId(),
                                     m.model(),
                                     m.layout(),

@@ -7,9 +7,10 @@ import java.util.Objects;
  * Describes a checkpoint whose chunks precede it on the checkpoints topic. The receiver loads nothing until
  * the reassembled bytes match {@link #sha256()} and {@link #sizeBytes()}.
  *
- * @param schemaVersion   version of this event's schema
+ * @param schemaVersion   version of this event's schema (2 added sweep)
  * @param checkpointId    unique id; chunks carry the same id
  * @param runId           the training run
+ * @param sweep           the sweep the run belongs to; null for a run of its own
  * @param model           architecture, e.g. {@code vgg11}
  * @param layout          layer layout, {@code seed} or {@code batchnorm}
  * @param format          encoding of the checkpoint bytes, e.g. {@code djl-parameters-v1}
@@ -26,6 +27,7 @@ public record CheckpointManifest(
         int schemaVersion,
         String checkpointId,
         String runId,
+        String sweep,
         String model,
         String layout,
         String format,
@@ -38,7 +40,7 @@ public record CheckpointManifest(
         List<EpochLineage> lineage,
         long createdAtMillis)
         implements CheckpointRecord {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     public CheckpointManifest {
         Objects.requireNonNull(checkpointId, "checkpointId");

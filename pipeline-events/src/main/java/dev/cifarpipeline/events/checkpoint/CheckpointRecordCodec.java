@@ -75,7 +75,8 @@ public final class CheckpointRecordCodec {
         }
         if (magic == MANIFEST_MAGIC) {
             try {
-                return EventJson.read(Arrays.copyOfRange(record, 5, record.length), CheckpointManifest.class);
+                return EventJson.readAdding(
+                        Arrays.copyOfRange(record, 5, record.length), CheckpointManifest.class, "sweep");
             } catch (RecordFormatException e) {
                 throw new RecordFormatException("CheckpointManifest at byte 5: " + e.getMessage(), e);
             }

@@ -4,9 +4,11 @@ import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TrainingEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Early stopping for every sweep a trainer sees, from what Kafka says: run specs (which runs share a sweep, and its η),
@@ -16,6 +18,12 @@ import java.util.Optional;
  */
 public final class SweepDecider {
     private record Member(String sweep, int eta, int epochs) {}
+
+    /** How many of a sweep's runs passed and how many were cut at one rung, by the decisions on the events topic. */
+    public record RungTally(String sweep, int rung, int passed, int cut) {}
+
+    /** By sweep (in the order of their first decisions), by rung: each run's decision there (true: cut). */
+    private final Map<String, Map<Integer, Map<String, Boolean>>> decisions = new LinkedHashMap<>();
 
     private final Map<String, Member> runs = new HashMap<>();
     private final Map<String, SuccessiveHalving> sweeps = new HashMap<>();
@@ -51,7 +59,24 @@ public final class SweepDecider {
         }
         Optional<SuccessiveHalving.Decision> d = SuccessiveHalving.Decision.parse(e.runId(), e.message());
         d.ifPresent(sweeps.get(m.sweep())::replay);
+        d.ifPresent(x -> decisions
+                .computeIfAbsent(m.sweep(), s -> new TreeMap<>())
+                .computeIfAbsent(x.rung(), r -> new TreeMap<>())
+                .put(x.run(), x.stop()));
         return d.filter(SuccessiveHalving.Decision::stop);
+    }
+
+    /**
+     * Every sweep's rungs with decisions, sweeps in the order of their first decisions, rungs ascending: what the
+     * events topic says each rung passed and cut.
+     */
+    public List<RungTally> tallies() {
+        List<RungTally> out = new ArrayList<>();
+        decisions.forEach((sweep, rungs) -> rungs.forEach((rung, runs) -> {
+            int cut = (int) runs.values().stream().filter(Boolean::booleanValue).count();
+            out.add(new RungTally(sweep, rung, runs.size() - cut, cut));
+        }));
+        return out;
     }
 
     /**

@@ -3,10 +3,12 @@ package dev.cifarpipeline.events.checkpoint;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cifarpipeline.events.EvaluationResult;
+import dev.cifarpipeline.events.EventJson;
 import dev.cifarpipeline.events.RecordFormatException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +32,7 @@ class CheckpointTransportTest {
                 CheckpointManifest.SCHEMA_VERSION,
                 id,
                 "run-1",
+                null,
                 "vgg11",
                 "batchnorm",
                 "djl-parameters-v1",
@@ -168,13 +171,71 @@ class CheckpointTransportTest {
         List<Double> perClass = new ArrayList<>(Collections.nCopies(10, 0.9));
         perClass.set(9, null); // a class the test set lacks
         EvaluationResult result = new EvaluationResult(
-                2, "run-1", "ck-1", "vgg11", "seed", 3, 189, 0.91, 0.3, perClass, confusion, 500, 2.5, 98L, 99L);
+                EvaluationResult.SCHEMA_VERSION,
+                "run-1",
+                "sweep-a",
+                "ck-1",
+                "vgg11",
+                "seed",
+                3,
+                189,
+                0.91,
+                0.3,
+                perClass,
+                confusion,
+                500,
+                2.5,
+                98L,
+                99L);
         EvaluationResult back = EvaluationResult.fromJson(result.toJson());
         assertEquals(result.checkpointId(), back.checkpointId());
+        assertEquals("sweep-a", back.sweep());
         assertEquals(perClass, back.perClassAccuracy());
         assertEquals(7, back.confusion()[3][5]);
         assertEquals(new String(result.toJson()), new String(back.toJson()));
         assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("{\"runId\":\"x\"}".getBytes()));
+    }
+
+    @Test
+    void resultsAndManifestsWrittenBeforeSweepsReadAsRunsOfTheirOwn() {
+        EvaluationResult result = new EvaluationResult(
+                2,
+                "run-1",
+                null,
+                "ck-1",
+                "vgg11",
+                "seed",
+                3,
+                189,
+                0.91,
+                0.3,
+                Collections.nCopies(10, 0.9),
+                new int[10][10],
+                500,
+                2.5,
+                98L,
+                99L);
+        String v2 = new String(result.toJson()).replace("\"sweep\":null,", "");
+        assertFalse(v2.contains("sweep"), v2);
+        EvaluationResult read = EvaluationResult.fromJson(v2.getBytes());
+        assertNull(read.sweep());
+        assertEquals(0.91, read.accuracy());
+        // every other field is still required: an old record is read, a truncated one is not
+        assertThrows(
+                RecordFormatException.class,
+                () -> EvaluationResult.fromJson(
+                        v2.replace("\"accuracy\":0.91,", "").getBytes()));
+
+        byte[] bytes = new byte[10];
+        String v1 = new String(EventJson.write(manifest("ck-1", bytes, 1))).replace("\"sweep\":null,", "");
+        assertFalse(v1.contains("sweep"), v1);
+        byte[] record = CheckpointRecordCodec.encode(manifest("ck-1", bytes, 1));
+        byte[] old = new byte[5 + v1.length()];
+        System.arraycopy(record, 0, old, 0, 5);
+        System.arraycopy(v1.getBytes(), 0, old, 5, v1.length());
+        CheckpointManifest m = (CheckpointManifest) CheckpointRecordCodec.decode(old);
+        assertNull(m.sweep());
+        assertEquals("ck-1", m.checkpointId());
     }
 
     /**
@@ -206,6 +267,7 @@ class CheckpointTransportTest {
                         CheckpointManifest.SCHEMA_VERSION,
                         "claims-a-lot",
                         "r",
+                        null,
                         "vgg11",
                         "batchnorm",
                         "CFTC",

@@ -149,6 +149,7 @@ class CheckpointSearchTest {
                 CheckpointManifest.SCHEMA_VERSION,
                 id,
                 run,
+                null,
                 "vgg11",
                 "batchnorm",
                 "test",

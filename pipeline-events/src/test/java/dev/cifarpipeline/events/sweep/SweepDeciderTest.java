@@ -65,4 +65,24 @@ class SweepDeciderTest {
         assertEquals(Optional.empty(), decider.result("alone", 1, 0.5));
         assertEquals(Optional.empty(), decider.result("unknown", 1, 0.5));
     }
+
+    @Test
+    void theTalliesCountEachRunsRecordedDecisionOncePerRung() {
+        SweepDecider decider = new SweepDecider();
+        for (String id : new String[] {"s-1", "s-2", "s-3"}) {
+            decider.spec(run(id, "s"));
+        }
+        SuccessiveHalving asha = new SuccessiveHalving(3, 1, 9);
+        SuccessiveHalving.Decision a = asha.observe("s-1", 1, 0.8).orElseThrow();
+        SuccessiveHalving.Decision b = asha.observe("s-2", 1, 0.2).orElseThrow();
+        SuccessiveHalving.Decision c = asha.observe("s-1", 3, 0.9).orElseThrow();
+        for (SuccessiveHalving.Decision d : new SuccessiveHalving.Decision[] {a, b, c, b}) { // b read twice
+            decider.event(rungEvent(d));
+        }
+        // a decision of this trainer's own counts when its event is read back, not before
+        decider.result("s-3", 1, 0.1);
+        assertEquals(
+                java.util.List.of(new SweepDecider.RungTally("s", 1, 1, 1), new SweepDecider.RungTally("s", 3, 1, 0)),
+                decider.tallies());
+    }
 }

@@ -27,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
  * at a rung of its sweep, is decided here; the run's own thread publishes the decision (RUNG_PASSED or RUNG_CUT, in
  * the run's transaction) and a cut run is checkpointed and STOPPED. A cut is also made durable as a stop request on the
  * run's spec ({@code stopRun}), so no trainer trains the run again after a restart, whatever happened in between.
+ * What each rung passed and cut, by the events topic, is shown to Prometheus ({@link SweepMeters}).
  */
 public final class SweepSupervisor implements AutoCloseable {
     private final ConsumerLoop loop;
@@ -37,6 +38,7 @@ public final class SweepSupervisor implements AutoCloseable {
             String trainerId,
             TrainerRuns runs,
             Consumer<String> stopRun,
+            SweepMeters meters,
             Consumer<String> log) {
         SweepDecider decider = new SweepDecider();
         Map<String, Object> config = new HashMap<>(kafka);
@@ -90,6 +92,9 @@ public final class SweepSupervisor implements AutoCloseable {
                                 // not this reader's to judge: each topic's own consumer dead-letters what it cannot
                                 // read
                             }
+                        }
+                        if (!records.isEmpty()) {
+                            meters.show(decider.tallies());
                         }
                     }
 

@@ -136,6 +136,7 @@ public final class TrainingRun implements AutoCloseable {
                 CheckpointManifest.SCHEMA_VERSION,
                 id,
                 settings.runId(),
+                settings.sweep(),
                 settings.model().architecture().id(),
                 settings.model().layout().id(),
                 TrainingCheckpoint.FORMAT,

@@ -8,6 +8,7 @@ import java.util.Objects;
  * What one training run does, independent of where its batches come from.
  *
  * @param runId           name of the run, in checkpoints, results and metrics
+ * @param sweep           the sweep the run belongs to, carried into its checkpoints' manifests; null for a run of its own
  * @param preset          the recipe the values came from (overrides included)
  * @param model           the network
  * @param epochs          epochs to train
@@ -25,6 +26,7 @@ import java.util.Objects;
  */
 public record TrainingSettings(
         String runId,
+        String sweep,
         TrainingPreset preset,
         ModelSpec model,
         int epochs,
@@ -74,6 +76,7 @@ public record TrainingSettings(
     public static TrainingSettings of(String runId, TrainingPreset preset, String architecture, int epochs, long seed) {
         return new TrainingSettings(
                 runId,
+                null,
                 preset,
                 ModelSpec.of(architecture, preset.layout().id()),
                 epochs,
@@ -102,6 +105,7 @@ public record TrainingSettings(
             ModelSpec model = spec.layout() == null ? base.model() : ModelSpec.of(spec.model(), spec.layout());
             return new TrainingSettings(
                     spec.runId(),
+                    spec.sweep(),
                     preset,
                     model,
                     spec.epochs(),
@@ -128,6 +132,7 @@ public record TrainingSettings(
     public TrainingSettings withMaxLearningRate(double value) {
         return new TrainingSettings(
                 runId,
+                sweep,
                 preset,
                 model,
                 epochs,
@@ -147,6 +152,7 @@ public record TrainingSettings(
     public TrainingSettings withLogEvery(int value) {
         return new TrainingSettings(
                 runId,
+                sweep,
                 preset,
                 model,
                 epochs,
@@ -166,6 +172,7 @@ public record TrainingSettings(
     public TrainingSettings withCheckpointEverySteps(int value) {
         return new TrainingSettings(
                 runId,
+                sweep,
                 preset,
                 model,
                 epochs,

@@ -225,6 +225,7 @@ class RunPublisherTest {
                         CheckpointManifest.SCHEMA_VERSION,
                         id,
                         run,
+                        null,
                         "vgg11",
                         "batchnorm",
                         "test",

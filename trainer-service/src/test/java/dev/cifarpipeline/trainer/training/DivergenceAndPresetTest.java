@@ -55,6 +55,7 @@ class DivergenceAndPresetTest {
                 IllegalArgumentException.class,
                 () -> new TrainingSettings(
                         "r",
+                        null,
                         TrainingPreset.STABLE,
                         stable.model(),
                         61,
