@@ -145,10 +145,7 @@ public final class SweepCommand {
             submit(stack.service("trainer-service").url("/trainer/sweeps"), stack.apiToken(), sweep);
             follow(stack.clientConfig(), reports, status, best, lossLines, interrupted);
             if (!interrupted.getAsBoolean()) {
-                for (String run : reports.keySet()) {
-                    sweepReport.add(new SweepReport.Run(
-                            run, values.get(run), reports.get(run), status.getOrDefault(run, "interrupted")));
-                }
+                addRuns(sweepReport, reports, values, status, best);
                 SweepReport.Run winner = sweepReport.winner();
                 if (winner != null) {
                     EvaluationResult w = best.get(winner.runId());
@@ -163,10 +160,7 @@ public final class SweepCommand {
             System.err.println("bin/pipeline: " + e.getMessage());
         }
         if (interrupted.getAsBoolean()) {
-            for (String run : reports.keySet()) {
-                sweepReport.add(new SweepReport.Run(
-                        run, values.get(run), reports.get(run), status.getOrDefault(run, "interrupted")));
-            }
+            addRuns(sweepReport, reports, values, status, best);
         }
         double wall = (System.nanoTime() - start) / 1e9;
         for (Map.Entry<String, RunReport> r : reports.entrySet()) {
@@ -206,6 +200,23 @@ public final class SweepCommand {
         JsonNode placed = JSON.readTree(response.body()).get("runs");
         for (JsonNode run : placed) {
             System.out.println("run " + run.get("runId").asText() + " " + run.get("values"));
+        }
+    }
+
+    private static void addRuns(
+            SweepReport sweepReport,
+            Map<String, RunReport> reports,
+            Map<String, Map<String, Object>> values,
+            Map<String, String> status,
+            Map<String, EvaluationResult> best) {
+        for (String run : reports.keySet()) {
+            EvaluationResult b = best.get(run);
+            sweepReport.add(new SweepReport.Run(
+                    run,
+                    values.get(run),
+                    reports.get(run),
+                    status.getOrDefault(run, "interrupted"),
+                    b == null ? null : b.accuracy()));
         }
     }
 
@@ -269,7 +280,8 @@ public final class SweepCommand {
                             report.test(result.epoch(), result.meanLoss(), result.accuracy());
                             report.evaluation(result.step(), result.epoch(), result.meanLoss(), result.accuracy());
                             EvaluationResult b = best.get(r.key());
-                            if (b == null || result.accuracy() > b.accuracy()) {
+                            // the evaluator's rule (ResultBook.best): every checkpoint counts, the later on a tie
+                            if (b == null || result.accuracy() >= b.accuracy()) {
                                 best.put(r.key(), result);
                             }
                             System.out.printf(

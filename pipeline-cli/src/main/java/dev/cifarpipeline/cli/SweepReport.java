@@ -20,8 +20,12 @@ import java.util.Map;
 public final class SweepReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** One run of the sweep as it ended: its report, the values the sweep gave it, its final status. */
-    public record Run(String runId, Map<String, Object> values, RunReport report, String status) {}
+    /**
+     * One run of the sweep as it ended: its report, the values the sweep gave it, its final status, and its best test
+     * accuracy over every scored checkpoint (the evaluator's best, which it exports; null while none is scored).
+     */
+    public record Run(
+            String runId, Map<String, Object> values, RunReport report, String status, Double bestTestAccuracy) {}
 
     private final String sweepId;
     private final List<Run> runs = new ArrayList<>();
@@ -45,8 +49,7 @@ public final class SweepReport {
         Map<String, Double> best = new LinkedHashMap<>();
         Map<String, Run> byId = new LinkedHashMap<>();
         for (Run r : runs) {
-            Object a = r.report().summary(r.status(), 0).get("best_test_accuracy");
-            best.put(r.runId(), a instanceof Double d ? d : null);
+            best.put(r.runId(), r.bestTestAccuracy());
             byId.put(r.runId(), r);
         }
         return SweepStandings.winner(best).map(byId::get).orElse(null);
@@ -63,7 +66,7 @@ public final class SweepReport {
             row.put("run", r.runId());
             row.put("values", r.values());
             row.put("epochs", s.get("epochs"));
-            row.put("best_test_accuracy", s.get("best_test_accuracy"));
+            row.put("best_test_accuracy", r.bestTestAccuracy());
             row.put("status", r.status());
             row.put("stopped_early", r.status().equals("stopped"));
             rows.add(row);

@@ -37,7 +37,9 @@ class SweepReportInABrowserTest {
                 run.trainLoss(e + 1, 2.0 - 0.4 * e);
                 run.test(e + 1, 1.9 - 0.4 * e, accuracies[i][e]);
             }
-            sweep.add(new SweepReport.Run("lr-" + (i + 1), Map.of("maxLearningRate", 0.02 * (i + 1)), run, status[i]));
+            double best = java.util.Arrays.stream(accuracies[i]).max().orElseThrow();
+            sweep.add(new SweepReport.Run(
+                    "lr-" + (i + 1), Map.of("maxLearningRate", 0.02 * (i + 1)), run, status[i], best));
         }
         int[][] confusion = new int[10][10];
         for (int c = 0; c < 10; c++) {

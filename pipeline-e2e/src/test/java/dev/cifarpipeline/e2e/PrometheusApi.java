@@ -26,7 +26,7 @@ record PrometheusApi(int port) {
             .build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One query of one panel of a Grafana dashboard, with the {@code $run} and {@code $sweep} variables standing for every run and sweep. */
+    /** One query of one panel of a Grafana dashboard, with the {@code $run} variable standing for every run and {@code $sweep} for any sweep. */
     record PanelQuery(String dashboard, String panel, String expr) {
         @Override
         public String toString() {
@@ -47,7 +47,8 @@ record PrometheusApi(int port) {
                                 target.get("expr")
                                         .asText()
                                         .replace("$run", ".+")
-                                        .replace("$sweep", ".+")));
+                                        // one sweep is chosen at a time (an exact match): here, any sweep
+                                        .replace("sweep=\"$sweep\"", "sweep=~\".+\"")));
                     }
                 }
             }

@@ -48,7 +48,10 @@ public record EvaluationResult(
         Objects.requireNonNull(checkpointId, "checkpointId");
         Objects.requireNonNull(perClassAccuracy, "perClassAccuracy");
         Objects.requireNonNull(confusion, "confusion");
-        if (accuracy < 0 || accuracy > 1) {
+        if (sweep != null && !sweep.matches(RunSpec.RUN_ID)) {
+            throw new IllegalArgumentException("sweep '" + sweep + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        if (!(accuracy >= 0 && accuracy <= 1)) {
             throw new IllegalArgumentException("accuracy " + accuracy + " is outside 0..1");
         }
         if (perClassAccuracy.size() != ImageGeometry.CLASSES || confusion.length != ImageGeometry.CLASSES) {

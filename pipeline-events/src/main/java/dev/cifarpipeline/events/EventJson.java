@@ -31,10 +31,18 @@ public final class EventJson {
             throw new RecordFormatException(type.getSimpleName() + ": the record has no value (null payload)");
         }
         try {
-            return MAPPER.readValue(json, type);
+            return present(MAPPER.readValue(json, type), type);
         } catch (IOException | IllegalArgumentException e) {
             throw new RecordFormatException(type.getSimpleName() + ": invalid JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** An empty payload or a JSON {@code null} reads as no event: refused like any record that is not one. */
+    private static <T> T present(T event, Class<T> type) {
+        if (event == null) {
+            throw new RecordFormatException(type.getSimpleName() + ": the record holds no event (empty or null)");
+        }
+        return event;
     }
 
     /**
@@ -54,7 +62,10 @@ public final class EventJson {
                     }
                 }
             }
-            return MAPPER.treeToValue(tree, type);
+            if (!(tree instanceof ObjectNode)) {
+                throw new RecordFormatException(type.getSimpleName() + ": the record is not a JSON object");
+            }
+            return present(MAPPER.treeToValue(tree, type), type);
         } catch (IOException | IllegalArgumentException e) {
             throw new RecordFormatException(type.getSimpleName() + ": invalid JSON: " + e.getMessage(), e);
         }

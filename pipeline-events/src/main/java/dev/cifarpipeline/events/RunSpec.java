@@ -72,7 +72,9 @@ public record RunSpec(
     public static final String DEFAULT_PRESET = "stable";
     public static final String DEFAULT_MODEL = "vgg11";
     public static final int DEFAULT_EPOCHS = 60;
-    private static final String RUN_ID = "[A-Za-z0-9._-]{1,64}";
+    /** What a run id (and a sweep id in a run's events) may be: 1-64 letters, digits, '.', '_' or '-'. */
+    public static final String RUN_ID = "[A-Za-z0-9._-]{1,64}";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     /** The spec's keys, in the record's order: its components, so a new field is a new key with nothing else to edit. */
     private static final RecordComponent[] COMPONENTS = RunSpec.class.getRecordComponents();

@@ -2,6 +2,7 @@ package dev.cifarpipeline.evaluator.api;
 
 import ai.djl.ndarray.NDManager;
 import dev.cifarpipeline.evaluator.EvaluatorNode;
+import dev.cifarpipeline.evaluator.results.ResultBook;
 import dev.cifarpipeline.evaluator.scoring.Score;
 import dev.cifarpipeline.evaluator.scoring.TestSet;
 import dev.cifarpipeline.events.EvaluationResult;
@@ -119,12 +120,13 @@ public class EvaluatorResource {
     @Path("/sweeps/{sweep}")
     @Produces(MediaType.APPLICATION_JSON)
     public Response sweep(@PathParam("sweep") String sweep) {
-        Optional<EvaluationResult> winner = node.book().sweepWinner(sweep);
+        Map<String, EvaluationResult> bests = node.book().sweepBests(sweep); // one look: the winner is among these
+        Optional<EvaluationResult> winner = ResultBook.winner(bests);
         if (winner.isEmpty()) {
             return noSweep(sweep);
         }
         List<Map<String, Object>> runs = new ArrayList<>();
-        node.book().sweepBests(sweep).values().stream()
+        bests.values().stream()
                 .sorted(Comparator.comparingDouble(EvaluationResult::accuracy).reversed())
                 .forEach(best -> {
                     Map<String, Object> line = new LinkedHashMap<>();

@@ -71,11 +71,13 @@ public final class ResultBook {
         while (byRun.size() > maxRuns) {
             var gone = eldest.next();
             eldest.remove();
-            String sweep = gone.getValue().get(0).sweep();
-            if (sweep != null && runsBySweep.containsKey(sweep)) {
-                runsBySweep.get(sweep).remove(gone.getKey());
-                if (runsBySweep.get(sweep).isEmpty()) {
-                    runsBySweep.remove(sweep);
+            for (EvaluationResult r : gone.getValue()) { // every sweep its results named, whatever a producer wrote
+                Set<String> runs = r.sweep() == null ? null : runsBySweep.get(r.sweep());
+                if (runs != null) {
+                    runs.remove(gone.getKey());
+                    if (runs.isEmpty()) {
+                        runsBySweep.remove(r.sweep());
+                    }
                 }
             }
         }
@@ -113,7 +115,11 @@ public final class ResultBook {
 
     /** The sweep's winner ({@link SweepStandings#winner}): its best checkpoint's result; empty before any result. */
     public synchronized Optional<EvaluationResult> sweepWinner(String sweep) {
-        Map<String, EvaluationResult> bests = sweepBests(sweep);
+        return winner(sweepBests(sweep));
+    }
+
+    /** The winner among runs' best results ({@link #sweepBests}), by {@link SweepStandings#winner}. */
+    public static Optional<EvaluationResult> winner(Map<String, EvaluationResult> bests) {
         Map<String, Double> accuracy = new TreeMap<>();
         bests.forEach((run, r) -> accuracy.put(run, r.accuracy()));
         return SweepStandings.winner(accuracy).map(bests::get);

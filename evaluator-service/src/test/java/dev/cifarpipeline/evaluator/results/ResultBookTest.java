@@ -57,8 +57,10 @@ class ResultBookTest {
     void aSweepWhoseRunsWereLetGoIsForgottenWithThem() {
         ResultBook book = new ResultBook(2, 100);
         book.add(result("s-1", "s", "s-1-a", 0.3));
-        book.add(result("r1", null, "r1-a", 0.1));
-        book.add(result("r2", null, "r2-a", 0.2)); // s-1 goes
+        book.add(result("s-2", null, "s-2-a", 0.3)); // an older evaluator's result, without the sweep
+        book.add(result("s-2", "s", "s-2-b", 0.3));
+        book.add(result("r1", null, "r1-a", 0.1)); // s-1 goes
+        book.add(result("r2", null, "r2-a", 0.2)); // s-2 goes, whichever of its results named the sweep
         assertTrue(book.sweepWinner("s").isEmpty());
         assertTrue(book.sweepBests("s").isEmpty());
     }

@@ -1,5 +1,6 @@
 package dev.cifarpipeline.events.checkpoint;
 
+import dev.cifarpipeline.events.RunSpec;
 import java.util.List;
 import java.util.Objects;
 
@@ -50,6 +51,9 @@ public record CheckpointManifest(
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(sha256, "sha256");
         lineage = List.copyOf(Objects.requireNonNull(lineage, "lineage"));
+        if (sweep != null && !sweep.matches(RunSpec.RUN_ID)) {
+            throw new IllegalArgumentException("sweep '" + sweep + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
         if (sizeBytes < 0 || chunkCount <= 0) {
             throw new IllegalArgumentException(
                     "size " + sizeBytes + " bytes in " + chunkCount + " chunks is not a checkpoint");

@@ -22,8 +22,10 @@ public final class SweepDecider {
     /** How many of a sweep's runs passed and how many were cut at one rung, by the decisions on the events topic. */
     public record RungTally(String sweep, int rung, int passed, int cut) {}
 
-    /** By sweep (in the order of their first decisions), by rung: each run's decision there (true: cut). */
+    /** By sweep (the sweep decided on last, last), by rung: each run's decision there (true: cut). */
     private final Map<String, Map<Integer, Map<String, Boolean>>> decisions = new LinkedHashMap<>();
+
+    private long changes;
 
     private final Map<String, Member> runs = new HashMap<>();
     private final Map<String, SuccessiveHalving> sweeps = new HashMap<>();
@@ -57,18 +59,33 @@ public final class SweepDecider {
             early.computeIfAbsent(e.runId(), r -> new ArrayList<>()).add(e);
             return Optional.empty();
         }
-        Optional<SuccessiveHalving.Decision> d = SuccessiveHalving.Decision.parse(e.runId(), e.message());
-        d.ifPresent(sweeps.get(m.sweep())::replay);
-        d.ifPresent(x -> decisions
-                .computeIfAbsent(m.sweep(), s -> new TreeMap<>())
-                .computeIfAbsent(x.rung(), r -> new TreeMap<>())
-                .put(x.run(), x.stop()));
+        SuccessiveHalving asha = sweeps.get(m.sweep());
+        // a decision at no rung of the run's sweep was not made by this rule: ignored, so a stray event cannot add
+        // rungs
+        Optional<SuccessiveHalving.Decision> d = SuccessiveHalving.Decision.parse(e.runId(), e.message())
+                .filter(x -> asha.rungs().contains(x.rung()) && x.rung() < m.epochs());
+        d.ifPresent(x -> {
+            asha.replay(x);
+            Map<Integer, Map<String, Boolean>> rungs = decisions.remove(m.sweep());
+            rungs = rungs == null ? new TreeMap<>() : rungs;
+            Boolean before =
+                    rungs.computeIfAbsent(x.rung(), r -> new TreeMap<>()).put(x.run(), x.stop());
+            decisions.put(m.sweep(), rungs); // now the sweep decided on last
+            if (before == null || before != x.stop()) {
+                changes++;
+            }
+        });
         return d.filter(SuccessiveHalving.Decision::stop);
     }
 
+    /** How many times the tallies changed: a reader shows them again only when this moved. */
+    public long changes() {
+        return changes;
+    }
+
     /**
-     * Every sweep's rungs with decisions, sweeps in the order of their first decisions, rungs ascending: what the
-     * events topic says each rung passed and cut.
+     * Every sweep's rungs with decisions, the sweep decided on last last, rungs ascending: what the events topic says
+     * each rung passed and cut.
      */
     public List<RungTally> tallies() {
         List<RungTally> out = new ArrayList<>();

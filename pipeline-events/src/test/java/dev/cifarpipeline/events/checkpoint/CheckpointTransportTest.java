@@ -194,6 +194,19 @@ class CheckpointTransportTest {
         assertEquals(7, back.confusion()[3][5]);
         assertEquals(new String(result.toJson()), new String(back.toJson()));
         assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("{\"runId\":\"x\"}".getBytes()));
+        // no event at all is refused as a record that is not one, never read as null
+        assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson(new byte[0]));
+        assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("null".getBytes()));
+        assertThrows(RecordFormatException.class, () -> EvaluationResult.fromJson("[1]".getBytes()));
+        // the sweep becomes a metric label: it must be an id, as a run spec's is
+        String json = new String(result.toJson());
+        assertThrows(
+                RecordFormatException.class,
+                () -> EvaluationResult.fromJson(
+                        json.replace("sweep-a", "a\\\"}{").getBytes()));
+        assertThrows(
+                RecordFormatException.class,
+                () -> EvaluationResult.fromJson(json.replace("0.91", "\"NaN\"").getBytes()));
     }
 
     @Test

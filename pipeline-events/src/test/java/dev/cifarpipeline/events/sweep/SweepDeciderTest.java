@@ -84,5 +84,25 @@ class SweepDeciderTest {
         assertEquals(
                 java.util.List.of(new SweepDecider.RungTally("s", 1, 1, 1), new SweepDecider.RungTally("s", 3, 1, 0)),
                 decider.tallies());
+        assertEquals(3, decider.changes(), "b read again changed nothing");
+    }
+
+    @Test
+    void decisionsAtNoRungOfTheSweepAreIgnoredAndTheSweepDecidedOnLastComesLast() {
+        SweepDecider decider = new SweepDecider();
+        decider.spec(run("s-1", "s"));
+        decider.spec(run("t-1", "t"));
+        SuccessiveHalving.Decision atTwo = new SuccessiveHalving.Decision("s-1", 2, 0.5, Optional.empty(), 0, false);
+        SuccessiveHalving.Decision atNine = new SuccessiveHalving.Decision("s-1", 9, 0.5, Optional.empty(), 0, true);
+        assertEquals(Optional.empty(), decider.event(rungEvent(atTwo)), "2 is no rung of η = 3");
+        assertEquals(Optional.empty(), decider.event(rungEvent(atNine)), "nor is the run's last epoch: no cut");
+        assertEquals(java.util.List.of(), decider.tallies());
+        assertEquals(0, decider.changes());
+        decider.event(rungEvent(new SuccessiveHalving.Decision("s-1", 1, 0.5, Optional.empty(), 0, false)));
+        decider.event(rungEvent(new SuccessiveHalving.Decision("t-1", 1, 0.5, Optional.empty(), 0, false)));
+        decider.event(rungEvent(new SuccessiveHalving.Decision("s-1", 3, 0.5, Optional.empty(), 0, false)));
+        assertEquals(
+                java.util.List.of("t", "s", "s"),
+                decider.tallies().stream().map(SweepDecider.RungTally::sweep).toList());
     }
 }

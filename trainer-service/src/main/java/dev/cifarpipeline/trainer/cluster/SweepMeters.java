@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Early stopping's record for Prometheus: per sweep and rung, how many runs passed and how many were cut
  * ({@code trainer_sweep_rung_runs{sweep, rung, decision}}). Every trainer replays every decision from the events topic,
  * so each shows the same figures: dashboards take the {@code max} over trainers. Only the {@link #MAX_SWEEPS_SHOWN}
- * sweeps decided on most recently have series, so the scrape stays bounded however many sweeps there were.
+ * sweeps decided on last have series, so the scrape stays bounded however many sweeps there were.
  */
 public final class SweepMeters {
     public static final String RUNG_RUNS = "trainer_sweep_rung_runs";
@@ -33,7 +33,7 @@ public final class SweepMeters {
         this.registry = registry;
     }
 
-    /** The decider's tallies now ({@link SweepDecider#tallies}, sweeps in the order of their first decisions). */
+    /** The decider's tallies now ({@link SweepDecider#tallies}, the sweep decided on last, last). */
     public synchronized void show(List<SweepDecider.RungTally> tallies) {
         Set<String> sweeps = new LinkedHashSet<>();
         tallies.forEach(t -> sweeps.add(t.sweep()));

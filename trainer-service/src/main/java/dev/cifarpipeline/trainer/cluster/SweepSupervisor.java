@@ -52,6 +52,9 @@ public final class SweepSupervisor implements AutoCloseable {
                 config,
                 Duration.ofMillis(500),
                 new ConsumerLoop.Body() {
+                    /** The decider's {@code changes()} when its tallies were last shown. */
+                    private long shown;
+
                     @Override
                     public void open(KafkaConsumer<String, byte[]> consumer) {
                         List<TopicPartition> partitions = new ArrayList<>();
@@ -93,7 +96,8 @@ public final class SweepSupervisor implements AutoCloseable {
                                 // read
                             }
                         }
-                        if (!records.isEmpty()) {
+                        if (decider.changes() != shown) {
+                            shown = decider.changes();
                             meters.show(decider.tallies());
                         }
                     }
