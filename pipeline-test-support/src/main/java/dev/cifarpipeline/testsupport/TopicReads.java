@@ -62,7 +62,13 @@ public final class TopicReads {
             long deadline = System.nanoTime() + timeout.toNanos();
             List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
             while (partitions.isEmpty() && System.nanoTime() < deadline) { // a topic not created yet shows none
-                var infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+                List<org.apache.kafka.common.PartitionInfo> infos;
+                try {
+                    infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+                } catch (org.apache.kafka.common.errors.TimeoutException brokerAway) {
+                    continue; // a broker restarting (a fault test's) answers once it is back: ask again until the
+                    // deadline
+                }
                 if (infos == null || infos.isEmpty()) {
                     sleep(Duration.ofMillis(500));
                     continue;
