@@ -2,7 +2,6 @@ package dev.cifarpipeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -164,7 +163,7 @@ public final class BenchCommand {
         results.note("native allocator, ours and the seed's alike: " + NativeAllocator.describe());
         Path work = root.resolve(".run/bench");
         deleteRecursively(work);
-        int kafkaPort = options.kafkaPort() == 0 ? freePort() : options.kafkaPort();
+        int kafkaPort = options.kafkaPort() == 0 ? LocalStack.freePorts(2) : options.kafkaPort();
         try (LocalStack stack = new LocalStack(root, work.resolve("kafka"), kafkaPort, this::say)) {
             stack.startBroker();
             startupTimes(stack, work);
@@ -575,9 +574,7 @@ public final class BenchCommand {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalStack.freePorts(1);
     }
 
     private static double memoryGiB() {

@@ -111,6 +111,30 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * A port {@code p} with {@code p … p + count - 1} free now (a broker takes two: its own and its controller's, one
+     * up), picked at random below Linux's ephemeral range (32768 up): a port the system handed out as free is itself
+     * ephemeral, and the next one up may be any outgoing connection's source port by the time the server binds it.
+     */
+    public static int freePorts(int count) throws IOException {
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int first =
+                    20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000 - count);
+            boolean free = true;
+            for (int p = first; p < first + count && free; p++) {
+                try (ServerSocket probe = new ServerSocket(p)) {
+                    free = probe.getLocalPort() == p;
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + count + " free ports in a row between 20000 and 32000");
+    }
+
+    /**
      * A service's JVM flags, from its module's {@code jvm.options}: the one place they are written, which the
      * container image reads too (deploy/docker/service.Dockerfile).
      */

@@ -47,7 +47,7 @@ class BrokerOutageTest {
     @Test
     void aRunOutlivesTheBrokerGoneLongerThanEveryClientTimeout() throws Exception {
         Path brokerDir = dir.resolve("kafka");
-        int port = ServiceProcess.freePort();
+        int port = ServiceProcess.freeBrokerPort();
         String bootstrap = "localhost:" + port;
         Map<String, Object> client = Map.of("bootstrap.servers", bootstrap);
         try (BrokerProcess broker = BrokerProcess.start(brokerDir, port)) {

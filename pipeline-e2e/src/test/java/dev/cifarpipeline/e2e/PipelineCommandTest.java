@@ -36,7 +36,7 @@ class PipelineCommandTest {
     void theMainJobStopsCleanlyOnCtrlCAndResumesToTheEnd() throws Exception {
         String run = "cli-test-" + Long.toString(System.currentTimeMillis(), 36);
         Path report = Path.of("target", "cli-report").toAbsolutePath();
-        int port = ServiceProcess.freePort();
+        int port = ServiceProcess.freeBrokerPort();
         List<String> args = List.of(
                 "run",
                 "--synthetic",

@@ -31,7 +31,7 @@ class PipelineSweepCommandTest {
     void aGridSweepOnTwoTrainersReportsEveryRunAndExportsTheWinner() throws Exception {
         String sweep = "cli-sweep-" + Long.toString(System.currentTimeMillis(), 36);
         Path report = Path.of("target", "sweep-report").toAbsolutePath();
-        int port = ServiceProcess.freePort();
+        int port = ServiceProcess.freeBrokerPort();
         try {
             Path out = Files.createDirectories(report).resolve("sweep.out");
             List<String> command = new ArrayList<>(List.of(

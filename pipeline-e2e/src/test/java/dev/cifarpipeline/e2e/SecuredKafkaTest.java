@@ -65,7 +65,7 @@ class SecuredKafkaTest {
     @Test
     void thePipelineRunsOverTlsWithScramAndTheBrokerRefusesEveryoneElse() throws Exception {
         Path brokerDir = dir.resolve("kafka");
-        int port = ServiceProcess.freePort();
+        int port = ServiceProcess.freeBrokerPort();
         try (BrokerProcess broker = BrokerProcess.start(brokerDir, port, "--security", "sasl-ssl")) {
             Map<String, Object> secured = properties(broker.dir().resolve("clients/cifar-viewer.properties"));
             assertEquals("SASL_SSL", secured.get("security.protocol"));

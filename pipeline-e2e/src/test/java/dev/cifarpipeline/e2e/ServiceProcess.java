@@ -1,9 +1,9 @@
 package dev.cifarpipeline.e2e;
 
+import dev.cifarpipeline.cli.LocalStack;
 import dev.cifarpipeline.cli.PackagedService;
 import dev.cifarpipeline.events.access.ApiAccess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,10 +98,14 @@ final class ServiceProcess implements AutoCloseable {
         return out;
     }
 
+    /** A free port for a service (below the ephemeral range: {@link LocalStack#freePorts}). */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return LocalStack.freePorts(1);
+    }
+
+    /** A free port for a broker, whose controller listens one up: both free. */
+    static int freeBrokerPort() throws IOException {
+        return LocalStack.freePorts(2);
     }
 
     /** The service's HTTP interface. */
