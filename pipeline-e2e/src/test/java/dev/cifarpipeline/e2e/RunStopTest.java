@@ -112,7 +112,7 @@ class RunStopTest {
                                 .noneMatch(e -> e.runId().equals(RUN) && e.type() == TrainingEvent.Type.FINISHED),
                         "it did not run on to the end");
 
-                CheckpointManifest last = lastManifest(kafka);
+                CheckpointManifest last = lastManifest(kafka, stopped.step());
                 assertEquals(stopped.step(), last.step(), "the stop checkpoint holds the run where it stopped");
                 String runs = trainer.get("/trainer/runs").body();
                 assertTrue(runs.contains("\"state\":\"STOPPED\""), runs);
@@ -133,14 +133,21 @@ class RunStopTest {
                 .orElse(null);
     }
 
-    private static CheckpointManifest lastManifest(InProcessKafka kafka) {
+    /**
+     * The run's last checkpoint, read until one at {@code stoppedAt} or later has come (or 30 s): the epoch's checkpoint
+     * before the stop's own may be all one poll brings.
+     */
+    private static CheckpointManifest lastManifest(InProcessKafka kafka, long stoppedAt) {
         CheckpointAssembler assembler = new CheckpointAssembler(8, 1L << 30);
         List<CheckpointManifest> manifests = new ArrayList<>();
-        // the manifest follows its chunks: once it is read, so is the whole checkpoint
-        for (ConsumerRecord<String, byte[]> r : kafka.readUntil(
-                Topics.CHECKPOINTS, 30_000, read -> read.stream().anyMatch(x -> x.value()[3] == 'M'))) {
-            assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> manifests.add(v.manifest()));
-        }
+        int[] assembled = {0}; // the predicate sees the whole read so far each time: feed the assembler only the new
+        kafka.readUntil(Topics.CHECKPOINTS, 30_000, read -> {
+            for (ConsumerRecord<String, byte[]> r : read.subList(assembled[0], read.size())) {
+                assembler.accept(CheckpointRecordCodec.decode(r.value())).ifPresent(v -> manifests.add(v.manifest()));
+            }
+            assembled[0] = read.size();
+            return manifests.stream().anyMatch(m -> m.runId().equals(RUN) && m.step() >= stoppedAt);
+        });
         return manifests.stream()
                 .filter(m -> m.runId().equals(RUN))
                 .reduce((a, b) -> b.step() > a.step() ? b : a)
