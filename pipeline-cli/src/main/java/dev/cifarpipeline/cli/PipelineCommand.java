@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * {@code bin/pipeline run}: the whole pipeline on this machine for one run, followed to its end. Each run gets
@@ -135,11 +136,14 @@ public final class PipelineCommand {
             return 2;
         }
         System.out.printf(
-                "run %s: %s preset, %s, %d epoch(s), %s dataset (%s, %d train / %d test images); report in %s%n",
+                "run %s: %s preset, %s, %d epoch(s)%s, %s dataset (%s, %d train / %d test images); report in %s%n",
                 runId,
                 options.preset(),
                 options.model(),
                 options.epochs(),
+                options.specValues().entrySet().stream()
+                        .map(e -> ", " + e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining()),
                 dataset.kind(),
                 dataset.dir(),
                 dataset.trainImages(),
@@ -231,10 +235,7 @@ public final class PipelineCommand {
 
     private static void submit(String url, String apiToken, String runId, RunOptions options)
             throws IOException, InterruptedException {
-        RunSpec spec = RunSpec.of(runId)
-                .with("preset", options.preset())
-                .with("model", options.model())
-                .with("epochs", options.epochs());
+        RunSpec spec = options.spec(runId);
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(url))
                         .header("Content-Type", "application/json")

@@ -1,7 +1,12 @@
 package dev.cifarpipeline.cli;
 
+import dev.cifarpipeline.events.RecordFormatException;
+import dev.cifarpipeline.events.RunSpec;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -24,6 +29,8 @@ import java.util.OptionalInt;
  * @param kafkaPort    {@code --kafka-port N}: the local broker's port (default 19092)
  * @param kafkaSecurity {@code --kafka-security plaintext|sasl-ssl}: the local broker's client listener (a new run's
  *                     broker; a resumed run's broker keeps what it was made with)
+ * @param specValues   {@code --set key=value}, repeatable: any other run-spec value of the new run (maxLearningRate,
+ *                     weightDecay, scheduleEpochs, seed, ...), typed and checked as the trainer checks a spec
  */
 public record RunOptions(
         Optional<Path> data,
@@ -39,13 +46,34 @@ public record RunOptions(
         Optional<String> runId,
         int batchSize,
         int kafkaPort,
-        Optional<String> kafkaSecurity) {
+        Optional<String> kafkaSecurity,
+        Map<String, Object> specValues) {
+    /**
+     * Run-spec keys {@code --set} does not take: the command names and times the run itself, a sweep is {@code
+     * bin/pipeline sweep}'s, and epochs, preset and model have their own options (ingest streams {@code --epochs}).
+     */
+    private static final Map<String, String> NOT_SETTABLE = Map.of(
+            "schemaVersion", "the record's own",
+            "runId", "use --run-id",
+            "submittedAtMillis", "set on submission",
+            "stopRequestedAtMillis", "set by a stop request",
+            "sweep", "use bin/pipeline sweep",
+            "ashaEta", "use bin/pipeline sweep --asha",
+            "epochs", "use --epochs",
+            "preset", "use --preset",
+            "model", "use --model");
+
+    public RunOptions {
+        specValues = Collections.unmodifiableMap(new LinkedHashMap<>(specValues)); // in the order given
+    }
+
     public static final String USAGE = """
             usage: bin/pipeline run [--data DIR | --download | --synthetic] [--epochs N] [--preset seed|stable]
                                     [--model vgg11|vgg13|vgg16|vgg19] [--limit-train N] [--limit-test N]
                                     [--report DIR] [--resume RUN] [--run-id ID] [--batch-size N] [--kafka-port N]
-                                    [--kafka-security plaintext|sasl-ssl]
-            With no data option: ./data if it holds CIFAR-10, else a synthetic dataset (said so).""";
+                                    [--kafka-security plaintext|sasl-ssl] [--set key=value]...
+            With no data option: ./data if it holds CIFAR-10, else a synthetic dataset (said so).
+            --set gives any other run-spec value: --set maxLearningRate=0.05 --set weightDecay=5e-4.""";
 
     public static RunOptions parse(List<String> args) {
         Optional<Path> data = Optional.empty();
@@ -62,6 +90,7 @@ public record RunOptions(
         int batchSize = 128;
         int kafkaPort = 19092;
         Optional<String> kafkaSecurity = Optional.empty();
+        Map<String, Object> specValues = new LinkedHashMap<>();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
@@ -80,6 +109,12 @@ public record RunOptions(
                 case "--kafka-port" -> kafkaPort = positive(args, ++i, a);
                 case "--kafka-security" ->
                     kafkaSecurity = Optional.of(oneOf(args, ++i, a, List.of("plaintext", "sasl-ssl")));
+                case "--set" -> {
+                    var set = specValue(value(args, ++i, a));
+                    if (specValues.put(set.getKey(), set.getValue()) != null) {
+                        throw new IllegalArgumentException("--set " + set.getKey() + " is given twice");
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'\n" + USAGE);
             }
         }
@@ -89,6 +124,10 @@ public record RunOptions(
         if (resume.isPresent() && runId.isPresent()) {
             throw new IllegalArgumentException(
                     "--resume follows an existing run; --run-id names a new one: choose one");
+        }
+        if (resume.isPresent() && !specValues.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "--resume follows an existing run with the spec it was submitted with; --set is for a new run");
         }
         for (Optional<String> id : List.of(resume, runId)) {
             if (id.isPresent() && !id.get().matches("[A-Za-z0-9._-]{1,64}")) {
@@ -110,7 +149,38 @@ public record RunOptions(
                 runId,
                 batchSize,
                 kafkaPort,
-                kafkaSecurity);
+                kafkaSecurity,
+                specValues);
+    }
+
+    /** The spec a new run is submitted with: {@code runId} with the preset, model, epochs and every {@code --set}. */
+    public RunSpec spec(String runId) {
+        RunSpec spec =
+                RunSpec.of(runId).with("preset", preset).with("model", model).with("epochs", epochs);
+        for (var set : specValues.entrySet()) {
+            spec = spec.with(set.getKey(), set.getValue());
+        }
+        return spec;
+    }
+
+    /** {@code key=value} as {@code --set} gives it, typed by its key and checked against the spec's own rules. */
+    private static Map.Entry<String, Object> specValue(String assignment) {
+        int eq = assignment.indexOf('=');
+        if (eq <= 0 || eq == assignment.length() - 1) {
+            throw new IllegalArgumentException("--set '" + assignment + "' is not key=value");
+        }
+        String key = assignment.substring(0, eq);
+        if (NOT_SETTABLE.containsKey(key)) {
+            throw new IllegalArgumentException("--set " + key + ": " + NOT_SETTABLE.get(key));
+        }
+        try {
+            Object value = RunSpec.typedValue(key, assignment.substring(eq + 1));
+            RunSpec.of("set-check").with(key, value); // the spec's range checks, now rather than at submission
+            return Map.entry(key, value);
+        } catch (RecordFormatException e) {
+            throw new IllegalArgumentException("--set '" + assignment + "': "
+                    + e.getMessage().replace("run spec set-check: ", "").replace("run spec: ", ""));
+        }
     }
 
     static String value(List<String> args, int i, String option) {

@@ -61,11 +61,7 @@ public final class SweepCommand {
         SweepSpec sweep;
         List<RunSpec> runs;
         try {
-            RunSpec baseSpec = RunSpec.of(sweepId)
-                    .with("preset", base.preset())
-                    .with("model", base.model())
-                    .with("epochs", base.epochs())
-                    .with("sweep", sweepId);
+            RunSpec baseSpec = base.spec(sweepId).with("sweep", sweepId);
             if (options.ashaEta().isPresent()) {
                 baseSpec = baseSpec.with("ashaEta", options.ashaEta().get());
             }

@@ -17,11 +17,13 @@ public record SweepOptions(
         RunOptions run, Optional<String> sweepId, int trainers, SearchSpace space, Optional<Integer> ashaEta) {
     public static final String USAGE = """
             usage: bin/pipeline sweep [run options: --data DIR | --download | --synthetic, --epochs N, --preset,
-                                       --model, --limit-train N, --limit-test N, --batch-size N, --report DIR, ...]
+                                       --model, --limit-train N, --limit-test N, --batch-size N, --report DIR,
+                                       --set key=value, ...]
                                       [--grid key=v1,v2,...]... [--random N [--seed S] --range key=low:high[:log]...]
                                       [--trainers N] [--sweep-id ID] [--asha ETA]
-            Each point of the space is a run: the run options with the point's run-spec values (maxLearningRate,
-            weightDecay, scheduleEpochs, preset, model, seed, ...). --asha ETA stops losing runs early (ASHA): at
+            Each point of the space is a run: the run options (--set: values every run shares) with the point's
+            run-spec values (maxLearningRate, weightDecay, scheduleEpochs, preset, model, seed, ...).
+            --asha ETA stops losing runs early (ASHA): at
             1, ETA, ETA^2 ... epochs a run goes on only if it is not below the top 1/ETA of the runs there before it.""";
 
     public static SweepOptions parse(List<String> args) {
@@ -69,6 +71,12 @@ public record SweepOptions(
             }
             SearchSpace space = new SearchSpace(grid, samples, seed, ranges);
             RunOptions run = RunOptions.parse(rest);
+            for (String key : run.specValues().keySet()) {
+                if (grid.containsKey(key) || ranges.containsKey(key)) {
+                    throw new IllegalArgumentException(
+                            "--set " + key + " fixes what the search space varies: give " + key + " one of the two");
+                }
+            }
             if (sweepId.isPresent() && !sweepId.get().matches("[A-Za-z0-9._-]{1,56}")) {
                 throw new IllegalArgumentException(
                         "sweep id '" + sweepId.get() + "' must be 1-56 letters, digits, '.', '_' or '-'");

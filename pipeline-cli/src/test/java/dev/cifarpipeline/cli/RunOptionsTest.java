@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cifarpipeline.events.RunSpec;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,34 @@ class RunOptionsTest {
         assertEquals("choose one of --data, --download and --synthetic", error("--synthetic", "--download"));
         assertTrue(error("--resume", "a", "--run-id", "b").contains("choose one"));
         assertTrue(error("--run-id", "a b").contains("must be 1-64 letters"));
+    }
+
+    @Test
+    void setValuesAreTypedByTheirKeyAndGoIntoTheSubmittedSpec() {
+        RunOptions o = RunOptions.parse(List.of(
+                "--epochs", "4", "--set", "maxLearningRate=0.05", "--set", "weightDecay=5e-4", "--set", "seed=7"));
+        assertEquals(0.05, o.specValues().get("maxLearningRate"));
+        RunSpec spec = o.spec("lr05");
+        assertEquals("lr05", spec.runId());
+        assertEquals(4, spec.epochs());
+        assertEquals(0.05, spec.maxLearningRate());
+        assertEquals(5e-4, spec.weightDecay());
+        assertEquals(7L, ((Number) spec.seed()).longValue());
+        assertEquals(null, RunOptions.parse(List.of()).spec("plain").maxLearningRate(), "the preset's own");
+    }
+
+    @Test
+    void setMistakesNameTheKeyAndWhatIsWrong() {
+        assertTrue(error("--set", "lr=0.1").contains("unknown key 'lr'"), error("--set", "lr=0.1"));
+        assertEquals(
+                "--set 'maxLearningRate=fast': maxLearningRate must be a number",
+                error("--set", "maxLearningRate=fast"));
+        assertTrue(error("--set", "maxLearningRate=-1").contains("maxLearningRate must be a positive number"));
+        assertEquals("--set epochs: use --epochs", error("--set", "epochs=3"));
+        assertEquals("--set runId: use --run-id", error("--set", "runId=x"));
+        assertEquals("--set 'weightDecay' is not key=value", error("--set", "weightDecay"));
+        assertEquals("--set weightDecay is given twice", error("--set", "weightDecay=0", "--set", "weightDecay=1e-4"));
+        assertTrue(error("--resume", "r", "--set", "weightDecay=0").contains("--set is for a new run"));
     }
 
     private static String error(String... args) {

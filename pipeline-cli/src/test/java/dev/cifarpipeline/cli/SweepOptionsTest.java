@@ -50,6 +50,13 @@ class SweepOptionsTest {
     }
 
     @Test
+    void setValuesAreTheBaseEveryRunShares() {
+        SweepOptions o = SweepOptions.parse(
+                List.of("--synthetic", "--grid", "maxLearningRate=0.02,0.05", "--set", "weightDecay=5e-3"));
+        assertEquals(5e-3, o.run().spec("base").weightDecay());
+    }
+
+    @Test
     void mistakesAreNamed() {
         assertTrue(message("--grid", "maxLearningRate=0.1", "--grid", "maxLearningRate=0.2")
                 .contains("given twice"));
@@ -59,6 +66,8 @@ class SweepOptionsTest {
         assertTrue(message("--grid", "epochs=1", "--trainers", "0").contains("--trainers takes a positive"));
         assertTrue(message("--grid", "epochs=1", "--bogus").contains("unknown option '--bogus'"));
         assertTrue(message("--grid", "epochs=1", "--asha", "1").contains("2 or more"));
+        assertTrue(message("--grid", "weightDecay=0,5e-4", "--set", "weightDecay=0")
+                .contains("--set weightDecay fixes what the search space varies"));
     }
 
     private static String message(String... args) {
