@@ -226,6 +226,19 @@ class SweepEarlyStoppingTest {
                                     .orElse(-1)
                             + " passed",
                     shown -> shown.equals((double) cut + " cut, " + (double) (RUNS - cut) + " passed"));
+            // every trainer reads every spec: each shows each run's learning rate beside it, for the leaderboard
+            List<String> rates = List.of("0.02", "0.03", "0.015", "0.025", "0.00001", "0.00002", "0.00003", "0.00005");
+            for (int i = 0; i < RUNS; i++) {
+                assertEquals(
+                        1.0,
+                        trainer.metric(
+                                        "trainer_sweep_run_values_info",
+                                        "run=\"asha-" + (i + 1) + "\"",
+                                        "sweep=\"asha\"",
+                                        "values=\"maxLearningRate=" + rates.get(i) + "\"")
+                                .orElse(0),
+                        "asha-" + (i + 1) + "'s values, shown by every trainer");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.cifarpipeline.events.kafka.KafkaClients;
 import dev.cifarpipeline.events.kafka.PipelineTopics;
 import dev.cifarpipeline.events.sweep.SuccessiveHalving;
 import dev.cifarpipeline.events.sweep.SweepDecider;
+import dev.cifarpipeline.events.sweep.SweepValues;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +28,8 @@ import org.apache.kafka.common.TopicPartition;
  * at a rung of its sweep, is decided here; the run's own thread publishes the decision (RUNG_PASSED or RUNG_CUT, in
  * the run's transaction) and a cut run is checkpointed and STOPPED. A cut is also made durable as a stop request on the
  * run's spec ({@code stopRun}), so no trainer trains the run again after a restart, whatever happened in between.
- * What each rung passed and cut, by the events topic, is shown to Prometheus ({@link SweepMeters}).
+ * What each rung passed and cut, by the events topic, and each sweep run's values, by the specs, are shown to
+ * Prometheus ({@link SweepMeters}).
  */
 public final class SweepSupervisor implements AutoCloseable {
     private final ConsumerLoop loop;
@@ -41,6 +43,7 @@ public final class SweepSupervisor implements AutoCloseable {
             SweepMeters meters,
             Consumer<String> log) {
         SweepDecider decider = new SweepDecider();
+        SweepValues values = new SweepValues(SweepMeters.MAX_SWEEPS_SHOWN);
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, trainerId + "-sweeps");
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -54,6 +57,8 @@ public final class SweepSupervisor implements AutoCloseable {
                 new ConsumerLoop.Body() {
                     /** The decider's {@code changes()} when its tallies were last shown. */
                     private long shown;
+                    /** The values' {@code changes()} when they were last shown. */
+                    private long valuesShown;
 
                     @Override
                     public void open(KafkaConsumer<String, byte[]> consumer) {
@@ -100,11 +105,17 @@ public final class SweepSupervisor implements AutoCloseable {
                             shown = decider.changes();
                             meters.show(decider.tallies());
                         }
+                        if (values.changes() != valuesShown) {
+                            valuesShown = values.changes();
+                            meters.showValues(values.values());
+                        }
                     }
 
                     private void handle(ConsumerRecord<String, byte[]> r) {
                         if (r.topic().equals(topics.runSpecs())) {
-                            decider.spec(RunSpec.fromJson(r.value()));
+                            RunSpec spec = RunSpec.fromJson(r.value());
+                            decider.spec(spec);
+                            values.spec(spec);
                         } else if (r.topic().equals(topics.trainingEvents())) {
                             TrainingEvent e = TrainingEvent.fromJson(r.value());
                             decider.event(e).ifPresent(cut -> {

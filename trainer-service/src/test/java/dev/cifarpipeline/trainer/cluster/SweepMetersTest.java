@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SweepMetersTest {
@@ -46,5 +47,29 @@ class SweepMetersTest {
         assertEquals(
                 2 * SweepMeters.MAX_SWEEPS_SHOWN,
                 registry.find(SweepMeters.RUNG_RUNS).gauges().size());
+    }
+
+    @Test
+    void eachRunShowsItsValuesAndARunWhoseValuesReadDifferentlyNowHasOnlyItsNewSeries() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        SweepMeters meters = new SweepMeters(registry);
+        meters.showValues(Map.of("s", Map.of("s-1", Map.of())));
+        assertEquals(
+                1,
+                registry.find(SweepMeters.RUN_VALUES)
+                        .tag("values", "-")
+                        .gauges()
+                        .size());
+        meters.showValues(
+                Map.of("s", Map.of("s-1", Map.of("maxLearningRate", 0.05), "s-2", Map.of("maxLearningRate", 0.2))));
+        assertEquals(
+                1.0,
+                registry.find(SweepMeters.RUN_VALUES)
+                        .tags("sweep", "s", "run", "s-1", "values", "maxLearningRate=0.05")
+                        .gauge()
+                        .value());
+        assertEquals(2, registry.find(SweepMeters.RUN_VALUES).gauges().size(), "s-1's '-' went");
+        meters.showValues(Map.of());
+        assertNull(registry.find(SweepMeters.RUN_VALUES).gauge(), "a sweep no longer kept has no series");
     }
 }
