@@ -2,6 +2,7 @@ package dev.cifarpipeline.cli;
 
 import dev.cifarpipeline.events.RunSpec;
 import dev.cifarpipeline.events.TrainingEvent;
+import dev.cifarpipeline.events.sweep.SweepValues;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 /**
  * {@code bin/pipeline run}: the whole pipeline on this machine for one run, followed to its end. Each run gets
@@ -141,9 +141,7 @@ public final class PipelineCommand {
                 options.preset(),
                 options.model(),
                 options.epochs(),
-                options.specValues().entrySet().stream()
-                        .map(e -> ", " + e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining()),
+                options.specValues().isEmpty() ? "" : ", " + SweepValues.describe(options.specValues()),
                 dataset.kind(),
                 dataset.dir(),
                 dataset.trainImages(),

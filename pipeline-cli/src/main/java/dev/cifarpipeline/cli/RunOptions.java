@@ -170,6 +170,15 @@ public record RunOptions(
             throw new IllegalArgumentException("--set '" + assignment + "' is not key=value");
         }
         String key = assignment.substring(0, eq);
+        if (!RunSpec.keys().contains(key)) {
+            throw new IllegalArgumentException("--set '" + assignment + "': unknown run-spec key '" + key
+                    + "'; --set takes "
+                    + String.join(
+                            ", ",
+                            RunSpec.keys().stream()
+                                    .filter(k -> !NOT_SETTABLE.containsKey(k))
+                                    .toList()));
+        }
         if (NOT_SETTABLE.containsKey(key)) {
             throw new IllegalArgumentException("--set " + key + ": " + NOT_SETTABLE.get(key));
         }

@@ -73,8 +73,8 @@ public record SweepOptions(
             RunOptions run = RunOptions.parse(rest);
             for (String key : run.specValues().keySet()) {
                 if (grid.containsKey(key) || ranges.containsKey(key)) {
-                    throw new IllegalArgumentException(
-                            "--set " + key + " fixes what the search space varies: give " + key + " one of the two");
+                    throw new IllegalArgumentException("--set " + key + " conflicts with the search space's " + key
+                            + " (--grid, --range): drop one");
                 }
             }
             if (sweepId.isPresent() && !sweepId.get().matches("[A-Za-z0-9._-]{1,56}")) {

@@ -67,7 +67,7 @@ class SweepOptionsTest {
         assertTrue(message("--grid", "epochs=1", "--bogus").contains("unknown option '--bogus'"));
         assertTrue(message("--grid", "epochs=1", "--asha", "1").contains("2 or more"));
         assertTrue(message("--grid", "weightDecay=0,5e-4", "--set", "weightDecay=0")
-                .contains("--set weightDecay fixes what the search space varies"));
+                .contains("--set weightDecay conflicts with the search space's weightDecay"));
     }
 
     private static String message(String... args) {

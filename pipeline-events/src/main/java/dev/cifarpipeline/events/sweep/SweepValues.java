@@ -5,34 +5,41 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import dev.cifarpipeline.events.RunSpec;
 import java.math.BigDecimal;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
  * What tells a sweep's runs apart, from the run-spec topic: each run's values of the keys that differ between its
  * sweep's runs (the search space's keys, as far as the runs seen so far show them). A dashboard puts them beside a
- * run's scores, where a run id alone says nothing. Keeps the {@code maxSweeps} sweeps with the latest specs, so a
- * long-lived trainer's memory and scrape stay bounded. Framework-free: the trainer's {@code SweepSupervisor} feeds it.
+ * run's scores, where a run id alone says nothing. Every sweep read is kept (a run's few values; the topic keeps no
+ * more) and the {@code maxShown} submitted last are given, whatever order the topic's partitions are read in: a
+ * trainer replaying the topic from its start shows what one that read it live shows. Framework-free: the trainer's
+ * {@code SweepSupervisor} feeds it.
  */
 public final class SweepValues {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private final int maxSweeps;
-    /** By sweep (the one with the latest spec last), by run in order of arrival: the run's first spec as a tree. */
-    private final Map<String, Map<String, JsonNode>> specs = new LinkedHashMap<>();
+    private final int maxShown;
+    /** By sweep, by run id: the run's first spec's values of every key a sweep may vary (null: left to its preset). */
+    private final Map<String, Map<String, Map<String, JsonNode>>> specs = new HashMap<>();
+    /** By sweep: when its latest run was submitted. */
+    private final Map<String, Long> submitted = new HashMap<>();
 
     private long changes;
 
-    public SweepValues(int maxSweeps) {
-        if (maxSweeps < 1) {
-            throw new IllegalArgumentException("maxSweeps must be at least 1, got " + maxSweeps);
+    public SweepValues(int maxShown) {
+        if (maxShown < 1) {
+            throw new IllegalArgumentException("maxShown must be at least 1, got " + maxShown);
         }
-        this.maxSweeps = maxSweeps;
+        this.maxShown = maxShown;
     }
 
     /** A run spec as read from its topic; a run outside any sweep is not this record's. */
@@ -40,18 +47,20 @@ public final class SweepValues {
         if (spec.sweep() == null) {
             return;
         }
-        Map<String, JsonNode> runs = specs.remove(spec.sweep());
-        runs = runs == null ? new LinkedHashMap<>() : runs;
-        // the first spec holds the values; a later one of the same run (a stop request) changes none of them
-        if (runs.putIfAbsent(spec.runId(), MAPPER.valueToTree(spec)) == null) {
-            changes++;
+        Map<String, Map<String, JsonNode>> runs = specs.computeIfAbsent(spec.sweep(), s -> new TreeMap<>());
+        if (runs.containsKey(spec.runId())) {
+            return; // the first spec holds the values; a later one of the same run (a stop request) changes none
         }
-        specs.put(spec.sweep(), runs);
-        for (Iterator<String> oldest = specs.keySet().iterator(); specs.size() > maxSweeps; ) {
-            oldest.next();
-            oldest.remove();
-            changes++;
+        JsonNode tree = MAPPER.valueToTree(spec);
+        Map<String, JsonNode> values = new HashMap<>();
+        for (String key : RunSpec.keys()) {
+            if (!SearchSpace.FIXED.contains(key) && tree.hasNonNull(key)) {
+                values.put(key, tree.get(key));
+            }
         }
+        runs.put(spec.runId(), values);
+        submitted.merge(spec.sweep(), spec.submittedAtMillis(), Math::max);
+        changes++;
     }
 
     /** How many times {@link #values} changed: a reader redraws only when this moved. */
@@ -60,20 +69,23 @@ public final class SweepValues {
     }
 
     /**
-     * By sweep (the one with the latest spec last), by run in order of arrival: the run's values of the keys that differ
-     * between the sweep's runs, in the spec's key order (empty for a sweep of one run so far). A key a run leaves to
-     * its preset is null there.
+     * The {@code maxShown} sweeps submitted last (the latest last), by run id: the run's values of the keys that
+     * differ between the sweep's runs, in the spec's key order (empty for a sweep of one run so far). A key a run
+     * leaves to its preset is null there.
      */
     public Map<String, Map<String, Map<String, Object>>> values() {
+        List<String> shown = submitted.keySet().stream()
+                .sorted(Comparator.comparing((String sweep) -> submitted.get(sweep))
+                        .thenComparing(Comparator.naturalOrder()))
+                .toList();
+        shown = shown.subList(Math.max(0, shown.size() - maxShown), shown.size());
         Map<String, Map<String, Map<String, Object>>> out = new LinkedHashMap<>();
-        specs.forEach((sweep, runs) -> {
+        for (String sweep : shown) {
+            Map<String, Map<String, JsonNode>> runs = specs.get(sweep);
             Set<String> varied = new LinkedHashSet<>();
             for (String key : RunSpec.keys()) {
-                if (SearchSpace.FIXED.contains(key)) {
-                    continue;
-                }
                 Set<JsonNode> seen = new HashSet<>();
-                runs.values().forEach(r -> seen.add(r.hasNonNull(key) ? r.get(key) : NullNode.getInstance()));
+                runs.values().forEach(r -> seen.add(r.getOrDefault(key, NullNode.getInstance())));
                 if (seen.size() > 1) {
                     varied.add(key);
                 }
@@ -82,11 +94,11 @@ public final class SweepValues {
             runs.forEach((run, spec) -> {
                 Map<String, Object> values = new LinkedHashMap<>();
                 varied.forEach(key -> values.put(
-                        key, spec.hasNonNull(key) ? MAPPER.convertValue(spec.get(key), Object.class) : null));
+                        key, spec.containsKey(key) ? MAPPER.convertValue(spec.get(key), Object.class) : null));
                 byRun.put(run, values);
             });
             out.put(sweep, byRun);
-        });
+        }
         return out;
     }
 

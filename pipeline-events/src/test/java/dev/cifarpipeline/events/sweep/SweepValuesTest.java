@@ -78,14 +78,26 @@ class SweepValuesTest {
     }
 
     @Test
-    void onlyTheSweepsWithTheLatestSpecsAreKept() {
-        SweepValues values = new SweepValues(2);
-        for (String sweep : List.of("a", "b", "c")) {
-            values.spec(RunSpec.of(sweep + "-1").with("sweep", sweep));
+    void theSweepsSubmittedLastAreShownWhateverOrderTheirPartitionsAreReadIn() {
+        // a trainer replaying the topic reads one partition, then the next: each sweep's first runs, then its second
+        SweepValues replayed = new SweepValues(2);
+        for (int n = 1; n <= 2; n++) {
+            for (int t = 1; t <= 3; t++) {
+                String sweep = "abc".substring(t - 1, t);
+                replayed.spec(RunSpec.of(sweep + "-" + n)
+                        .with("sweep", sweep)
+                        .with("maxLearningRate", 0.1 * n)
+                        .with("submittedAtMillis", 1000L * t + n));
+            }
         }
-        assertEquals(List.of("b", "c"), List.copyOf(values.values().keySet()));
-        values.spec(RunSpec.of("b-2").with("sweep", "b"));
-        assertEquals(List.of("c", "b"), List.copyOf(values.values().keySet()), "b had the latest spec");
+        Map<String, Map<String, Map<String, Object>>> shown = replayed.values();
+        assertEquals(List.of("b", "c"), List.copyOf(shown.keySet()), "the two submitted last, the latest last");
+        assertEquals(Map.of("maxLearningRate", 0.2), shown.get("c").get("c-2"));
+        assertEquals(List.of("b-1", "b-2"), List.copyOf(shown.get("b").keySet()), "every run, by id");
+        long before = replayed.changes();
+        replayed.spec(RunSpec.of("a-1").with("sweep", "a").withStopRequested(99_000L));
+        assertEquals(before, replayed.changes(), "a stop request of an older sweep's run brings it back to none");
+        assertEquals(List.of("b", "c"), List.copyOf(replayed.values().keySet()));
         assertThrows(IllegalArgumentException.class, () -> new SweepValues(0));
     }
 }

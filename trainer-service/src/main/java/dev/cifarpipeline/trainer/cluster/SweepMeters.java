@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * so each shows the same figures: dashboards take the {@code max} over trainers. Only the {@link #MAX_SWEEPS_SHOWN}
  * sweeps decided on last have series, so the scrape stays bounded however many sweeps there were. And what tells
  * a sweep's runs apart ({@code trainer_sweep_run_values_info{sweep, run, values}}, 1), for the leaderboard beside
- * each run's scores: every trainer reads every spec, so each shows them all, for the sweeps with the latest specs.
+ * each run's scores: every trainer reads every spec, so each shows them all, for the sweeps submitted last.
  */
 public final class SweepMeters {
     public static final String RUNG_RUNS = "trainer_sweep_rung_runs";
