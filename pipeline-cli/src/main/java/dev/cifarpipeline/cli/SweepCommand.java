@@ -23,10 +23,12 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -100,6 +102,7 @@ public final class SweepCommand {
             values.put(run.runId(), points.get(run.runId()));
         }
         Map<String, String> status = new LinkedHashMap<>();
+        Set<String> cut = new HashSet<>();
         Map<String, EvaluationResult> best = new HashMap<>();
         Path logs = report.resolve("logs");
         try (LocalStack stack =
@@ -139,9 +142,9 @@ public final class SweepCommand {
                     "starting ingest, " + options.trainers() + " trainer(s) and the evaluator (logs in " + logs + ")");
             stack.awaitReady(Duration.ofMinutes(3));
             submit(stack.service("trainer-service").url("/trainer/sweeps"), stack.apiToken(), sweep);
-            follow(stack.clientConfig(), reports, status, best, lossLines, interrupted);
+            follow(stack.clientConfig(), reports, status, cut, best, lossLines, interrupted);
             if (!interrupted.getAsBoolean()) {
-                addRuns(sweepReport, reports, values, status, best);
+                addRuns(sweepReport, reports, values, status, cut, best);
                 SweepReport.Run winner = sweepReport.winner();
                 if (winner != null) {
                     EvaluationResult w = best.get(winner.runId());
@@ -156,7 +159,7 @@ public final class SweepCommand {
             System.err.println("bin/pipeline: " + e.getMessage());
         }
         if (interrupted.getAsBoolean()) {
-            addRuns(sweepReport, reports, values, status, best);
+            addRuns(sweepReport, reports, values, status, cut, best);
         }
         double wall = (System.nanoTime() - start) / 1e9;
         for (Map.Entry<String, RunReport> r : reports.entrySet()) {
@@ -204,6 +207,7 @@ public final class SweepCommand {
             Map<String, RunReport> reports,
             Map<String, Map<String, Object>> values,
             Map<String, String> status,
+            Set<String> cut,
             Map<String, EvaluationResult> best) {
         for (String run : reports.keySet()) {
             EvaluationResult b = best.get(run);
@@ -212,7 +216,8 @@ public final class SweepCommand {
                     values.get(run),
                     reports.get(run),
                     status.getOrDefault(run, "interrupted"),
-                    b == null ? null : b.accuracy()));
+                    b == null ? null : b.accuracy(),
+                    cut.contains(run)));
         }
     }
 
@@ -225,6 +230,7 @@ public final class SweepCommand {
             Map<String, Object> kafka,
             Map<String, RunReport> reports,
             Map<String, String> status,
+            Set<String> cut,
             Map<String, EvaluationResult> best,
             List<TrainerLossLines> lossLines,
             BooleanSupplier interrupted) {
@@ -236,6 +242,7 @@ public final class SweepCommand {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, KafkaClients.ISOLATION);
         Map<String, Integer> epochsOf = new HashMap<>();
         Map<String, Long> finishedAt = new HashMap<>();
+        Set<String> trainLossEpochs = new HashSet<>();
         try (KafkaConsumer<String, byte[]> consumer =
                 new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -264,6 +271,18 @@ public final class SweepCommand {
                             if (e.type() == TrainingEvent.Type.RUNG_PASSED || e.type() == TrainingEvent.Type.RUNG_CUT) {
                                 System.out.println("run " + r.key() + ": " + e.message());
                             }
+                            if (e.type() == TrainingEvent.Type.RUNG_CUT) {
+                                cut.add(r.key());
+                            }
+                            if (e.type() == TrainingEvent.Type.FAILED) {
+                                // Nothing trains a failed run until a trainer claims it again: the sweep has ended
+                                // for it, and waiting on would wait for ever.
+                                status.put(r.key(), "failed");
+                                finishedAt.put(r.key(), System.nanoTime());
+                                System.out.println("run " + r.key() + " FAILED: " + e.message());
+                            } else if (e.type() == TrainingEvent.Type.CLAIMED && "failed".equals(status.get(r.key()))) {
+                                status.remove(r.key()); // taken on again (a trainer restarted): it trains on
+                            }
                             if (e.terminal()) {
                                 String s = e.type().name().toLowerCase(Locale.ROOT);
                                 if (status.put(r.key(), s) == null) {
@@ -289,7 +308,9 @@ public final class SweepCommand {
                         } else if (r.value() != null && r.value().length > 4 && r.value()[3] == 'M') {
                             if (CheckpointRecordCodec.decode(r.value()) instanceof CheckpointManifest m) {
                                 epochsOf.put(r.key(), Math.max(epochsOf.getOrDefault(r.key(), 0), m.epoch()));
-                                if (m.epoch() > 0) {
+                                // the epoch-end checkpoint, the first with this many epochs done; a later one of
+                                // the same count (every-N-steps, a stop's) holds part of the next epoch's loss
+                                if (m.epoch() > 0 && trainLossEpochs.add(r.key() + "/" + m.epoch())) {
                                     report.trainLoss(m.epoch(), m.trainLoss());
                                 }
                             }

@@ -21,11 +21,18 @@ public final class SweepReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * One run of the sweep as it ended: its report, the values the sweep gave it, its final status, and its best test
-     * accuracy over every scored checkpoint (the evaluator's best, which it exports; null while none is scored).
+     * One run of the sweep as it ended: its report, the values the sweep gave it, its final status, its best test
+     * accuracy over every scored checkpoint (the evaluator's best, which it exports; null while none is scored), and
+     * whether early stopping cut it at a rung (a run stopped on request, or with its whole sweep, was not: it is
+     * "stopped" without being "stopped early").
      */
     public record Run(
-            String runId, Map<String, Object> values, RunReport report, String status, Double bestTestAccuracy) {}
+            String runId,
+            Map<String, Object> values,
+            RunReport report,
+            String status,
+            Double bestTestAccuracy,
+            boolean stoppedEarly) {}
 
     private final String sweepId;
     private final List<Run> runs = new ArrayList<>();
@@ -68,7 +75,7 @@ public final class SweepReport {
             row.put("epochs", s.get("epochs"));
             row.put("best_test_accuracy", r.bestTestAccuracy());
             row.put("status", r.status());
-            row.put("stopped_early", r.status().equals("stopped"));
+            row.put("stopped_early", r.stoppedEarly());
             rows.add(row);
         }
         out.put("runs", rows);

@@ -39,7 +39,12 @@ class SweepReportInABrowserTest {
             }
             double best = java.util.Arrays.stream(accuracies[i]).max().orElseThrow();
             sweep.add(new SweepReport.Run(
-                    "lr-" + (i + 1), Map.of("maxLearningRate", 0.02 * (i + 1)), run, status[i], best));
+                    "lr-" + (i + 1),
+                    Map.of("maxLearningRate", 0.02 * (i + 1)),
+                    run,
+                    status[i],
+                    best,
+                    status[i].equals("stopped")));
         }
         int[][] confusion = new int[10][10];
         for (int c = 0; c < 10; c++) {

@@ -62,9 +62,12 @@ public interface TrainerConfig {
         /**
          * Runs this trainer trains at once; runs claimed beyond it wait (state WAITING) and start as others end. Each
          * active run holds a model, its optimiser state and a consumer, so the bound is what keeps a flood of
-         * submissions from exhausting the trainer's memory.
+         * submissions from exhausting the trainer's memory. Two, because the heap (1 GiB, {@code jvm.options}) holds a
+         * run's checkpoint about three times while it is encoded, chunked and sent (VGG11: 74 MB, so some 220 MB): with
+         * eight, four runs reaching an epoch's end together ran a trainer out of heap ({@code bin/bench-sweep} at 1,000
+         * images and 9 epochs). On CPUs a second run only shares the same cores; raise it with the heap, for GPUs.
          */
-        @WithDefault("8")
+        @WithDefault("2")
         int maxActiveRuns();
 
         /** Runs one sweep may have ({@code POST /trainer/sweeps}): a search space multiplies quickly. */

@@ -192,7 +192,14 @@ public record SearchSpace(Map<String, List<Object>> grid, int samples, long seed
     private static Map<String, List<Object>> copy(Map<String, List<Object>> grid) {
         Map<String, List<Object>> out = new LinkedHashMap<>();
         if (grid != null) {
-            grid.forEach((k, v) -> out.put(k, List.copyOf(v)));
+            grid.forEach((k, v) -> {
+                if (v == null || v.contains(null)) {
+                    // List.copyOf refuses nulls with a bare NullPointerException: say which key, as for any bad value
+                    throw new RecordFormatException(
+                            "sweep: grid '" + k + "' takes a list of values, none of them null");
+                }
+                out.put(k, List.copyOf(v));
+            });
         }
         return out;
     }

@@ -23,6 +23,13 @@ class SweepSpecTest {
     }
 
     @Test
+    void aNullInTheGridIsRefusedNamingItsKey() {
+        assertTrue(error("{\"sweepId\":\"n\",\"grid\":{\"weightDecay\":[0.1,null]}}")
+                .contains("grid 'weightDecay' takes a list of values, none of them null"));
+        assertTrue(error("{\"sweepId\":\"n\",\"grid\":{\"weightDecay\":null}}").contains("grid 'weightDecay'"));
+    }
+
+    @Test
     void aGridGivesEveryCombinationAsARunOfTheSweepWithTheBaseAndItsValues() {
         SweepSpec sweep = parse("{\"sweepId\":\"lr-wd\",\"base\":{\"epochs\":9,\"checkpointEverySteps\":0},"
                 + "\"grid\":{\"maxLearningRate\":[0.02,0.05,0.1,0.2],\"weightDecay\":[5e-4,5e-3]}}");

@@ -287,6 +287,10 @@ public final class RunWorker implements Runnable {
                 return; // it stopped itself and said so
             }
             if (mode.checkpoints()) {
+                // A cut is queued here and also written as a stop on the run's spec; that stop can end the loop before
+                // the queue is read, and the run must still say it was cut (RUNG_CUT, "stopped early"), not stopped.
+                applyVerdicts(run);
+                mode = stop;
                 Optional<Checkpoint> last = run.checkpointNow(StreamOffsets.encode(positions));
                 if (last.isPresent()) {
                     publish(last.get());
