@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 
@@ -193,7 +194,7 @@ public record SearchSpace(Map<String, List<Object>> grid, int samples, long seed
         Map<String, List<Object>> out = new LinkedHashMap<>();
         if (grid != null) {
             grid.forEach((k, v) -> {
-                if (v == null || v.contains(null)) {
+                if (v == null || v.stream().anyMatch(Objects::isNull)) { // List.of(...).contains(null) throws
                     // List.copyOf refuses nulls with a bare NullPointerException: say which key, as for any bad value
                     throw new RecordFormatException(
                             "sweep: grid '" + k + "' takes a list of values, none of them null");
